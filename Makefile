@@ -1,0 +1,45 @@
+# The two set-up commands of the README:
+#   make run    install into .venv and run the main job (writes out/main/: summary + plots)
+#   make test   install into .venv and run the whole test suite, on the release build and then
+#               once more on the debug build of the compiled core (bounds checks, asserts,
+#               line tracing)
+# Python 3.12 comes from pyenv (see .python-version) unless PYTHON is given.
+
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+VENV := .venv
+PY := $(VENV)/bin/python
+SOURCES := pyproject.toml setup.py $(wildcard mmabm/*.pyx mmabm/*.pxd)
+
+.PHONY: run test test-release test-debug bench build clean
+
+run: $(VENV)/.installed
+	$(PY) -m mmabm --out out/main
+
+test: $(VENV)/.installed
+	$(MAKE) test-release
+	$(MAKE) test-debug
+
+test-release: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+# the suite against the debug build, then the release build is restored (even on failure)
+test-debug: $(VENV)/.installed
+	MMABM_DEBUG=1 $(PY) setup.py -q build_ext --inplace > /dev/null
+	$(PY) -m pytest -q -p no:cacheprovider; status=$$?; \
+	$(PY) setup.py -q build_ext --inplace > /dev/null; exit $$status
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_core.py
+
+$(VENV)/.installed: $(SOURCES)
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or pass PYTHON=/path/to/python3.12"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+build: $(VENV)/.installed
+	$(PY) setup.py -q build_ext --inplace
+
+clean:
+	rm -rf build $(VENV) mmabm/*.c mmabm/*.so mmabm/*.html

@@ -1,0 +1,32 @@
+"""mmabm: what a crypto market maker's sale of borrowed tokens does to a young token's market.
+
+The compiled core (an order book, a replay loop and a constant-product pool) is importable from
+here; the venues, agents and model are built on top of it.
+"""
+from mmabm._amm import Pool
+from mmabm._core import (
+    BUY,
+    FILL_DTYPE,
+    GTC,
+    IOC,
+    LEVEL_DTYPE,
+    MAX_OWNER,
+    MAX_PRICE_TICKS,
+    MAX_QTY_LOTS,
+    NO_PRICE,
+    ORDER_DTYPE,
+    POST_ONLY,
+    REJECTED,
+    SELL,
+    OrderBook,
+)
+from mmabm._replay import CANCEL, EVENT_DTYPE, LIMIT, MARKET, ReplayResult, replay
+
+__all__ = [
+    "BUY", "SELL", "GTC", "IOC", "POST_ONLY", "REJECTED", "NO_PRICE",
+    "MAX_PRICE_TICKS", "MAX_QTY_LOTS", "MAX_OWNER",
+    "FILL_DTYPE", "ORDER_DTYPE", "LEVEL_DTYPE", "EVENT_DTYPE",
+    "LIMIT", "MARKET", "CANCEL",
+    "OrderBook", "Pool", "ReplayResult", "replay",
+]
+__version__ = "0.1.0"

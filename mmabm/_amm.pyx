@@ -1,0 +1,231 @@
+# cython: language_level=3
+"""Constant-product AMM pool (Uniswap v2 semantics) in float64.
+
+Reserves of token (x) and USDT (y); a fee charged on the input and kept in the pool, so
+k = x*y grows with every swap. The output of an exact-in swap is dx*(1-f)*y / (x + dx*(1-f)).
+Floating-point rounding could otherwise let k dip by an ulp; every swap pays out at most what
+keeps x*y (as stored) from decreasing. Bad input raises before any reserve changes.
+"""
+import math
+
+import numpy as np
+from libc.math cimport INFINITY, isfinite, nextafter, sqrt
+from libc.stdint cimport int8_t, int64_t
+
+from mmabm._args cimport positive_arg, side_arg
+from mmabm._args import int_array, positive_array
+
+
+cdef inline double out_given_in(double a_in, double r_in, double r_out, double g) noexcept nogil:
+    """Exact-in output, rounded down where needed so that the pool's k never decreases."""
+    cdef double a = a_in * g
+    cdef double out = a * r_out / (r_in + a)
+    cdef double new_in = r_in + a_in
+    while new_in * (r_out - out) < r_in * r_out and out > 0.0:
+        out = nextafter(out, 0.0)
+    return out
+
+
+cdef inline double in_given_out(double a_out, double r_in, double r_out, double g) noexcept nogil:
+    """Exact-out input (a_out < r_out), rounded up where needed so that k never decreases."""
+    cdef double a_in = r_in * a_out / ((r_out - a_out) * g)
+    cdef double new_out = r_out - a_out
+    while (r_in + a_in) * new_out < r_in * r_out:
+        a_in = nextafter(a_in, INFINITY)
+    return a_in
+
+
+cdef class Pool:
+    """A constant-product pool of token (x) against USDT (y).
+
+    Side convention as in the order book: side +1 buys tokens (pays USDT), side -1 sells tokens
+    (receives USDT). A new pool is empty; the first `add_liquidity` sets its price.
+
+    Args:
+        fee: fraction of every input kept by the pool, in [0, 1) (default 0.3%).
+    """
+    cdef readonly double token_reserve
+    cdef readonly double usdt_reserve
+    cdef readonly double total_shares
+    cdef readonly double fee
+
+    def __init__(self, fee=0.003):
+        if isinstance(fee, bool) or not isinstance(fee, (int, float, np.number)):
+            raise TypeError(f"fee must be a number in [0, 1), got {fee!r}")
+        if not (0.0 <= fee < 1.0):
+            raise ValueError(f"fee must be in [0, 1), got {fee!r}")
+        self.fee = fee
+
+    def __reduce__(self):
+        return (_restore_pool, (self.fee, self.token_reserve, self.usdt_reserve, self.total_shares))
+
+    def __repr__(self):
+        return (f"Pool(token={self.token_reserve:.6g}, usdt={self.usdt_reserve:.6g}, "
+                f"fee={self.fee}, shares={self.total_shares:.6g})")
+
+    @property
+    def k(self):
+        """The invariant x*y."""
+        return self.token_reserve * self.usdt_reserve
+
+    cdef int need_reserves(self) except -1:
+        if not (self.token_reserve > 0.0 and self.usdt_reserve > 0.0):
+            raise ValueError("the pool has zero reserves: add liquidity first")
+        return 0
+
+    cdef inline (double, double) reserves(self, int8_t side) noexcept:
+        """(reserve paid into, reserve paid out of) for a trade on `side`."""
+        if side > 0:
+            return self.usdt_reserve, self.token_reserve
+        return self.token_reserve, self.usdt_reserve
+
+    cdef inline void settle(self, int8_t side, double a_in, double a_out) noexcept:
+        if side > 0:
+            self.usdt_reserve += a_in
+            self.token_reserve -= a_out
+        else:
+            self.token_reserve += a_in
+            self.usdt_reserve -= a_out
+
+    def spot_price(self):
+        """USDT per token, y/x."""
+        self.need_reserves()
+        return self.usdt_reserve / self.token_reserve
+
+    # -- swaps ---------------------------------------------------------------------------------
+    def quote_exact_in(self, side, amount_in):
+        """What `swap_exact_in` would pay out, without trading."""
+        cdef int8_t sd = side_arg(side)
+        cdef double a = positive_arg(amount_in, "amount_in")
+        self.need_reserves()
+        r_in, r_out = self.reserves(sd)
+        return out_given_in(a, r_in, r_out, 1.0 - self.fee)
+
+    def swap_exact_in(self, side, amount_in):
+        """Pay exactly `amount_in` (USDT if side is +1, tokens if -1); returns the amount out."""
+        out = self.quote_exact_in(side, amount_in)
+        self.settle(side, amount_in, out)
+        return out
+
+    def quote_exact_out(self, side, amount_out):
+        """What `swap_exact_out` would charge, without trading."""
+        cdef int8_t sd = side_arg(side)
+        cdef double a = positive_arg(amount_out, "amount_out")
+        self.need_reserves()
+        r_in, r_out = self.reserves(sd)
+        if a >= r_out:
+            raise ValueError(f"amount_out must be below the pool's {'token' if sd > 0 else 'USDT'} "
+                             f"reserve {r_out!r}, got {a!r}")
+        return in_given_out(a, r_in, r_out, 1.0 - self.fee)
+
+    def swap_exact_out(self, side, amount_out):
+        """Receive exactly `amount_out` (tokens if side is +1, USDT if -1); returns the amount in."""
+        a_in = self.quote_exact_out(side, amount_out)
+        self.settle(side, a_in, amount_out)
+        return a_in
+
+    def swap_exact_in_batch(self, sides, amounts_in):
+        """Run many exact-in swaps in order in one compiled loop; returns the amounts out.
+
+        Every entry is checked before the first swap, so bad input leaves the pool unchanged.
+        """
+        sd = int_array(sides, "sides", -1, 1)
+        a = positive_array(amounts_in, "amounts_in")
+        if sd.shape[0] != a.shape[0]:
+            raise ValueError(f"sides and amounts_in must have the same length, got "
+                             f"{sd.shape[0]} and {a.shape[0]}")
+        if np.any(sd == 0):
+            raise ValueError(f"sides[{int(np.flatnonzero(sd == 0)[0])}] must be +1 (buy) or -1 (sell), got 0")
+        if sd.shape[0]:
+            self.need_reserves()
+        out = np.empty(a.shape[0], dtype=np.float64)
+        cdef const int64_t[:] sv = sd
+        cdef const double[:] av = a
+        cdef double[:] ov = out
+        cdef double g = 1.0 - self.fee, x = self.token_reserve, y = self.usdt_reserve, o
+        cdef Py_ssize_t i
+        with nogil:
+            for i in range(sv.shape[0]):
+                if sv[i] > 0:
+                    o = out_given_in(av[i], y, x, g)
+                    y += av[i]
+                    x -= o
+                else:
+                    o = out_given_in(av[i], x, y, g)
+                    x += av[i]
+                    y -= o
+                ov[i] = o
+        self.token_reserve = x
+        self.usdt_reserve = y
+        return out
+
+    def trade_to_price(self, target_price):
+        """The exact-in trade that moves the spot price to `target_price` (USDT per token).
+
+        Returns (side, amount_in): side +1 pays `amount_in` USDT, -1 pays `amount_in` tokens;
+        (0, 0.0) if the pool is already there. Closed form: solving
+        (y + a)(y + g a) = P x y for a USDT-in trade (g = 1 - fee), and
+        (x + a)(x + g a) = x y / P for a token-in one; the stable root of each quadratic.
+        An arbitrageur facing an outside price P targets P*(1-fee) or P/(1-fee) to cover fees.
+        """
+        cdef double P = positive_arg(target_price, "target_price")
+        self.need_reserves()
+        cdef double x = self.token_reserve, y = self.usdt_reserve, g = 1.0 - self.fee
+        cdef double spot = y / x, r, c, b
+        if P == spot:
+            return 0, 0.0
+        if P > spot:
+            r, c = y, y * (y - P * x)
+            side = 1
+        else:
+            r, c = x, x * (x - y / P)
+            side = -1
+        b = (1.0 + g) * r
+        return side, -2.0 * c / (b + sqrt(b * b - 4.0 * g * c))
+
+    # -- liquidity -----------------------------------------------------------------------------
+    def add_liquidity(self, token_max, usdt_max):
+        """Deposit at the pool's ratio, using as much of both maxima as that ratio allows.
+
+        The first deposit sets the price and mints sqrt(token * usdt) shares; later ones mint
+        shares pro rata. Returns (token_used, usdt_used, shares_minted).
+        """
+        cdef double tx = positive_arg(token_max, "token_max")
+        cdef double ty = positive_arg(usdt_max, "usdt_max")
+        cdef double r, shares
+        if self.total_shares == 0.0:
+            shares = sqrt(tx * ty)
+            self.token_reserve, self.usdt_reserve, self.total_shares = tx, ty, shares
+            return tx, ty, shares
+        r = min(tx / self.token_reserve, ty / self.usdt_reserve)
+        tx, ty, shares = r * self.token_reserve, r * self.usdt_reserve, r * self.total_shares
+        self.token_reserve += tx
+        self.usdt_reserve += ty
+        self.total_shares += shares
+        return tx, ty, shares
+
+    def remove_liquidity(self, shares):
+        """Burn `shares` for their pro-rata token and USDT; returns (token_out, usdt_out)."""
+        cdef double s = positive_arg(shares, "shares")
+        cdef double f, tx, ty
+        if s > self.total_shares:
+            raise ValueError(f"shares must be in (0, {self.total_shares!r}] (the shares "
+                             f"outstanding), got {s!r}")
+        if s == self.total_shares:
+            tx, ty = self.token_reserve, self.usdt_reserve
+            self.token_reserve = self.usdt_reserve = self.total_shares = 0.0
+            return tx, ty
+        f = s / self.total_shares
+        tx, ty = f * self.token_reserve, f * self.usdt_reserve
+        self.token_reserve -= tx
+        self.usdt_reserve -= ty
+        self.total_shares -= s
+        return tx, ty
+
+
+def _restore_pool(fee, token_reserve, usdt_reserve, total_shares):
+    cdef Pool pool = Pool(fee)
+    pool.token_reserve = token_reserve
+    pool.usdt_reserve = usdt_reserve
+    pool.total_shares = total_shares
+    return pool

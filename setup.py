@@ -1,0 +1,38 @@
+"""Build the compiled market core.
+
+Compiler directives live here and only here. MMABM_DEBUG=1 builds a debug core: bounds and
+wraparound checks, initialised-memoryview checks, the internal asserts, and line tracing (so
+coverage can see the .pyx). MMABM_ANNOTATE=1 also writes Cython's HTML annotation next to each
+.pyx (`cython -a`), to see which lines call into Python.
+"""
+import os
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("MMABM_DEBUG", "0") not in ("", "0")
+ANNOTATE = os.environ.get("MMABM_ANNOTATE", "0") not in ("", "0")
+
+DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": not DEBUG,
+    "linetrace": DEBUG,
+    "embedsignature": True,
+}
+MACROS = [("CYTHON_TRACE_NOGIL", "1")] if DEBUG else [("CYTHON_WITHOUT_ASSERTIONS", "1")]
+CFLAGS = ["-O0", "-g"] if DEBUG else ["-O3"]
+
+MODULES = ["_args", "_ladder", "_core", "_replay", "_amm"]
+extensions = [
+    Extension(f"mmabm.{name}", [f"mmabm/{name}.pyx"], define_macros=MACROS,
+              extra_compile_args=CFLAGS)
+    for name in MODULES
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, annotate=ANNOTATE,
+                          force=True, quiet=True),
+)
