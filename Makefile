@@ -22,11 +22,13 @@ test: $(VENV)/.installed
 test-release: $(VENV)/.installed
 	$(PY) -m pytest -q
 
-# the suite against the debug build, then the release build is restored (even on failure)
+# the suite against the debug build, under coverage (line tracing makes the .pyx visible), then
+# the release build is restored, even on failure
 test-debug: $(VENV)/.installed
-	MMABM_DEBUG=1 $(PY) setup.py -q build_ext --inplace > /dev/null
-	$(PY) -m pytest -q -p no:cacheprovider; status=$$?; \
-	$(PY) setup.py -q build_ext --inplace > /dev/null; exit $$status
+	MMABM_DEBUG=1 $(PY) setup.py -q build_ext --inplace > /dev/null 2>&1
+	$(PY) -m coverage run -m pytest -q -p no:cacheprovider; status=$$?; \
+	$(PY) -m coverage report; \
+	$(PY) setup.py -q build_ext --inplace > /dev/null 2>&1; exit $$status
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_core.py

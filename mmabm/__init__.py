@@ -20,11 +20,12 @@ from mmabm._core import (
     SELL,
     OrderBook,
 )
+from mmabm._ladder import MAX_SPAN_TICKS
 from mmabm._replay import CANCEL, EVENT_DTYPE, LIMIT, MARKET, ReplayResult, replay
 
 __all__ = [
     "BUY", "SELL", "GTC", "IOC", "POST_ONLY", "REJECTED", "NO_PRICE",
-    "MAX_PRICE_TICKS", "MAX_QTY_LOTS", "MAX_OWNER",
+    "MAX_PRICE_TICKS", "MAX_QTY_LOTS", "MAX_OWNER", "MAX_SPAN_TICKS",
     "FILL_DTYPE", "ORDER_DTYPE", "LEVEL_DTYPE", "EVENT_DTYPE",
     "LIMIT", "MARKET", "CANCEL",
     "OrderBook", "Pool", "ReplayResult", "replay",

@@ -10,8 +10,11 @@ from libc.stdint cimport int8_t, int64_t
 cdef int64_t int_arg(object value, str name, int64_t lo, int64_t hi) except? -1:
     """`value` as int64 in [lo, hi]; TypeError for non-integers (floats, NaN), ValueError else."""
     cdef int64_t v
-    if isinstance(value, (float, bool, np.floating, np.bool_)) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    if type(value) is not int:     # fast path for plain ints; bool is not one here
+        if (isinstance(value, (float, bool, np.floating, np.bool_))
+                or not hasattr(type(value), "__index__")):
+            raise TypeError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+        value = value.__index__()
     try:
         v = value
     except OverflowError:
@@ -23,9 +26,14 @@ cdef int64_t int_arg(object value, str name, int64_t lo, int64_t hi) except? -1:
 
 cdef int8_t side_arg(object side) except 0:
     """+1 (buy) or -1 (sell)."""
-    if (isinstance(side, (int, np.integer)) and not isinstance(side, (bool, np.bool_))
-            and (side == 1 or side == -1)):
-        return <int8_t>side
+    cdef long v
+    if type(side) is int or (isinstance(side, np.integer) and not isinstance(side, np.bool_)):
+        try:
+            v = side
+        except OverflowError:
+            v = 0
+        if v == 1 or v == -1:
+            return <int8_t>v
     raise ValueError(f"side must be +1 (buy) or -1 (sell), got {side!r}")
 
 

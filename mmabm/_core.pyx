@@ -383,6 +383,11 @@ cdef class OrderBook:
         self._n_fills = 0
         return out
 
+    @property
+    def n_pending_fills(self):
+        """Fills recorded and not yet drained."""
+        return self._n_fills
+
     def peek_fills(self):
         """The pending fills as a FILL_DTYPE array, without clearing them."""
         out = np.empty(self._n_fills, dtype=FILL_DTYPE)

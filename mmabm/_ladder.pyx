@@ -7,6 +7,9 @@ from libc.string cimport memcpy, memset
 cdef int64_t MIN_CAP = 4096          # one summary word covers 64 * 64 levels
 cdef int64_t MAX_SPAN = 1 << 22      # widest span of resting prices on one side, in ticks
 
+#: Widest span (ticks) of resting prices on one side of a book; a price beyond it is rejected.
+MAX_SPAN_TICKS = MAX_SPAN
+
 
 cdef int ladder_alloc(Ladder* L, int64_t cap, int64_t base) except -1:
     """Give L an empty window of `cap` levels starting at price `base`."""

@@ -113,17 +113,20 @@ def replay(kind, side=None, price=None, qty=None, ref=None):
     ids_arr = np.zeros(n, dtype=np.int64)
     cdef int64_t[::1] ids = ids_arr
     cdef str why
-    for i in range(n):
-        e = &ev[i]
-        if e.kind == K_LIMIT and e.side * e.side == 1 and 1 <= e.price <= C_MAX_PRICE \
-                and 1 <= e.qty <= C_MAX_QTY:
-            ids[i] = book.submit(e.side, e.price, e.qty, i, C_GTC)
-        elif e.kind == K_CANCEL and 0 <= e.ref < i and ev[e.ref].kind == K_LIMIT:
-            book.cancel_id(ids[e.ref])
-        elif e.kind == K_MARKET and e.side * e.side == 1 and 1 <= e.qty <= C_MAX_QTY:
-            book.submit(e.side, INT64_MAX if e.side > 0 else INT64_MIN, e.qty, i, C_IOC)
-        else:
-            raise ValueError(f"event {i}: {bad_event(e, i, &ev[0])}")
+    try:
+        for i in range(n):
+            e = &ev[i]
+            if (e.kind == K_LIMIT and e.side * e.side == 1 and 1 <= e.price <= C_MAX_PRICE
+                    and 1 <= e.qty <= C_MAX_QTY):
+                ids[i] = book.submit(e.side, e.price, e.qty, i, C_GTC)
+            elif e.kind == K_CANCEL and 0 <= e.ref < i and ev[e.ref].kind == K_LIMIT:
+                book.cancel_id(ids[e.ref])
+            elif e.kind == K_MARKET and e.side * e.side == 1 and 1 <= e.qty <= C_MAX_QTY:
+                book.submit(e.side, INT64_MAX if e.side > 0 else INT64_MIN, e.qty, i, C_IOC)
+            else:
+                raise ValueError(bad_event(e, i, &ev[0]))
+    except ValueError as err:
+        raise ValueError(f"event {i}: {err}") from None
     raw = book.drain_fills()
     fills = np.empty(raw.shape[0], dtype=REPLAY_FILL_DTYPE)
     fills["taker_event"] = raw["taker_owner"]

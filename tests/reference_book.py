@@ -117,12 +117,14 @@ class ReferenceBook:
         return [(oid, o[1], p, o[0]) for p in prices for oid, o in self.levels[side][p].items()]
 
 
-def reference_replay(kind, side, price, qty, ref):
+def reference_replay(kind, side, price, qty, ref, counts=None):
     """The replay contract, event by event, on the reference book.
 
     Returns (fills as [(taker_event, maker_event, price, qty)], bids, asks) with bids/asks as
-    [(price, total qty, count)] best first. Owners are event indices.
+    [(price, total qty, count)] best first. Owners are event indices. If `counts` is a dict,
+    counts["live_cancels"] is set to the number of cancels that found their order live.
     """
+    live_cancels = 0
     book = ReferenceBook()
     ids = {}
     for i in range(len(kind)):
@@ -132,6 +134,8 @@ def reference_replay(kind, side, price, qty, ref):
         elif k == 1:
             book.market(int(side[i]), int(qty[i]), owner=i)
         else:
-            book.cancel(ids[int(ref[i])])
+            live_cancels += book.cancel(ids[int(ref[i])]) > 0
+    if counts is not None:
+        counts["live_cancels"] = live_cancels
     fills = [(f[2], f[3], f[4], f[5]) for f in book.fills]
     return fills, book.level_list(1), book.level_list(-1)

@@ -1,0 +1,6 @@
+"""Type stub of mmabm/_args.pyx (argument checks shared by the compiled modules)."""
+import numpy as np
+import numpy.typing as npt
+
+def int_array(values: npt.ArrayLike, name: str, lo: int, hi: int) -> npt.NDArray[np.int64]: ...
+def positive_array(values: npt.ArrayLike, name: str) -> npt.NDArray[np.float64]: ...

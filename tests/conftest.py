@@ -1,0 +1,5 @@
+"""Test set-up: the reference book and stream generator in this folder import as top-level."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
