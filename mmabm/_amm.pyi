@@ -2,7 +2,7 @@
 import numpy as np
 import numpy.typing as npt
 
-_Real = float | int | np.number
+_Real = float | int | np.integer | np.floating
 _Side = int | np.integer
 
 class Pool:

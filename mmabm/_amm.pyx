@@ -9,7 +9,7 @@ keeps x*y (as stored) from decreasing. Bad input raises before any reserve chang
 import math
 
 import numpy as np
-from libc.math cimport INFINITY, isfinite, nextafter, sqrt
+from libc.math cimport INFINITY, NAN, fmax, fmin, isfinite, isnan, nextafter, sqrt
 from libc.stdint cimport int8_t, int64_t
 
 from mmabm._args cimport positive_arg, side_arg
@@ -17,22 +17,47 @@ from mmabm._args import int_array, positive_array
 
 
 cdef inline double out_given_in(double a_in, double r_in, double r_out, double g) noexcept nogil:
-    """Exact-in output, rounded down where needed so that the pool's k never decreases."""
+    """Exact-in output, rounded down where needed so that the pool's k never decreases.
+
+    Returns NaN if the trade overflows float64 (the caller raises).
+    """
     cdef double a = a_in * g
     cdef double out = a * r_out / (r_in + a)
-    cdef double new_in = r_in + a_in
-    while new_in * (r_out - out) < r_in * r_out and out > 0.0:
+    cdef double new_in = r_in + a_in, k = r_in * r_out, keep
+    if not (isfinite(out) and isfinite(new_in)):
+        return NAN
+    if new_in * (r_out - out) >= k:
+        return out
+    # Rounding let k dip. Stepping `out` down one of its own ulps at a time can take ~2**52 steps
+    # when `out` is far below r_out's ulp, so aim at the smallest stored out-reserve that keeps k.
+    keep = fmin(k / new_in, r_out)
+    while keep < r_out and new_in * keep < k:
+        keep = nextafter(keep, INFINITY)
+    out = fmin(out, r_out - keep)
+    while new_in * (r_out - out) < k and out > 0.0:
         out = nextafter(out, 0.0)
     return out
 
 
 cdef inline double in_given_out(double a_out, double r_in, double r_out, double g) noexcept nogil:
-    """Exact-out input (a_out < r_out), rounded up where needed so that k never decreases."""
+    """Exact-out input (a_out < r_out), rounded up where needed so that k never decreases.
+
+    Returns NaN if the trade overflows float64 (the caller raises).
+    """
     cdef double a_in = r_in * a_out / ((r_out - a_out) * g)
-    cdef double new_out = r_out - a_out
-    while (r_in + a_in) * new_out < r_in * r_out:
+    cdef double new_out = r_out - a_out, k = r_in * r_out, need
+    if not isfinite(r_in + a_in):
+        return NAN
+    if (r_in + a_in) * new_out >= k:
+        return a_in
+    # As in out_given_in: aim at the smallest stored in-reserve that keeps k, then round up.
+    need = k / new_out
+    while need * new_out < k:
+        need = nextafter(need, INFINITY)
+    a_in = fmax(a_in, need - r_in)
+    while (r_in + a_in) * new_out < k:
         a_in = nextafter(a_in, INFINITY)
-    return a_in
+    return a_in if isfinite(r_in + a_in) else NAN
 
 
 cdef class Pool:
@@ -50,7 +75,7 @@ cdef class Pool:
     cdef readonly double fee
 
     def __init__(self, fee=0.003):
-        if isinstance(fee, bool) or not isinstance(fee, (int, float, np.number)):
+        if isinstance(fee, bool) or not isinstance(fee, (int, float, np.integer, np.floating)):
             raise TypeError(f"fee must be a number in [0, 1), got {fee!r}")
         if not (0.0 <= fee < 1.0):
             raise ValueError(f"fee must be in [0, 1), got {fee!r}")
@@ -99,7 +124,10 @@ cdef class Pool:
         cdef double a = positive_arg(amount_in, "amount_in")
         self.need_reserves()
         r_in, r_out = self.reserves(sd)
-        return out_given_in(a, r_in, r_out, 1.0 - self.fee)
+        out = out_given_in(a, r_in, r_out, 1.0 - self.fee)
+        if isnan(out):
+            raise ValueError(f"amount_in {a!r} is too large for the pool (float64 overflow)")
+        return out
 
     def swap_exact_in(self, side, amount_in):
         """Pay exactly `amount_in` (USDT if side is +1, tokens if -1); returns the amount out."""
@@ -116,7 +144,10 @@ cdef class Pool:
         if a >= r_out:
             raise ValueError(f"amount_out must be below the pool's {'token' if sd > 0 else 'USDT'} "
                              f"reserve {r_out!r}, got {a!r}")
-        return in_given_out(a, r_in, r_out, 1.0 - self.fee)
+        a_in = in_given_out(a, r_in, r_out, 1.0 - self.fee)
+        if isnan(a_in):
+            raise ValueError(f"amount_out {a!r} is too close to the reserve (float64 overflow)")
+        return a_in
 
     def swap_exact_out(self, side, amount_out):
         """Receive exactly `amount_out` (tokens if side is +1, USDT if -1); returns the amount in."""
@@ -143,7 +174,7 @@ cdef class Pool:
         cdef const double[:] av = a
         cdef double[:] ov = out
         cdef double g = 1.0 - self.fee, x = self.token_reserve, y = self.usdt_reserve, o
-        cdef Py_ssize_t i
+        cdef Py_ssize_t i, bad = -1
         with nogil:
             for i in range(sv.shape[0]):
                 if sv[i] > 0:
@@ -154,7 +185,13 @@ cdef class Pool:
                     o = out_given_in(av[i], x, y, g)
                     x += av[i]
                     y -= o
+                if isnan(o):
+                    bad = i
+                    break
                 ov[i] = o
+        if bad >= 0:
+            raise ValueError(f"amounts_in[{bad}] = {a[bad]!r} is too large for the pool "
+                             f"(float64 overflow); no swap was made")
         self.token_reserve = x
         self.usdt_reserve = y
         return out
@@ -171,7 +208,7 @@ cdef class Pool:
         cdef double P = positive_arg(target_price, "target_price")
         self.need_reserves()
         cdef double x = self.token_reserve, y = self.usdt_reserve, g = 1.0 - self.fee
-        cdef double spot = y / x, r, c, b
+        cdef double spot = y / x, r, c, b, a
         if P == spot:
             return 0, 0.0
         if P > spot:
@@ -181,7 +218,10 @@ cdef class Pool:
             r, c = x, x * (x - y / P)
             side = -1
         b = (1.0 + g) * r
-        return side, -2.0 * c / (b + sqrt(b * b - 4.0 * g * c))
+        a = -2.0 * c / (b + sqrt(b * b - 4.0 * g * c))
+        if not (a > 0.0):  # P is within rounding of the spot price
+            return 0, 0.0
+        return side, a
 
     # -- liquidity -----------------------------------------------------------------------------
     def add_liquidity(self, token_max, usdt_max):

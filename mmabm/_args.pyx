@@ -38,10 +38,14 @@ cdef int8_t side_arg(object side) except 0:
 
 
 cdef double positive_arg(object value, str name) except? -1.0:
-    """A finite float > 0."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.number)):
+    """A finite float > 0 (ints and numpy reals accepted; bools and complex numbers are not)."""
+    cdef double v
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.integer, np.floating)):
         raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
-    cdef double v = value
+    try:
+        v = value
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}") from None
     if not (v > 0.0) or math.isinf(v):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return v

@@ -297,7 +297,7 @@ cdef class OrderBook:
         return qty
 
     # -- Python entry points: orders -----------------------------------------------------------
-    def limit(self, side, price, qty, owner=0, tif=C_GTC):
+    def limit(self, side, price, qty, owner=0, tif=GTC):
         """Submit a limit order; returns its id, or REJECTED for a crossing post-only order.
 
         `tif` is GTC (rest the remainder), IOC (drop it) or POST_ONLY (never take). A crossing
