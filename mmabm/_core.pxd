@@ -1,5 +1,6 @@
 # Interface of the order book, so other Cython modules (replay, later the venues) can cimport it
 # and call its cdef methods without Python overhead. Code and docstrings live in _core.pyx.
+cimport cython
 from libc.stdint cimport int8_t, int32_t, int64_t, uint32_t
 
 from mmabm._ladder cimport Ladder
@@ -38,6 +39,7 @@ cdef struct Fill:
     int64_t taker_side     # +1 the taker bought, -1 it sold
 
 
+@cython.final
 cdef class OrderBook:
     cdef Order* _orders
     cdef int32_t _n_slots          # slots ever used (high-water mark)

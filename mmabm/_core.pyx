@@ -11,6 +11,7 @@ Fills are appended to a C buffer and drained in bulk as a numpy structured array
 object per fill on the hot path, and the core never calls back into Python.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+cimport cython
 from libc.stdint cimport INT64_MAX, INT64_MIN, int8_t, int32_t, int64_t, uint32_t
 from libc.string cimport memcpy, memset
 
@@ -63,6 +64,7 @@ cdef inline int64_t pack_id(uint32_t gen, int32_t slot) noexcept nogil:
     return (<int64_t>gen << 32) | slot
 
 
+@cython.final
 cdef class OrderBook:
     """A price-time priority limit order book on integer ticks and lots.
 

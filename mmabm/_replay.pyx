@@ -6,6 +6,7 @@ import numpy as np
 from libc.stdint cimport INT64_MAX, INT64_MIN, int8_t, int64_t
 
 from mmabm._core cimport C_GTC, C_IOC, OrderBook
+from mmabm._core import FILL_DTYPE
 
 cdef int64_t C_MAX_PRICE = 1 << 40   # MAX_PRICE_TICKS and MAX_QTY_LOTS of _core
 cdef int64_t C_MAX_QTY = 1 << 40
@@ -20,9 +21,13 @@ LIMIT, MARKET, CANCEL = K_LIMIT, K_MARKET, K_CANCEL
 #: A replay stream as one structured array.
 EVENT_DTYPE = np.dtype([("kind", np.int8), ("side", np.int8), ("price", np.int64),
                         ("qty", np.int64), ("ref", np.int64)])
-#: Replay fills: events are indices into the stream.
-REPLAY_FILL_DTYPE = np.dtype([("taker_event", np.int64), ("maker_event", np.int64),
-                              ("price", np.int64), ("qty", np.int64)])
+#: Replay fills: events are indices into the stream. A view of the book's FILL_DTYPE buffer
+#: (owners are event indices in a replay), so no copy is made.
+REPLAY_FILL_DTYPE = np.dtype({
+    "names": ["taker_event", "maker_event", "price", "qty"],
+    "formats": [np.int64] * 4,
+    "offsets": [FILL_DTYPE.fields[f][1] for f in ("taker_owner", "maker_owner", "price", "qty")],
+    "itemsize": FILL_DTYPE.itemsize})
 
 ReplayResult = namedtuple("ReplayResult", ["fills", "bids", "asks", "book"])
 ReplayResult.__doc__ = """What `replay` returns.
@@ -119,7 +124,8 @@ def replay(kind, side=None, price=None, qty=None, ref=None):
             if (e.kind == K_LIMIT and e.side * e.side == 1 and 1 <= e.price <= C_MAX_PRICE
                     and 1 <= e.qty <= C_MAX_QTY):
                 ids[i] = book.submit(e.side, e.price, e.qty, i, C_GTC)
-            elif e.kind == K_CANCEL and 0 <= e.ref < i and ev[e.ref].kind == K_LIMIT:
+            elif e.kind == K_CANCEL and 0 <= e.ref < i and ids[e.ref] > 0:
+                # only limit events get an id (> 0), so this is also the "earlier limit" check
                 book.cancel_id(ids[e.ref])
             elif e.kind == K_MARKET and e.side * e.side == 1 and 1 <= e.qty <= C_MAX_QTY:
                 book.submit(e.side, INT64_MAX if e.side > 0 else INT64_MIN, e.qty, i, C_IOC)
@@ -127,10 +133,5 @@ def replay(kind, side=None, price=None, qty=None, ref=None):
                 raise ValueError(bad_event(e, i, &ev[0]))
     except ValueError as err:
         raise ValueError(f"event {i}: {err}") from None
-    raw = book.drain_fills()
-    fills = np.empty(raw.shape[0], dtype=REPLAY_FILL_DTYPE)
-    fills["taker_event"] = raw["taker_owner"]
-    fills["maker_event"] = raw["maker_owner"]
-    fills["price"] = raw["price"]
-    fills["qty"] = raw["qty"]
+    fills = book.drain_fills().view(REPLAY_FILL_DTYPE)
     return ReplayResult(fills, book.levels(1), book.levels(-1), book)
