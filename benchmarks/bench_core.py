@@ -9,7 +9,8 @@
 2. AMM: exact-in swaps through `Pool.swap_exact_in_batch` versus one Python call per swap.
 3. The Python entry points: limit + cancel one call at a time (what a venue layer pays).
 Goals (issue 2): replay >= 10M events/s and >= 25x the reference; batch swaps >= 5M/s.
-Timings are the best of several repeats (the reference runs once: it is slow and steady).
+Timings are the best of several repeats, with the median printed beside it (the reference
+runs once: it is slow and steady).
 """
 import argparse
 import sys
@@ -25,28 +26,35 @@ from streams import make_stream  # noqa: E402
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET, OrderBook, Pool, replay  # noqa: E402
 
 
-def best_time(fn, repeats):
-    """Best wall time of `repeats` calls, and the last result."""
-    best, result = float("inf"), None
+def best_time(fn, repeats, label=None):
+    """Best wall time of `repeats` calls (and the last result); prints the median if labelled.
+
+    The best is the figure least disturbed by the machine (on the 2-core VM identical runs vary
+    by up to 1.7x); the median shows how typical it is.
+    """
+    times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        times.append(time.perf_counter() - start)
+    if label:
+        print(f"  ({label}: best {min(times) * 1e3:.1f} ms, median "
+              f"{float(np.median(times)) * 1e3:.1f} ms over {repeats} runs)")
+    return min(times), result
 
 
 def bench_replay(n, repeats):
     stream = make_stream(n, seed=2026)
     kinds = np.bincount(stream["kind"], minlength=3) / n
-    t_cy, result = best_time(lambda: replay(stream), repeats)
+    print(f"replay, {n:,} events: {kinds[LIMIT]:.0%} limits, {kinds[CANCEL]:.0%} cancels, "
+          f"{kinds[MARKET]:.0%} market orders")
+    t_cy, result = best_time(lambda: replay(stream), repeats, "Cython replay")
     counts = {}
     t_py, (ref_fills, _, _) = best_time(
         lambda: reference_replay(*[stream[c] for c in EVENT_DTYPE.names], counts=counts), 1)
     assert len(ref_fills) == len(result.fills), "Cython and reference disagree"
     live = counts["live_cancels"] / max(1, int((stream["kind"] == CANCEL).sum()))
-    print(f"replay, {n:,} events: {kinds[LIMIT]:.0%} limits, {kinds[CANCEL]:.0%} cancels "
-          f"({live:.0%} of them hit a live order), {kinds[MARKET]:.0%} market; "
-          f"{len(result.fills):,} fills")
+    print(f"  {len(result.fills):,} fills; {live:.0%} of the cancels hit a live order")
     print(f"  Cython replay        {n / t_cy / 1e6:8.2f} M events/s  ({t_cy * 1e3:7.1f} ms)")
     print(f"  pure-Python reference{n / t_py / 1e6:8.2f} M events/s  ({t_py * 1e3:7.1f} ms)")
     print(f"  ratio                {t_py / t_cy:8.1f} x")
@@ -68,10 +76,10 @@ def bench_amm(n, repeats):
         pool.add_liquidity(500_000.0, 500_000.0)
         return [pool.swap_exact_in(int(s), float(a)) for s, a in zip(sides[:m], amounts[:m])]
 
-    t_batch, _ = best_time(batch, repeats)
+    print(f"AMM, {n:,} exact-in swaps")
+    t_batch, _ = best_time(batch, repeats, "batch swaps")
     t_loop, _ = best_time(one_by_one, repeats)
     t_loop *= 10
-    print(f"AMM, {n:,} exact-in swaps")
     print(f"  swap_exact_in_batch  {n / t_batch / 1e6:8.2f} M swaps/s")
     print(f"  Python call per swap {n / t_loop / 1e6:8.2f} M swaps/s")
     print(f"  ratio                {t_loop / t_batch:8.1f} x")
@@ -99,7 +107,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="100k events instead of 1M")
     args = parser.parse_args(argv)
     n = 100_000 if args.quick else 1_000_000
-    events_per_s, ratio = bench_replay(n, repeats=5)
+    events_per_s, ratio = bench_replay(n, repeats=9)
     swaps_per_s = bench_amm(n, repeats=5)
     bench_python_calls(n // 5, repeats=3)
     print(f"goals: replay >= 10 M events/s: {'met' if events_per_s >= 10e6 else 'NOT met'}; "
