@@ -67,3 +67,13 @@ def test_same_seed_same_summary_other_seed_other_summary(runs):
     assert runs["a"][1] == runs["b"][1]
     assert runs["c"][1] != runs["a"][1]
     assert runs["c"][1]["usdt_raised"] != runs["a"][1]["usdt_raised"]
+
+
+def test_command_line_writes_outputs_and_reports(tmp_path, capsys):
+    from mmabm.__main__ import main
+
+    assert main(["--out", str(tmp_path / "cli"), "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "sold" in printed and "raised $" in printed
+    summary = json.loads((tmp_path / "cli" / "summary.json").read_text())
+    assert summary["seed"] == 3 and f"{summary['tokens_sold']:,}" in printed
