@@ -6,6 +6,7 @@ here; the venues, agents and model are built on top of it.
 from mmabm._amm import Pool
 from mmabm._core import (
     BUY,
+    CANCEL_DTYPE,
     FILL_DTYPE,
     GTC,
     IOC,
@@ -26,7 +27,7 @@ from mmabm._replay import CANCEL, EVENT_DTYPE, LIMIT, MARKET, ReplayResult, repl
 __all__ = [
     "BUY", "SELL", "GTC", "IOC", "POST_ONLY", "REJECTED", "NO_PRICE",
     "MAX_PRICE_TICKS", "MAX_QTY_LOTS", "MAX_OWNER", "MAX_SPAN_TICKS",
-    "FILL_DTYPE", "ORDER_DTYPE", "LEVEL_DTYPE", "EVENT_DTYPE",
+    "FILL_DTYPE", "ORDER_DTYPE", "CANCEL_DTYPE", "LEVEL_DTYPE", "EVENT_DTYPE",
     "LIMIT", "MARKET", "CANCEL",
     "OrderBook", "Pool", "ReplayResult", "replay",
 ]

@@ -39,6 +39,15 @@ cdef struct Fill:
     int64_t taker_side     # +1 the taker bought, -1 it sold
 
 
+cdef struct Expiry:
+    # A resting order removed by self-trade prevention (field for field CANCEL_DTYPE).
+    int64_t order_id
+    int64_t owner
+    int64_t side
+    int64_t price
+    int64_t qty            # lots it still had
+
+
 @cython.final
 cdef class OrderBook:
     cdef Order* _orders
@@ -54,13 +63,17 @@ cdef class OrderBook:
     cdef Fill* _fills
     cdef int64_t _n_fills
     cdef int64_t _fill_cap
+    cdef Expiry* _expired
+    cdef int64_t _n_expired
+    cdef int64_t _expired_cap
 
     cdef int64_t submit(self, int8_t side, int64_t price, int64_t qty, int64_t owner,
-                        int tif) except -2
+                        int tif, bint stp) except -2
     cdef int64_t cancel_id(self, int64_t order_id) except -1
     cdef int32_t live_slot(self, int64_t order_id) noexcept
     cdef int64_t match(self, int8_t side, int64_t limit, int64_t qty, int64_t taker_id,
-                       int64_t taker_owner) except -1
+                       int64_t taker_owner, bint stp) except -1
+    cdef int expire(self, int32_t s) except -1
     cdef int32_t alloc_slot(self) except -1
     cdef void free_slot(self, int32_t s) noexcept
     cdef int owner_reserve(self, int64_t owner) except -1

@@ -49,11 +49,30 @@ cdef int64_t SLOT_MASK = 0xFFFFFFFF     # low half of an order id (a typed const
 FILL_DTYPE = np.dtype([("taker_id", np.int64), ("maker_id", np.int64),
                        ("taker_owner", np.int64), ("maker_owner", np.int64),
                        ("price", np.int64), ("qty", np.int64), ("taker_side", np.int64)])
+#: Resting orders removed by self-trade prevention (the C struct Expiry, field for field).
+CANCEL_DTYPE = np.dtype([("id", np.int64), ("owner", np.int64), ("side", np.int64),
+                         ("price", np.int64), ("qty", np.int64)])
 #: Snapshots of resting orders.
 ORDER_DTYPE = np.dtype([("id", np.int64), ("owner", np.int64), ("side", np.int8),
                         ("price", np.int64), ("qty", np.int64)])
 #: Snapshots of price levels.
 LEVEL_DTYPE = np.dtype([("price", np.int64), ("qty", np.int64), ("count", np.int64)])
+
+
+cdef int grow(void** buf, int64_t* cap, size_t itemsize, int64_t need) except -1:
+    """Double the capacity of a malloc'd buffer until it holds `need` items."""
+    cdef int64_t new_cap = cap[0]
+    cdef void* grown
+    if need <= new_cap:
+        return 0
+    while new_cap < need:
+        new_cap *= 2
+    grown = PyMem_Realloc(buf[0], new_cap * itemsize)
+    if grown == NULL:
+        raise MemoryError()
+    buf[0] = grown
+    cap[0] = new_cap
+    return 0
 
 
 cdef inline bint crosses(int8_t side, int64_t price, int64_t opp_best) noexcept nogil:
@@ -79,9 +98,11 @@ cdef class OrderBook:
         self._slot_cap = 1024
         self._fill_cap = 1024
         self._free_head = NIL
+        self._expired_cap = 64
         self._orders = <Order*>PyMem_Malloc(self._slot_cap * sizeof(Order))
         self._fills = <Fill*>PyMem_Malloc(self._fill_cap * sizeof(Fill))
-        if self._orders == NULL or self._fills == NULL:
+        self._expired = <Expiry*>PyMem_Malloc(self._expired_cap * sizeof(Expiry))
+        if self._orders == NULL or self._fills == NULL or self._expired == NULL:
             raise MemoryError()
         ladder_alloc(&self._bids, 4096, 0)
         ladder_alloc(&self._asks, 4096, 0)
@@ -91,6 +112,7 @@ cdef class OrderBook:
     def __dealloc__(self):
         PyMem_Free(self._orders)
         PyMem_Free(self._fills)
+        PyMem_Free(self._expired)
         PyMem_Free(self._owner_head)
         ladder_free(&self._bids)
         ladder_free(&self._asks)
@@ -221,15 +243,10 @@ cdef class OrderBook:
     # -- matching ------------------------------------------------------------------------------
     cdef int push_fill(self, int64_t taker_id, int32_t maker, int64_t taker_owner,
                        int64_t qty, int8_t side) except -1:
-        cdef Fill* grown
         cdef Fill* f
         cdef Order* m = &self._orders[maker]
         if self._n_fills == self._fill_cap:
-            grown = <Fill*>PyMem_Realloc(self._fills, 2 * self._fill_cap * sizeof(Fill))
-            if grown == NULL:
-                raise MemoryError()
-            self._fills = grown
-            self._fill_cap *= 2
+            grow(<void**>&self._fills, &self._fill_cap, sizeof(Fill), self._n_fills + 1)
         f = &self._fills[self._n_fills]
         f.taker_id = taker_id
         f.maker_id = pack_id(m.gen, maker)
@@ -241,9 +258,22 @@ cdef class OrderBook:
         self._n_fills += 1
         return 0
 
+    cdef int expire(self, int32_t s) except -1:
+        """Remove resting slot s for self-trade prevention, recording it for the owner."""
+        cdef Order* o = &self._orders[s]
+        if self._n_expired == self._expired_cap:
+            grow(<void**>&self._expired, &self._expired_cap, sizeof(Expiry), self._n_expired + 1)
+        self._expired[self._n_expired] = Expiry(pack_id(o.gen, s), o.owner, o.side, o.price, o.qty)
+        self._n_expired += 1
+        self.unrest(s)
+        return 0
+
     cdef int64_t match(self, int8_t side, int64_t limit, int64_t qty, int64_t taker_id,
-                       int64_t taker_owner) except -1:
-        """Trade `qty` against the other side at prices up to `limit`; return what is left."""
+                       int64_t taker_owner, bint stp) except -1:
+        """Trade `qty` against the other side at prices up to `limit`; return what is left.
+
+        With `stp`, resting orders of the taker's own owner are removed instead of traded.
+        """
         cdef Ladder* L = self.ladder(-side)
         cdef Level* lv
         cdef int32_t s
@@ -252,6 +282,9 @@ cdef class OrderBook:
             lv = &L.levels[L.best - L.base]
             while qty > 0 and lv.count > 0:
                 s = lv.head
+                if stp and self._orders[s].owner == taker_owner:
+                    self.expire(s)
+                    continue
                 trade = min(qty, self._orders[s].qty)
                 self.push_fill(taker_id, s, taker_owner, trade, side)
                 qty -= trade
@@ -263,7 +296,7 @@ cdef class OrderBook:
         return qty
 
     cdef int64_t submit(self, int8_t side, int64_t price, int64_t qty, int64_t owner,
-                        int tif) except -2:
+                        int tif, bint stp) except -2:
         """Match, then rest (GTC, POST_ONLY) or drop (IOC) the remainder; the id or REJECTED."""
         cdef int32_t s
         cdef int64_t oid, left
@@ -278,7 +311,7 @@ cdef class OrderBook:
                 self.owner_reserve(owner)
         s = self.alloc_slot()
         oid = pack_id(self._orders[s].gen, s)
-        left = self.match(side, price, qty, oid, owner)
+        left = self.match(side, price, qty, oid, owner, stp)
         if left > 0 and tif != C_IOC:
             self._orders[s].side = side
             self._orders[s].price = price
@@ -299,25 +332,30 @@ cdef class OrderBook:
         return qty
 
     # -- Python entry points: orders -----------------------------------------------------------
-    def limit(self, side, price, qty, owner=0, tif=GTC):
+    def limit(self, side, price, qty, owner=0, tif=GTC, bint stp=False):
         """Submit a limit order; returns its id, or REJECTED for a crossing post-only order.
 
         `tif` is GTC (rest the remainder), IOC (drop it) or POST_ONLY (never take). A crossing
         order trades at the resting orders' prices, best first, oldest first within a price.
+        With `stp` (self-trade prevention) the owner's own resting orders in the way are
+        removed instead of traded; `drain_expired()` reports them.
         """
         cdef int8_t sd = side_arg(side)
         cdef int64_t p = int_arg(price, "price_ticks", 1, MAX_PRICE_TICKS)
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
         cdef int64_t o = self.owner_arg(owner)
         cdef int t = int_arg(tif, "tif", C_GTC, C_POST_ONLY)
-        return self.submit(sd, p, q, o, t)
+        return self.submit(sd, p, q, o, t, stp)
 
-    def market(self, side, qty, owner=0):
-        """Submit a market order; the unfilled remainder is dropped. Returns its id."""
+    def market(self, side, qty, owner=0, bint stp=False):
+        """Submit a market order; the unfilled remainder is dropped. Returns its id.
+
+        `stp` as for `limit`.
+        """
         cdef int8_t sd = side_arg(side)
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
         cdef int64_t o = self.owner_arg(owner)
-        return self.submit(sd, INT64_MAX if sd > 0 else INT64_MIN, q, o, C_IOC)
+        return self.submit(sd, INT64_MAX if sd > 0 else INT64_MIN, q, o, C_IOC, stp)
 
     def cancel(self, order_id):
         """Cancel a resting order; returns the lots cancelled, 0 (falsy) if the id is not live."""
@@ -375,7 +413,7 @@ cdef class OrderBook:
         cdef const int64_t[:] pv = p, qv = q
         cdef Py_ssize_t k
         for k in range(pv.shape[0]):
-            idv[k] = self.submit(sd, pv[k], qv[k], o, C_POST_ONLY if post_only else C_GTC)
+            idv[k] = self.submit(sd, pv[k], qv[k], o, C_POST_ONLY if post_only else C_GTC, False)
         return cancelled, ids
 
     # -- fills ---------------------------------------------------------------------------------
@@ -383,6 +421,15 @@ cdef class OrderBook:
         """The fills since the last drain, as a FILL_DTYPE array in execution order; clears them."""
         out = self.peek_fills()
         self._n_fills = 0
+        return out
+
+    def drain_expired(self):
+        """Orders removed by self-trade prevention since the last drain (CANCEL_DTYPE); clears."""
+        out = np.empty(self._n_expired, dtype=CANCEL_DTYPE)
+        cdef unsigned char[::1] dst = out.view(np.uint8)
+        if self._n_expired:
+            memcpy(&dst[0], self._expired, self._n_expired * sizeof(Expiry))
+        self._n_expired = 0
         return out
 
     @property
@@ -512,12 +559,14 @@ cdef class OrderBook:
                  (<char*>self._orders)[:self._n_slots * sizeof(Order)],
                  ladder_dump(&self._bids), ladder_dump(&self._asks),
                  (<char*>self._owner_head)[:self._owner_cap * sizeof(int32_t)],
-                 (<char*>self._fills)[:self._n_fills * sizeof(Fill)])
+                 (<char*>self._fills)[:self._n_fills * sizeof(Fill)],
+                 (<char*>self._expired)[:self._n_expired * sizeof(Expiry)])
         return (_restore_book, state)
 
 
 def _restore_book(bint track_owners, int32_t n_slots, int32_t free_head, int64_t n_resting,
-                  bytes orders, bytes bids, bytes asks, bytes owners, bytes fills):
+                  bytes orders, bytes bids, bytes asks, bytes owners, bytes fills,
+                  bytes expired):
     """Unpickle an OrderBook from the state written by __reduce__."""
     cdef OrderBook book = OrderBook(track_owners)
     while book._n_slots < n_slots:
@@ -531,13 +580,11 @@ def _restore_book(bint track_owners, int32_t n_slots, int32_t free_head, int64_t
         book.owner_reserve(len(owners) // sizeof(int32_t) - 1)
         memcpy(book._owner_head, <const char*>owners, len(owners))
     cdef int64_t n_fills = len(fills) // sizeof(Fill)
-    cdef Fill* grown
-    while book._fill_cap < n_fills:
-        grown = <Fill*>PyMem_Realloc(book._fills, 2 * book._fill_cap * sizeof(Fill))
-        if grown == NULL:
-            raise MemoryError()
-        book._fills = grown
-        book._fill_cap *= 2
+    cdef int64_t n_expired = len(expired) // sizeof(Expiry)
+    grow(<void**>&book._fills, &book._fill_cap, sizeof(Fill), n_fills)
     memcpy(book._fills, <const char*>fills, len(fills))
     book._n_fills = n_fills
+    grow(<void**>&book._expired, &book._expired_cap, sizeof(Expiry), n_expired)
+    memcpy(book._expired, <const char*>expired, len(expired))
+    book._n_expired = n_expired
     return book

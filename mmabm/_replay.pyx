@@ -123,12 +123,12 @@ def replay(kind, side=None, price=None, qty=None, ref=None):
             e = &ev[i]
             if (e.kind == K_LIMIT and e.side * e.side == 1 and 1 <= e.price <= C_MAX_PRICE
                     and 1 <= e.qty <= C_MAX_QTY):
-                ids[i] = book.submit(e.side, e.price, e.qty, i, C_GTC)
+                ids[i] = book.submit(e.side, e.price, e.qty, i, C_GTC, False)
             elif e.kind == K_CANCEL and 0 <= e.ref < i and ids[e.ref] > 0:
                 # only limit events get an id (> 0), so this is also the "earlier limit" check
                 book.cancel_id(ids[e.ref])
             elif e.kind == K_MARKET and e.side * e.side == 1 and 1 <= e.qty <= C_MAX_QTY:
-                book.submit(e.side, INT64_MAX if e.side > 0 else INT64_MIN, e.qty, i, C_IOC)
+                book.submit(e.side, INT64_MAX if e.side > 0 else INT64_MIN, e.qty, i, C_IOC, False)
             else:
                 raise ValueError(bad_event(e, i, &ev[0]))
     except ValueError as err:

@@ -16,6 +16,7 @@ class ReferenceBook:
         self.prices = {1: [], -1: []}     # side -> sorted prices with resting orders
         self.where = {}                   # live order_id -> (side, price)
         self.fills = []                   # (taker_id, maker_id, taker_owner, maker_owner, price, qty, side)
+        self.expired = []                 # (order_id, owner, side, price, qty) removed by STP
         self.next_id = 1
 
     def best(self, side):
@@ -34,12 +35,16 @@ class ReferenceBook:
             prices = self.prices[side]
             prices.pop(bisect_left(prices, price))
 
-    def _match(self, side, limit, qty, taker_id, owner):
+    def _match(self, side, limit, qty, taker_id, owner, stp=False):
         while qty > 0 and self._crosses(side, limit):
             price = self.best(-side)
             level = self.levels[-side][price]
             maker_id = next(iter(level))
             maker = level[maker_id]
+            if stp and maker[1] == owner:
+                self.expired.append((maker_id, owner, -side, price, maker[0]))
+                self.cancel(maker_id)
+                continue
             trade = min(qty, maker[0])
             self.fills.append((taker_id, maker_id, owner, maker[1], price, trade, side))
             qty -= trade
@@ -50,12 +55,12 @@ class ReferenceBook:
                 self._remove_level_if_empty(-side, price)
         return qty
 
-    def limit(self, side, price, qty, owner=0, tif=GTC):
+    def limit(self, side, price, qty, owner=0, tif=GTC, stp=False):
         if tif == POST_ONLY and self._crosses(side, price):
             return REJECTED
         oid = self.next_id
         self.next_id += 1
-        left = self._match(side, price, qty, oid, owner)
+        left = self._match(side, price, qty, oid, owner, stp)
         if left > 0 and tif != IOC:
             if price not in self.levels[side]:
                 self.levels[side][price] = {}
@@ -64,10 +69,10 @@ class ReferenceBook:
             self.where[oid] = (side, price)
         return oid
 
-    def market(self, side, qty, owner=0):
+    def market(self, side, qty, owner=0, stp=False):
         oid = self.next_id
         self.next_id += 1
-        self._match(side, float("inf") if side == 1 else float("-inf"), qty, oid, owner)
+        self._match(side, float("inf") if side == 1 else float("-inf"), qty, oid, owner, stp)
         return oid
 
     def cancel(self, oid):

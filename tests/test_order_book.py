@@ -100,6 +100,23 @@ def test_market_order_remainder_is_dropped_and_empty_side_gives_no_fill():
     assert fills(book) == [] and book.n_orders == 0
 
 
+def test_self_trade_prevention_removes_own_resting_orders_and_reports_them():
+    book = OrderBook()
+    own = book.limit(SELL, 101, 3, owner=1)
+    book.limit(SELL, 102, 4, owner=2)
+    book.limit(BUY, 102, 5, owner=1, stp=True)
+    assert fills(book) == [(2, 1, 102, 4)]
+    assert book.drain_expired().tolist() == [(own, 1, SELL, 101, 3)]
+    assert levels(book, BUY) == [(102, 1, 1)] and levels(book, SELL) == []
+
+
+def test_without_self_trade_prevention_an_owner_trades_with_itself():
+    book = OrderBook()
+    book.limit(SELL, 101, 3, owner=1)
+    book.market(BUY, 2, owner=1)
+    assert fills(book) == [(1, 1, 101, 2)] and len(book.drain_expired()) == 0
+
+
 def test_fill_records_ids_owners_price_qty_and_taker_side():
     book = OrderBook()
     maker = book.limit(BUY, 100, 4, owner=7)

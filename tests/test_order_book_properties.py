@@ -45,6 +45,11 @@ class BookVersusReference(RuleBasedStateMachine):
             self.submitted[book_id] = qty
 
     def _sync_fills(self):
+        expired = self.book.drain_expired()
+        want_expired = self.ref.expired
+        self.ref.expired = []
+        assert [(self.to_ref[e[0]],) + tuple(e[1:]) for e in expired.tolist()] == want_expired
+        self._record_cancelled(expired)
         got = self.book.drain_fills()
         want = self.ref.fills[self.n_ref_fills:]
         self.n_ref_fills = len(self.ref.fills)
@@ -65,18 +70,19 @@ class BookVersusReference(RuleBasedStateMachine):
             self.cancelled[oid] += qty
 
     # -- rules ---------------------------------------------------------------------------------
-    @rule(side=SIDES, price=PRICES, qty=QTYS, owner=OWNERS, tif=st.sampled_from([GTC, IOC, POST_ONLY]))
-    def limit(self, side, price, qty, owner, tif):
-        book_id = self.book.limit(side, price, qty, owner, tif)
-        self._pair(book_id, self.ref.limit(side, price, qty, owner, tif), qty)
+    @rule(side=SIDES, price=PRICES, qty=QTYS, owner=OWNERS, tif=st.sampled_from([GTC, IOC, POST_ONLY]),
+          stp=st.booleans())
+    def limit(self, side, price, qty, owner, tif, stp):
+        book_id = self.book.limit(side, price, qty, owner, tif, stp)
+        self._pair(book_id, self.ref.limit(side, price, qty, owner, tif, stp), qty)
         self._sync_fills()
         if tif == IOC:
             self._expire(book_id)
 
-    @rule(side=SIDES, qty=st.integers(1, 60), owner=OWNERS)
-    def market(self, side, qty, owner):
-        book_id = self.book.market(side, qty, owner)
-        self._pair(book_id, self.ref.market(side, qty, owner), qty)
+    @rule(side=SIDES, qty=st.integers(1, 60), owner=OWNERS, stp=st.booleans())
+    def market(self, side, qty, owner, stp):
+        book_id = self.book.market(side, qty, owner, stp)
+        self._pair(book_id, self.ref.market(side, qty, owner, stp), qty)
         self._sync_fills()
         self._expire(book_id)
 
