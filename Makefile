@@ -8,7 +8,7 @@
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
 VENV := .venv
 PY := $(VENV)/bin/python
-SOURCES := pyproject.toml setup.py $(wildcard mmabm/*.pyx mmabm/*.pxd)
+SOURCES := pyproject.toml setup.py $(wildcard mmabm/*.pyx mmabm/*.pxd mmabm/*/*.pyx mmabm/*/*.pxd)
 
 .PHONY: run test test-release test-debug bench build clean
 
@@ -44,4 +44,4 @@ build: $(VENV)/.installed
 	$(PY) setup.py -q build_ext --inplace
 
 clean:
-	rm -rf build $(VENV) mmabm/*.c mmabm/*.so mmabm/*.html
+	rm -rf build $(VENV) mmabm/*.c mmabm/*.so mmabm/*.html mmabm/*/*.c mmabm/*/*.so mmabm/*/*.html

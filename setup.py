@@ -25,9 +25,10 @@ DIRECTIVES = {
 MACROS = [("CYTHON_TRACE_NOGIL", "1")] if DEBUG else [("CYTHON_WITHOUT_ASSERTIONS", "1")]
 CFLAGS = ["-O0", "-g"] if DEBUG else ["-O3"]
 
-MODULES = ["_args", "_ladder", "_core", "_replay", "_amm"]
+MODULES = ["mmabm._args", "mmabm._ladder", "mmabm._core", "mmabm._replay", "mmabm._amm",
+           "mmabm.venues._spot"]
 extensions = [
-    Extension(f"mmabm.{name}", [f"mmabm/{name}.pyx"], define_macros=MACROS,
+    Extension(name, [name.replace(".", "/") + ".pyx"], define_macros=MACROS,
               extra_compile_args=CFLAGS)
     for name in MODULES
 ]

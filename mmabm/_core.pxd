@@ -15,6 +15,9 @@ cdef enum:
     C_REJECTED = -1
 
 
+cdef int grow(void** buf, int64_t* cap, size_t itemsize, int64_t need) except -1
+
+
 cdef struct Order:
     # One slot of the order pool. A free slot has side == 0 and links the free list via `next`.
     int64_t price          # ticks

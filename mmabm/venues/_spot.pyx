@@ -1,0 +1,502 @@
+# cython: language_level=3
+"""A centralised spot exchange: one order book and the accounts that trade on it.
+
+Agents never touch the raw book: they trade here, where every order first locks what it could
+spend (USDT for bids, including the worst-case fee; tokens for asks), every fill settles both
+sides and the venue's fees at once, and a cancel or an unfilled remainder unlocks what is left.
+Balances are integers (micro-USDT and micro-tokens, see units.py), so the venue's books balance
+to the unit: sum of balances + fees = deposits - withdrawals, exactly.
+
+An order that its owner cannot pay for is refused with a negative Rejection code and changes
+nothing; bad arguments raise ValueError/TypeError naming the field.
+"""
+cimport cython
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.math cimport ceil, floor, isnan
+from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
+from libc.string cimport memcpy, memset
+
+from enum import IntEnum
+
+import numpy as np
+
+from mmabm._args cimport int_arg, side_arg
+from mmabm._args import int_array
+from mmabm._core cimport C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, OrderBook, grow
+from mmabm._core import MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS
+from mmabm._ladder cimport Ladder, ladder_step
+from mmabm.venues import units
+
+cdef int64_t SLOT_MASK = 0xFFFFFFFF
+cdef double MAX_LOCK = 4.0e18            # no account can hold more than this many units
+
+
+class Rejection(IntEnum):
+    """Why an order was refused (returned instead of an order id, which is always > 0)."""
+    POST_ONLY = -1            # a post-only order would have crossed
+    INSUFFICIENT_FUNDS = -2   # the owner's free balance cannot cover what the order locks
+    NO_LIQUIDITY = -3         # a market order met an empty side
+
+
+cdef struct Account:
+    int64_t usdt               # free
+    int64_t usdt_locked        # locked by resting bids (price and worst-case fee)
+    int64_t tokens             # free
+    int64_t tokens_locked      # locked by resting asks
+
+
+cdef struct Trade:
+    int64_t taker_owner
+    int64_t maker_owner
+    int64_t price              # ticks
+    int64_t qty                # lots
+    int64_t taker_side
+    int64_t notional           # USDT units
+    int64_t taker_fee          # USDT units
+    int64_t maker_fee          # USDT units (negative for a rebate)
+
+
+cdef enum:
+    R_POST_ONLY = -1
+    R_FUNDS = -2
+    R_NO_LIQUIDITY = -3
+
+
+#: Settled trades (the C struct Trade, field for field): notional and fees in USDT units.
+TRADE_DTYPE = np.dtype([(name, np.int64) for name in (
+    "taker_owner", "maker_owner", "price", "qty", "taker_side", "notional", "taker_fee",
+    "maker_fee")])
+#: Account balances in units (the C struct Account, field for field).
+ACCOUNT_DTYPE = np.dtype([(name, np.int64) for name in (
+    "usdt", "usdt_locked", "tokens", "tokens_locked")])
+
+
+cdef inline int64_t fee_of(int64_t notional, double rate) noexcept nogil:
+    """Fee in USDT units: rounded up when charged, down when a (maker) rebate is paid."""
+    if rate >= 0.0:
+        return <int64_t>ceil(notional * rate)
+    return -<int64_t>floor(notional * -rate)
+
+
+def _rate(value, str name, double lo, double hi):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
+    if isnan(value) or not (lo <= value <= hi):
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
+@cython.final
+cdef class SpotExchange:
+    """One CEX: an order book in ticks and lots, accounts in units, maker and taker fees.
+
+    Args:
+        name: the venue's name (used in reports).
+        tick_size: USDT per token of one price tick (default 0.0001).
+        lot_size: tokens in one lot (default 1.0). tick_size * lot_size must be a whole number
+            of micro-USDT.
+        maker_fee, taker_fee: fractions of the notional. A maker rebate (negative maker fee) may
+            not exceed the taker fee, so the venue never pays out more than it collects.
+    """
+    cdef readonly str name
+    cdef readonly double tick_size, lot_size, maker_fee, taker_fee
+    cdef readonly int64_t lot_units          # token units in one lot
+    cdef readonly int64_t quote_units        # USDT units of one tick on one lot
+    cdef double fee_lock                     # the larger fee rate, locked with every bid
+    cdef OrderBook _book
+    cdef Account* _accounts
+    cdef int64_t _n_accounts
+    cdef int64_t* _lock_per_lot              # by book slot: units locked per resting lot
+    cdef int64_t _lock_cap
+    cdef Trade* _trades
+    cdef int64_t _n_trades, _trade_cap
+    cdef readonly int64_t fees_usdt          # fees collected, USDT units
+    cdef readonly int64_t deposited_usdt, deposited_tokens, withdrawn_usdt, withdrawn_tokens
+    cdef readonly int64_t last_price         # ticks of the last trade, 0 before any
+    cdef readonly int64_t volume_lots, volume_usdt          # since the start
+    cdef int64_t _interval_lots, _interval_usdt             # since take_volume()
+
+    def __cinit__(self, *args, **kwargs):
+        self._trade_cap = self._lock_cap = 1024
+        self._trades = <Trade*>PyMem_Malloc(self._trade_cap * sizeof(Trade))
+        self._lock_per_lot = <int64_t*>PyMem_Malloc(self._lock_cap * sizeof(int64_t))
+        if self._trades == NULL or self._lock_per_lot == NULL:
+            raise MemoryError()
+
+    def __init__(self, str name="cex", tick_size=0.0001, lot_size=1.0, maker_fee=0.0,
+                 taker_fee=0.001):
+        self.lot_units = units.lot_units(lot_size)
+        self.quote_units = units.quote_units_per_tick_lot(tick_size, lot_size)
+        self.taker_fee = _rate(taker_fee, "taker_fee", 0.0, 0.01)
+        self.maker_fee = _rate(maker_fee, "maker_fee", -self.taker_fee, 0.01)
+        self.name, self.tick_size, self.lot_size = name, tick_size, lot_size
+        self.fee_lock = max(self.maker_fee, self.taker_fee, 0.0)
+        self._book = OrderBook(track_owners=True)
+
+    def __dealloc__(self):
+        PyMem_Free(self._accounts)
+        PyMem_Free(self._lock_per_lot)
+        PyMem_Free(self._trades)
+
+    def __repr__(self):
+        return (f"SpotExchange({self.name!r}, bid={self.best_bid()}, ask={self.best_ask()}, "
+                f"accounts={self._n_accounts}, fees_usdt={self.fees_usdt * units.USDT_UNIT:.2f})")
+
+    # -- accounts ------------------------------------------------------------------------------
+    cdef Account* account(self, int64_t owner) except NULL:
+        """The owner's account, opened (empty) on first use."""
+        cdef int64_t old = self._n_accounts, cap = max(16, self._n_accounts)
+        cdef Account* grown
+        if owner >= old:
+            while cap <= owner:
+                cap *= 2
+            grown = <Account*>PyMem_Realloc(self._accounts, cap * sizeof(Account))
+            if grown == NULL:
+                raise MemoryError()
+            memset(grown + old, 0, (cap - old) * sizeof(Account))
+            self._accounts, self._n_accounts = grown, cap
+        return &self._accounts[owner]
+
+    def deposit(self, owner, usdt=0.0, tokens=0.0):
+        """Credit USDT and tokens from outside the venue (counted as deposits)."""
+        self.deposit_units(owner, units.usdt_to_units(usdt), units.tokens_to_units(tokens))
+
+    def withdraw(self, owner, usdt=0.0, tokens=0.0):
+        """Debit free USDT and tokens to outside the venue; refused whole if either is short."""
+        self.withdraw_units(owner, units.usdt_to_units(usdt), units.tokens_to_units(tokens))
+
+    def deposit_units(self, owner, usdt_units=0, token_units=0):
+        """`deposit` in whole units."""
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t du = int_arg(usdt_units, "usdt_units", 0, INT64_MAX >> 2)
+        cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
+        cdef Account* a = self.account(o)
+        a.usdt += du
+        a.tokens += dt
+        self.deposited_usdt += du
+        self.deposited_tokens += dt
+
+    def withdraw_units(self, owner, usdt_units=0, token_units=0):
+        """`withdraw` in whole units."""
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t du = int_arg(usdt_units, "usdt_units", 0, INT64_MAX >> 2)
+        cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
+        cdef Account* a = self.account(o)
+        if du > a.usdt:
+            raise ValueError(f"usdt_units must be at most the free balance {a.usdt}, got {du}")
+        if dt > a.tokens:
+            raise ValueError(f"token_units must be at most the free balance {a.tokens}, got {dt}")
+        a.usdt -= du
+        a.tokens -= dt
+        self.withdrawn_usdt += du
+        self.withdrawn_tokens += dt
+
+    def holdings_units(self):
+        """(USDT, token) units the venue holds for everyone: deposits minus withdrawals."""
+        return (self.deposited_usdt - self.withdrawn_usdt,
+                self.deposited_tokens - self.withdrawn_tokens)
+
+    def balance(self, owner):
+        """The owner's balances in USDT and tokens: free and locked in orders."""
+        cdef Account* a = self.account(int_arg(owner, "owner", 0, MAX_OWNER - 1))
+        return {"usdt": a.usdt * units.USDT_UNIT, "usdt_locked": a.usdt_locked * units.USDT_UNIT,
+                "tokens": a.tokens * units.TOKEN_UNIT,
+                "tokens_locked": a.tokens_locked * units.TOKEN_UNIT}
+
+    def accounts(self):
+        """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
+        out = np.zeros(self._n_accounts, dtype=ACCOUNT_DTYPE)
+        cdef unsigned char[::1] dst = out.view(np.uint8)
+        if self._n_accounts:
+            memcpy(&dst[0], self._accounts, self._n_accounts * sizeof(Account))
+        return out
+
+    # -- locking and settling ------------------------------------------------------------------
+    cdef inline int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
+        cdef int64_t notional
+        if side < 0:
+            return self.lot_units
+        notional = price * self.quote_units
+        return notional + <int64_t>ceil(notional * self.fee_lock)
+
+    cdef inline void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+        cdef Account* a = &self._accounts[owner]
+        if side > 0:
+            a.usdt_locked -= amount
+            a.usdt += amount
+        else:
+            a.tokens_locked -= amount
+            a.tokens += amount
+
+    cdef int remember_lock(self, int64_t order_id, int64_t per_lot) except -1:
+        cdef int64_t slot = order_id & SLOT_MASK
+        if slot >= self._lock_cap:
+            grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(int64_t), slot + 1)
+        self._lock_per_lot[slot] = per_lot
+        return 0
+
+    cdef int64_t settle(self, int64_t taker_per_lot) except -1:
+        """Settle the book's new fills and self-trade removals; returns the lots the taker got."""
+        cdef int64_t k, n, fb, fs, buyer, seller, b_lock, maker_lock, taker_lots = 0
+        cdef Fill* f
+        cdef Expiry* e
+        cdef Account* a
+        for k in range(self._book._n_expired):
+            e = &self._book._expired[k]
+            self.unlock(e.owner, <int8_t>e.side, self._lock_per_lot[e.order_id & SLOT_MASK] * e.qty)
+        self._book._n_expired = 0
+        for k in range(self._book._n_fills):
+            f = &self._book._fills[k]
+            n = f.price * self.quote_units * f.qty
+            maker_lock = self._lock_per_lot[f.maker_id & SLOT_MASK]
+            if f.taker_side > 0:
+                buyer, b_lock, seller = f.taker_owner, taker_per_lot, f.maker_owner
+                fb, fs = fee_of(n, self.taker_fee), fee_of(n, self.maker_fee)
+            else:
+                buyer, b_lock, seller = f.maker_owner, maker_lock, f.taker_owner
+                fb, fs = fee_of(n, self.maker_fee), fee_of(n, self.taker_fee)
+            a = &self._accounts[buyer]
+            a.usdt_locked -= b_lock * f.qty
+            a.usdt += b_lock * f.qty - n - fb
+            a.tokens += f.qty * self.lot_units
+            a = &self._accounts[seller]
+            a.tokens_locked -= f.qty * self.lot_units
+            a.usdt += n - fs
+            self.fees_usdt += fb + fs
+            self.record(f, n, fb if f.taker_side > 0 else fs, fs if f.taker_side > 0 else fb)
+            taker_lots += f.qty
+        self._book._n_fills = 0
+        return taker_lots
+
+    cdef int record(self, Fill* f, int64_t notional, int64_t taker_fee, int64_t maker_fee) except -1:
+        if self._n_trades == self._trade_cap:
+            grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades + 1)
+        self._trades[self._n_trades] = Trade(f.taker_owner, f.maker_owner, f.price, f.qty,
+                                             f.taker_side, notional, taker_fee, maker_fee)
+        self._n_trades += 1
+        self.last_price = f.price
+        self.volume_lots += f.qty
+        self.volume_usdt += notional
+        self._interval_lots += f.qty
+        self._interval_usdt += notional
+        return 0
+
+    cdef int64_t place(self, int64_t owner, int8_t side, int64_t price, int64_t qty, int tif,
+                       bint stp) except -10:
+        """Lock, submit, settle, unlock the unused part. Returns the id or a Rejection code."""
+        cdef Account* a = self.account(owner)
+        cdef int64_t per_lot = self.lock_per_lot(side, price), need, oid, got, left
+        cdef int32_t slot
+        if <double>per_lot * <double>qty > MAX_LOCK:
+            return R_FUNDS
+        need = per_lot * qty
+        if (a.usdt if side > 0 else a.tokens) < need:
+            return R_FUNDS
+        if side > 0:
+            a.usdt -= need
+            a.usdt_locked += need
+        else:
+            a.tokens -= need
+            a.tokens_locked += need
+        try:
+            oid = self._book.submit(side, price, qty, owner, tif, stp)
+        except BaseException:
+            self.unlock(owner, side, need)        # the book changed nothing: undo the lock
+            raise
+        if oid == C_REJECTED:
+            self.unlock(owner, side, need)
+            return R_POST_ONLY
+        got = self.settle(per_lot)
+        slot = self._book.live_slot(oid)
+        left = self._book._orders[slot].qty if slot >= 0 else 0
+        if left > 0:
+            self.remember_lock(oid, per_lot)
+        if qty - got - left > 0:
+            self.unlock(owner, side, per_lot * (qty - got - left))
+        return oid
+
+    # -- orders --------------------------------------------------------------------------------
+    def limit(self, owner, side, price, qty, tif=0, bint stp=False):
+        """A limit order of `qty` lots at `price` ticks; the id, or a negative Rejection.
+
+        `tif` is GTC, IOC or POST_ONLY (mmabm's constants); `stp` removes the owner's own
+        resting orders in the way instead of trading with them.
+        """
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int8_t s = side_arg(side)
+        cdef int64_t p = int_arg(price, "price_ticks", 1, MAX_PRICE_TICKS)
+        cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
+        cdef int t = int_arg(tif, "tif", C_GTC, C_POST_ONLY)
+        return self.place(o, s, p, q, t, stp)
+
+    def market(self, owner, side, qty, bint stp=False):
+        """A market order of `qty` lots (the remainder beyond the book's depth is dropped).
+
+        It locks as if every lot traded at the deepest price it could reach, so an owner who
+        could not pay for that is refused (INSUFFICIENT_FUNDS); an empty side gives NO_LIQUIDITY.
+        """
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int8_t s = side_arg(side)
+        cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
+        cdef int64_t worst = self.worst_price(s, q)
+        if worst == 0:
+            return R_NO_LIQUIDITY
+        return self.place(o, s, worst, q, C_IOC, stp)
+
+    cdef int64_t worst_price(self, int8_t side, int64_t qty) noexcept:
+        """The deepest price a taker of `qty` lots on `side` reaches (0 if the side is empty)."""
+        cdef Ladder* L = &self._book._asks if side > 0 else &self._book._bids
+        cdef int64_t i, price = 0, seen = 0
+        if L.n_levels == 0:
+            return 0
+        i = L.best - L.base
+        while i >= 0 and seen < qty:
+            price = i + L.base
+            seen += L.levels[i].qty
+            i = ladder_step(L, i)
+        return price
+
+    def cancel(self, owner, order_id):
+        """Cancel one of `owner`'s resting orders; lots cancelled, 0 if not live or not theirs."""
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t oid = int_arg(order_id, "order_id", -INT64_MAX, INT64_MAX)
+        cdef int32_t s = self._book.live_slot(oid)
+        cdef int8_t side
+        cdef int64_t qty
+        if s < 0 or self._book._orders[s].owner != o:
+            return 0
+        side = self._book._orders[s].side
+        qty = self._book.cancel_id(oid)
+        self.unlock(o, side, self._lock_per_lot[s] * qty)
+        return qty
+
+    def cancel_all(self, owner, side=0):
+        """Cancel all of `owner`'s resting orders (one side if side is +1/-1); lots cancelled."""
+        cancelled = self._book.cancel_all(owner, side)
+        cdef int64_t k, total = 0
+        for k in range(len(cancelled)):
+            row = cancelled[k]
+            self.unlock(row["owner"], row["side"],
+                        self._lock_per_lot[row["id"] & SLOT_MASK] * row["qty"])
+            total += row["qty"]
+        return total
+
+    def replace_ladder(self, owner, side, prices, qtys):
+        """Replace `owner`'s orders on `side` by post-only rungs (ticks, lots), in one call.
+
+        Checked whole before anything is cancelled. Returns an int64 array of ids, with a
+        negative Rejection for each rung refused (crossing, or not enough free balance).
+        """
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int8_t s = side_arg(side)
+        p = int_array(prices, "prices", 1, MAX_PRICE_TICKS)
+        q = int_array(qtys, "qtys", 1, MAX_QTY_LOTS)
+        if p.shape[0] != q.shape[0]:
+            raise ValueError(f"prices and qtys must have the same length, got {p.shape[0]} "
+                             f"and {q.shape[0]}")
+        self.cancel_all(o, s)
+        ids = np.empty(p.shape[0], dtype=np.int64)
+        cdef int64_t[:] idv = ids
+        cdef const int64_t[:] pv = p, qv = q
+        cdef Py_ssize_t k
+        for k in range(pv.shape[0]):
+            idv[k] = self.place(o, s, pv[k], qv[k], C_POST_ONLY, False)
+        return ids
+
+    def drain_trades(self):
+        """The settled trades since the last drain, as TRADE_DTYPE, in order; clears them."""
+        out = np.empty(self._n_trades, dtype=TRADE_DTYPE)
+        cdef unsigned char[::1] dst = out.view(np.uint8)
+        if self._n_trades:
+            memcpy(&dst[0], self._trades, self._n_trades * sizeof(Trade))
+        self._n_trades = 0
+        return out
+
+    # -- market data ---------------------------------------------------------------------------
+    def price_to_ticks(self, price_usd):
+        """The nearest tick to a USDT price (at least one tick)."""
+        return max(1, round(float(price_usd) / self.tick_size))
+
+    def tokens_to_lots(self, tokens):
+        """Whole lots in a token amount (rounded down)."""
+        return int(float(tokens) // self.lot_size)
+
+    def best_bid(self):
+        """Best bid in ticks, 0 if none."""
+        return self._book.best_bid()
+
+    def best_ask(self):
+        """Best ask in ticks, 0 if none."""
+        return self._book.best_ask()
+
+    def mid_usd(self):
+        """Mid price in USDT, NaN if either side is empty."""
+        return self._book.mid() * self.tick_size
+
+    def spread_bps(self):
+        """Best ask minus best bid over the mid, in basis points; NaN if a side is empty."""
+        mid = self._book.mid()
+        return (self._book.spread() / mid) * 1e4 if mid == mid else float("nan")
+
+    def depth_usd(self, side, band=0.02):
+        """USDT notional resting on `side` within `band` (a fraction) of the mid; 0 if no mid."""
+        cdef int8_t s = side_arg(side)
+        mid = self._book.mid()
+        band = _rate(band, "band", 0.0, 1.0)
+        if mid != mid:
+            return 0.0
+        if s > 0:
+            _, notional = self._book.depth(1, int(ceil(mid * (1.0 - band))), int(floor(mid)))
+        else:
+            _, notional = self._book.depth(-1, int(ceil(mid)), int(floor(mid * (1.0 + band))))
+        return notional * self.quote_units * units.USDT_UNIT
+
+    def levels(self, side, n=None):
+        """Top levels of one side (ticks, lots, order count), best first."""
+        return self._book.levels(side, n)
+
+    def orders_of(self, owner):
+        """`owner`'s resting orders (id, owner, side, price ticks, qty lots)."""
+        return self._book.orders_of(owner)
+
+    def last_price_usd(self):
+        """Price of the last trade in USDT, NaN before the first."""
+        return self.last_price * self.tick_size if self.last_price else float("nan")
+
+    def take_volume(self):
+        """(lots, USDT) traded since the previous call; starts a new interval."""
+        out = (self._interval_lots, self._interval_usdt * units.USDT_UNIT)
+        self._interval_lots = self._interval_usdt = 0
+        return out
+
+    # -- audit -----------------------------------------------------------------------------------
+    def audit(self):
+        """Everything wrong with the venue's books, as messages (an empty list: all balances).
+
+        Checks: no negative balance; sum of balances + fees = deposits - withdrawals for USDT
+        and tokens, to the unit; each account's locked amounts equal what its resting orders
+        lock.
+        """
+        problems = []
+        acc = self.accounts()
+        for field in ACCOUNT_DTYPE.names:
+            bad = np.flatnonzero(acc[field] < 0)
+            if bad.size:
+                problems.append(f"{self.name}: owner {bad[0]} has negative {field} {acc[field][bad[0]]}")
+        usdt = int(acc["usdt"].sum() + acc["usdt_locked"].sum()) + self.fees_usdt
+        if usdt != self.deposited_usdt - self.withdrawn_usdt:
+            problems.append(f"{self.name}: USDT units {usdt} != deposits - withdrawals "
+                            f"{self.deposited_usdt - self.withdrawn_usdt}")
+        tokens = int(acc["tokens"].sum() + acc["tokens_locked"].sum())
+        if tokens != self.deposited_tokens - self.withdrawn_tokens:
+            problems.append(f"{self.name}: token units {tokens} != deposits - withdrawals "
+                            f"{self.deposited_tokens - self.withdrawn_tokens}")
+        locked = np.zeros((len(acc), 2), dtype=np.int64)
+        for oid, owner, side, price, qty in self._book.orders().tolist():
+            locked[owner, 0 if side > 0 else 1] += self._lock_per_lot[oid & SLOT_MASK] * qty
+        for owner in np.flatnonzero((locked[:, 0] != acc["usdt_locked"])
+                                    | (locked[:, 1] != acc["tokens_locked"])):
+            problems.append(f"{self.name}: owner {owner} locks {acc[owner]['usdt_locked']} USDT "
+                            f"and {acc[owner]['tokens_locked']} token units, its orders "
+                            f"{locked[owner, 0]} and {locked[owner, 1]}")
+        return problems

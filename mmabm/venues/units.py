@@ -1,0 +1,59 @@
+"""Balance units: the one place that converts between USDT / tokens and integers.
+
+Every account balance is an integer number of micro-units (1e-6 USDT, 1e-6 token), so a fill
+moves exact amounts and conservation holds to the unit, with no float drift over a year-long
+run. A venue's tick (USDT per token) and lot (tokens) must be whole numbers of these units.
+"""
+from __future__ import annotations
+
+import math
+
+USDT_UNIT = 1e-6   # USDT per balance unit
+TOKEN_UNIT = 1e-6  # tokens per balance unit
+
+
+def _whole_units(value: float, unit: float, name: str) -> int:
+    units = value / unit
+    whole = round(units)
+    if whole < 1 or abs(units - whole) > 1e-9 * max(1.0, units):
+        raise ValueError(f"{name} must be a positive whole number of {unit:g} units, got {value!r}")
+    return whole
+
+
+def lot_units(lot_size: float) -> int:
+    """Token units in one lot."""
+    _check_positive(lot_size, "lot_size")
+    return _whole_units(lot_size, TOKEN_UNIT, "lot_size")
+
+
+def quote_units_per_tick_lot(tick_size: float, lot_size: float) -> int:
+    """USDT units that one tick of price is worth on one lot (the notional of tick x lot)."""
+    _check_positive(tick_size, "tick_size")
+    _check_positive(lot_size, "lot_size")
+    return _whole_units(tick_size * lot_size, USDT_UNIT, "tick_size * lot_size")
+
+
+def usdt_to_units(amount: float, name: str = "usdt") -> int:
+    """A non-negative USDT amount as units (rounded to the nearest unit)."""
+    return _amount_units(amount, USDT_UNIT, name)
+
+
+def tokens_to_units(amount: float, name: str = "tokens") -> int:
+    """A non-negative token amount as units (rounded to the nearest unit)."""
+    return _amount_units(amount, TOKEN_UNIT, name)
+
+
+def _amount_units(amount: float, unit: float, name: str) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) and not hasattr(amount, "__float__"):
+        raise TypeError(f"{name} must be a finite number >= 0, got {amount!r}")
+    value = float(amount)
+    if not math.isfinite(value) or value < 0 or value / unit >= 2**62:
+        raise ValueError(f"{name} must be a finite number in [0, {2**62 * unit:g}], got {amount!r}")
+    return round(value / unit)
+
+
+def _check_positive(value: float, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")

@@ -1,0 +1,102 @@
+"""Off-exchange wallets: the treasury, the market maker's own funds, OTC settlement.
+
+Balances are integer units (see units.py) per owner, like a venue's accounts, so the whole
+model's USDT and tokens can be added up to the unit. Money enters only through `mint` (recorded)
+and moves only by `transfer`, which refuses an overdraft and changes nothing when it does.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mmabm.venues import units
+
+
+class InsufficientFunds(ValueError):
+    """A transfer asked for more than the payer's wallet holds."""
+
+
+class Wallets:
+    """USDT and token wallets by owner id, in units."""
+
+    def __init__(self, name: str = "wallets") -> None:
+        self.name = name
+        self.usdt: defaultdict[int, int] = defaultdict(int)
+        self.tokens: defaultdict[int, int] = defaultdict(int)
+        self.minted_usdt = 0
+        self.minted_tokens = 0
+        self.out_usdt = 0      # net units sent to venues (see conservation.fund / defund)
+        self.out_tokens = 0
+
+    def mint(self, owner: int, usdt: float = 0.0, tokens: float = 0.0) -> None:
+        """Create USDT and tokens in `owner`'s wallet (initial endowments), recorded as mints."""
+        du, dt = units.usdt_to_units(usdt), units.tokens_to_units(tokens)
+        self._check_owner(owner)
+        self.usdt[owner] += du
+        self.tokens[owner] += dt
+        self.minted_usdt += du
+        self.minted_tokens += dt
+
+    def transfer(self, payer: int, payee: int, usdt_units: int = 0, token_units: int = 0) -> None:
+        """Move whole units from payer to payee; refused whole if the payer is short."""
+        self._check_owner(payer, "payer")
+        self._check_owner(payee, "payee")
+        self._check_units(usdt_units, token_units)
+        if usdt_units > self.usdt[payer] or token_units > self.tokens[payer]:
+            raise InsufficientFunds(
+                f"owner {payer} holds {self.usdt[payer]} USDT and {self.tokens[payer]} token "
+                f"units, cannot pay {usdt_units} and {token_units}")
+        self.usdt[payer] -= usdt_units
+        self.usdt[payee] += usdt_units
+        self.tokens[payer] -= token_units
+        self.tokens[payee] += token_units
+
+    def send(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
+        """Take units out of the wallets (to a venue); refused whole if `owner` is short."""
+        self._check_owner(owner)
+        self._check_units(usdt_units, token_units)
+        if usdt_units > self.usdt[owner] or token_units > self.tokens[owner]:
+            raise InsufficientFunds(
+                f"owner {owner} holds {self.usdt[owner]} USDT and {self.tokens[owner]} token "
+                f"units, cannot send {usdt_units} and {token_units}")
+        self.usdt[owner] -= usdt_units
+        self.tokens[owner] -= token_units
+        self.out_usdt += usdt_units
+        self.out_tokens += token_units
+
+    def receive(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
+        """Put units (back from a venue) into `owner`'s wallet."""
+        self._check_owner(owner)
+        self._check_units(usdt_units, token_units)
+        self.usdt[owner] += usdt_units
+        self.tokens[owner] += token_units
+        self.out_usdt -= usdt_units
+        self.out_tokens -= token_units
+
+    def balance(self, owner: int) -> dict[str, float]:
+        """`owner`'s wallet in USDT and tokens."""
+        return {"usdt": self.usdt[owner] * units.USDT_UNIT,
+                "tokens": self.tokens[owner] * units.TOKEN_UNIT}
+
+    def audit(self) -> list[str]:
+        """Everything wrong with the wallets: negative balances, totals that differ from mints."""
+        problems = [f"{self.name}: owner {o} has negative {kind}"
+                    for kind, book in (("usdt", self.usdt), ("tokens", self.tokens))
+                    for o, v in book.items() if v < 0]
+        if sum(self.usdt.values()) != self.minted_usdt - self.out_usdt:
+            problems.append(f"{self.name}: USDT units {sum(self.usdt.values())} != minted - sent "
+                            f"{self.minted_usdt - self.out_usdt}")
+        if sum(self.tokens.values()) != self.minted_tokens - self.out_tokens:
+            problems.append(f"{self.name}: token units {sum(self.tokens.values())} != minted - "
+                            f"sent {self.minted_tokens - self.out_tokens}")
+        return problems
+
+    @staticmethod
+    def _check_units(usdt_units: int, token_units: int) -> None:
+        for name, amount in (("usdt_units", usdt_units), ("token_units", token_units)):
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                raise ValueError(f"{name} must be a whole number of units >= 0, got {amount!r}")
+
+    @staticmethod
+    def _check_owner(owner: int, name: str = "owner") -> None:
+        if not isinstance(owner, int) or isinstance(owner, bool) or owner < 0:
+            raise ValueError(f"{name} must be an agent id (an int >= 0), got {owner!r}")

@@ -1,0 +1,239 @@
+"""SpotExchange: locks, settlement, fees, rejections and the venue's audit."""
+import math
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from mmabm import BUY, GTC, IOC, POST_ONLY, SELL
+from mmabm.venues import Rejection, SpotExchange
+
+U = 1_000_000   # units per USDT / per token
+
+
+def venue(**kwargs):
+    v = SpotExchange("main", **({"tick_size": 0.0001, "lot_size": 1.0, "maker_fee": 0.0,
+                                  "taker_fee": 0.001} | kwargs))
+    v.deposit(1, usdt=10_000.0, tokens=5_000.0)
+    v.deposit(2, usdt=10_000.0, tokens=5_000.0)
+    return v
+
+
+def snapshot(v):
+    return v.accounts().tolist(), v.orders_of(1).tolist(), v.orders_of(2).tolist(), v.fees_usdt
+
+
+def test_bid_locks_price_and_worst_fee():
+    v = venue()
+    v.limit(1, BUY, 10_000, 100)       # 100 tokens at $1.00, taker fee 0.1% reserved
+    assert v.balance(1)["usdt_locked"] == pytest.approx(100.1)
+    assert v.balance(1)["usdt"] == pytest.approx(9_899.9)
+
+
+def test_ask_locks_tokens():
+    v = venue()
+    v.limit(2, SELL, 10_100, 300)
+    assert v.balance(2)["tokens_locked"] == 300 and v.balance(2)["tokens"] == 4_700
+
+
+def test_fill_settles_both_sides_and_fees_exactly():
+    v = venue(maker_fee=-0.0001, taker_fee=0.001)
+    v.limit(1, BUY, 10_000, 100)           # maker bid: $100 notional
+    v.limit(2, SELL, 9_000, 40)            # taker sells 40 at the maker's $1.00
+    (t,) = v.drain_trades().tolist()
+    assert t == (2, 1, 10_000, 40, SELL, 40 * U, 40_000, -4_000)   # taker 0.1%, maker rebate 0.01%
+    b1, b2 = v.balance(1), v.balance(2)
+    assert b1["tokens"] == 5_040 and b2["tokens"] == 4_960
+    assert b2["usdt"] == pytest.approx(10_000 + 40 - 0.04)
+    assert b1["usdt"] + b1["usdt_locked"] == pytest.approx(10_000 - 40 + 0.004)
+    assert v.fees_usdt == 40_000 - 4_000 and v.audit() == []
+
+
+def test_taker_buy_below_its_limit_gets_the_unused_lock_back():
+    v = venue()
+    v.limit(2, SELL, 9_000, 10)                     # ask at $0.90
+    v.limit(1, BUY, 10_000, 10, tif=IOC)            # willing to pay $1.00
+    assert v.balance(1)["usdt_locked"] == 0
+    assert v.balance(1)["usdt"] == pytest.approx(10_000 - 9.0 - 0.009)
+
+
+def test_cancel_releases_lock_and_only_the_owner_may_cancel():
+    v = venue()
+    oid = v.limit(1, BUY, 10_000, 100)
+    assert v.cancel(2, oid) == 0 and v.balance(1)["usdt_locked"] > 0
+    assert v.cancel(1, oid) == 100
+    assert v.balance(1) == {"usdt": 10_000.0, "usdt_locked": 0.0, "tokens": 5_000.0,
+                            "tokens_locked": 0.0}
+
+
+def test_order_beyond_free_balance_is_refused_and_changes_nothing():
+    v = venue()
+    before = snapshot(v)
+    assert v.limit(1, BUY, 10_000, 10_000) == Rejection.INSUFFICIENT_FUNDS   # $10,010 needed
+    assert v.limit(2, SELL, 10_000, 5_001) == Rejection.INSUFFICIENT_FUNDS
+    assert snapshot(v) == before
+
+
+def test_post_only_that_would_cross_is_refused_and_unlocked():
+    v = venue()
+    v.limit(2, SELL, 10_000, 10)
+    before = snapshot(v)
+    assert v.limit(1, BUY, 10_000, 10, tif=POST_ONLY) == Rejection.POST_ONLY
+    assert snapshot(v) == before
+
+
+def test_market_order_on_empty_side_and_beyond_means():
+    v = venue()
+    assert v.market(1, BUY, 10) == Rejection.NO_LIQUIDITY
+    v.limit(2, SELL, 50_000, 1_000)                 # $5 asks: 1,000 of them cost $5,005
+    assert v.market(1, BUY, 10_000) == Rejection.INSUFFICIENT_FUNDS
+    assert v.market(1, BUY, 1_000) > 0 and v.balance(1)["tokens"] == 6_000
+
+
+def test_self_trade_prevention_releases_the_removed_order():
+    v = venue()
+    v.limit(1, SELL, 10_100, 50)
+    v.limit(1, BUY, 10_100, 20, stp=True)
+    assert v.drain_trades().size == 0
+    assert v.balance(1)["tokens_locked"] == 0 and v.orders_of(1)["side"].tolist() == [BUY]
+    assert v.audit() == []
+
+
+def test_replace_ladder_funds_each_rung_or_refuses_it():
+    v = venue()
+    ids = v.replace_ladder(1, BUY, [9_990, 9_980, 9_970], [4_000, 4_000, 4_000])
+    assert ids[0] > 0 and ids[1] > 0 and ids[2] == Rejection.INSUFFICIENT_FUNDS
+    ids = v.replace_ladder(1, BUY, [9_995], [100])
+    assert len(v.orders_of(1)) == 1 and v.audit() == []
+
+
+def test_depth_and_spread_in_usd():
+    v = venue()
+    v.limit(1, BUY, 9_995, 1_000)
+    v.limit(1, BUY, 9_700, 1_000)     # outside 2% of the $1.00 mid
+    v.limit(2, SELL, 10_005, 1_000)
+    assert v.mid_usd() == pytest.approx(1.0)
+    assert v.spread_bps() == pytest.approx(10.0)
+    assert v.depth_usd(BUY) == pytest.approx(999.5)
+    assert v.depth_usd(SELL, band=0.02) == pytest.approx(1000.5)
+
+
+def test_tape_records_last_price_and_interval_volume():
+    v = venue()
+    assert math.isnan(v.last_price_usd())
+    v.limit(1, BUY, 10_000, 100)
+    v.market(2, SELL, 30)
+    assert v.last_price_usd() == pytest.approx(1.0)
+    assert v.take_volume() == (30, pytest.approx(30.0)) and v.take_volume() == (0, 0.0)
+
+
+def test_withdraw_is_refused_whole_when_short():
+    v = venue()
+    v.limit(1, BUY, 10_000, 100)
+    with pytest.raises(ValueError, match="usdt_units must be at most the free balance"):
+        v.withdraw(1, usdt=9_950.0)
+    v.withdraw(1, usdt=100.0, tokens=1.0)
+    assert v.balance(1)["usdt"] == pytest.approx(9_799.9) and v.audit() == []
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(tick_size=0.0), "tick_size"), (dict(tick_size=float("nan")), "tick_size"),
+    (dict(lot_size=-1.0), "lot_size"), (dict(tick_size=1e-7, lot_size=1.0), "tick_size \\* lot_size"),
+    (dict(taker_fee=0.5), "taker_fee"), (dict(maker_fee=-0.01, taker_fee=0.001), "maker_fee"),
+    (dict(maker_fee=float("nan")), "maker_fee"),
+])
+def test_bad_venue_terms_are_named(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        SpotExchange("x", **kwargs)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda v: v.limit(-1, BUY, 10_000, 1), "owner"),
+    (lambda v: v.limit(1, 0, 10_000, 1), "side"),
+    (lambda v: v.limit(1, BUY, 0, 1), "price_ticks"),
+    (lambda v: v.limit(1, BUY, float("nan"), 1), "price_ticks"),
+    (lambda v: v.limit(1, BUY, 10_000, 0), "qty_lots"),
+    (lambda v: v.limit(1, BUY, 10_000, 1, tif=7), "tif"),
+    (lambda v: v.market(1, SELL, -3), "qty_lots"),
+    (lambda v: v.cancel(1, "x"), "order_id"),
+    (lambda v: v.deposit(1, usdt=-5.0), "usdt"),
+    (lambda v: v.deposit(1, tokens=float("inf")), "tokens"),
+    (lambda v: v.replace_ladder(1, BUY, [1, 2], [1]), "same length"),
+    (lambda v: v.replace_ladder(1, BUY, [1, 0], [1, 1]), r"prices\[1\]"),
+    (lambda v: v.depth_usd(BUY, band=2.0), "band"),
+])
+def test_bad_arguments_are_named_and_change_nothing(call, match):
+    v = venue()
+    v.limit(1, BUY, 9_000, 10)
+    before = snapshot(v)
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(v)
+    assert snapshot(v) == before
+
+
+class VenueMachine(RuleBasedStateMachine):
+    """Random orders, cancels, ladders, deposits and withdrawals by four owners: after every
+    step no balance is negative, the books balance to the unit and locks match the orders;
+    a refused order changes nothing."""
+
+    def __init__(self):
+        super().__init__()
+        self.v = SpotExchange("m", tick_size=0.01, lot_size=0.5, maker_fee=-0.0002,
+                              taker_fee=0.0007)
+        for owner in range(4):
+            self.v.deposit(owner, usdt=200.0, tokens=100.0)
+        self.ids = []
+
+    owners = st.integers(0, 3)
+    sides = st.sampled_from([BUY, SELL])
+    prices = st.integers(90, 110)
+    qtys = st.integers(1, 60)
+
+    @rule(owner=owners, side=sides, price=prices, qty=qtys, tif=st.sampled_from([GTC, IOC, POST_ONLY]),
+          stp=st.booleans())
+    def limit(self, owner, side, price, qty, tif, stp):
+        before = snapshot(self.v)
+        oid = self.v.limit(owner, side, price, qty, tif, stp)
+        if oid < 0:
+            assert snapshot(self.v) == before
+        else:
+            self.ids.append((owner, oid))
+
+    @rule(owner=owners, side=sides, qty=qtys, stp=st.booleans())
+    def market(self, owner, side, qty, stp):
+        before = snapshot(self.v)
+        if self.v.market(owner, side, qty, stp) < 0:
+            assert snapshot(self.v) == before
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data(), by_owner=st.booleans())
+    def cancel(self, data, by_owner):
+        owner, oid = data.draw(st.sampled_from(self.ids))
+        self.v.cancel(owner if by_owner else (owner + 1) % 4, oid)
+
+    @rule(owner=owners, side=sides, rungs=st.lists(st.tuples(prices, qtys), max_size=4))
+    def ladder(self, owner, side, rungs):
+        self.v.replace_ladder(owner, side, [p for p, _ in rungs], [q for _, q in rungs])
+
+    @rule(owner=owners, usdt=st.floats(0, 50), tokens=st.floats(0, 20))
+    def move_funds(self, owner, usdt, tokens):
+        self.v.deposit(owner, usdt=usdt)
+        try:
+            self.v.withdraw(owner, tokens=tokens)
+        except ValueError:
+            pass
+
+    @invariant()
+    def books_balance(self):
+        assert self.v.audit() == []
+
+    @invariant()
+    def never_crossed(self):
+        bid, ask = self.v.best_bid(), self.v.best_ask()
+        assert bid == 0 or ask == 0 or bid < ask
+
+
+VenueMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None,
+                                          suppress_health_check=[HealthCheck.too_slow])
+test_venue_keeps_every_account_honest = VenueMachine.TestCase
