@@ -9,7 +9,7 @@ keeps x*y (as stored) from decreasing. Bad input raises before any reserve chang
 import math
 
 import numpy as np
-from libc.math cimport INFINITY, NAN, fmax, fmin, isfinite, isnan, nextafter, sqrt
+from libc.math cimport INFINITY, NAN, ceil, floor, fmax, fmin, isfinite, isnan, nextafter, sqrt
 from libc.stdint cimport int8_t, int64_t
 
 from mmabm._args cimport positive_arg, side_arg
@@ -60,6 +60,16 @@ cdef inline double in_given_out(double a_out, double r_in, double r_out, double 
     return a_in if isfinite(r_in + a_in) else NAN
 
 
+cdef inline double pay_out(double amount, double quantum) noexcept nogil:
+    """An amount the pool pays, rounded down to whole quanta (no rounding if quantum is 0)."""
+    return floor(amount / quantum) * quantum if quantum > 0.0 else amount
+
+
+cdef inline double charge(double amount, double quantum) noexcept nogil:
+    """An amount the pool charges, rounded up to whole quanta (no rounding if quantum is 0)."""
+    return ceil(amount / quantum) * quantum if quantum > 0.0 else amount
+
+
 cdef class Pool:
     """A constant-product pool of token (x) against USDT (y).
 
@@ -68,21 +78,32 @@ cdef class Pool:
 
     Args:
         fee: fraction of every input kept by the pool, in [0, 1) (default 0.3%).
+        quantum: if > 0, every amount the pool pays is rounded down and every amount it charges
+            rounded up to a whole number of quanta, and deposits are taken whole. A venue that
+            keeps balances in integer units uses quantum=1 so the reserves stay whole numbers
+            and its books balance exactly. k still never decreases.
     """
     cdef readonly double token_reserve
     cdef readonly double usdt_reserve
     cdef readonly double total_shares
     cdef readonly double fee
+    cdef readonly double quantum
 
-    def __init__(self, fee=0.003):
+    def __init__(self, fee=0.003, quantum=0.0):
         if isinstance(fee, bool) or not isinstance(fee, (int, float, np.integer, np.floating)):
             raise TypeError(f"fee must be a number in [0, 1), got {fee!r}")
         if not (0.0 <= fee < 1.0):
             raise ValueError(f"fee must be in [0, 1), got {fee!r}")
         self.fee = fee
+        if isinstance(quantum, bool) or not isinstance(quantum, (int, float, np.integer, np.floating)):
+            raise TypeError(f"quantum must be a number >= 0, got {quantum!r}")
+        if not (0.0 <= quantum < INFINITY):
+            raise ValueError(f"quantum must be a finite number >= 0, got {quantum!r}")
+        self.quantum = quantum
 
     def __reduce__(self):
-        return (_restore_pool, (self.fee, self.token_reserve, self.usdt_reserve, self.total_shares))
+        return (_restore_pool, (self.fee, self.token_reserve, self.usdt_reserve, self.total_shares,
+                                self.quantum))
 
     def __repr__(self):
         return (f"Pool(token={self.token_reserve:.6g}, usdt={self.usdt_reserve:.6g}, "
@@ -124,7 +145,7 @@ cdef class Pool:
         cdef double a = positive_arg(amount_in, "amount_in")
         self.need_reserves()
         r_in, r_out = self.reserves(sd)
-        out = out_given_in(a, r_in, r_out, 1.0 - self.fee)
+        out = pay_out(out_given_in(a, r_in, r_out, 1.0 - self.fee), self.quantum)
         if isnan(out):
             raise ValueError(f"amount_in {a!r} is too large for the pool (float64 overflow)")
         return out
@@ -144,7 +165,7 @@ cdef class Pool:
         if a >= r_out:
             raise ValueError(f"amount_out must be below the pool's {'token' if sd > 0 else 'USDT'} "
                              f"reserve {r_out!r}, got {a!r}")
-        a_in = in_given_out(a, r_in, r_out, 1.0 - self.fee)
+        a_in = charge(in_given_out(a, r_in, r_out, 1.0 - self.fee), self.quantum)
         if isnan(a_in):
             raise ValueError(f"amount_out {a!r} is too close to the reserve (float64 overflow)")
         return a_in
@@ -174,15 +195,16 @@ cdef class Pool:
         cdef const double[:] av = a
         cdef double[:] ov = out
         cdef double g = 1.0 - self.fee, x = self.token_reserve, y = self.usdt_reserve, o
+        cdef double q = self.quantum
         cdef Py_ssize_t i, bad = -1
         with nogil:
             for i in range(sv.shape[0]):
                 if sv[i] > 0:
-                    o = out_given_in(av[i], y, x, g)
+                    o = pay_out(out_given_in(av[i], y, x, g), q)
                     y += av[i]
                     x -= o
                 else:
-                    o = out_given_in(av[i], x, y, g)
+                    o = pay_out(out_given_in(av[i], x, y, g), q)
                     x += av[i]
                     y -= o
                 if isnan(o):
@@ -238,7 +260,11 @@ cdef class Pool:
             self.token_reserve, self.usdt_reserve, self.total_shares = tx, ty, shares
             return tx, ty, shares
         r = min(tx / self.token_reserve, ty / self.usdt_reserve)
-        tx, ty, shares = r * self.token_reserve, r * self.usdt_reserve, r * self.total_shares
+        if self.quantum == 0.0:
+            tx, ty = r * self.token_reserve, r * self.usdt_reserve
+        # with a quantum both amounts are taken whole (the caller sizes them to the ratio) and
+        # shares are minted for the smaller side, as Uniswap v2 does: any excess stays pooled
+        shares = r * self.total_shares
         self.token_reserve += tx
         self.usdt_reserve += ty
         self.total_shares += shares
@@ -256,15 +282,16 @@ cdef class Pool:
             self.token_reserve = self.usdt_reserve = self.total_shares = 0.0
             return tx, ty
         f = s / self.total_shares
-        tx, ty = f * self.token_reserve, f * self.usdt_reserve
+        tx = pay_out(f * self.token_reserve, self.quantum)
+        ty = pay_out(f * self.usdt_reserve, self.quantum)
         self.token_reserve -= tx
         self.usdt_reserve -= ty
         self.total_shares -= s
         return tx, ty
 
 
-def _restore_pool(fee, token_reserve, usdt_reserve, total_shares):
-    cdef Pool pool = Pool(fee)
+def _restore_pool(fee, token_reserve, usdt_reserve, total_shares, quantum=0.0):
+    cdef Pool pool = Pool(fee, quantum)
     pool.token_reserve = token_reserve
     pool.usdt_reserve = usdt_reserve
     pool.total_shares = total_shares

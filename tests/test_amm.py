@@ -373,3 +373,42 @@ def test_pickle_round_trip(fee):
     assert copy.swap_exact_in(-1, 3.0) == pool.swap_exact_in(-1, 3.0)
     empty = pickle.loads(pickle.dumps(Pool(fee)))
     assert state(empty) == (0.0, 0.0, 0.0) and empty.fee == fee
+
+
+# -- quantum: whole-unit pools for venues with integer balances ----------------------------------
+@SETTINGS
+@given(fee=FEES, ops=st.lists(st.tuples(st.sampled_from(["in", "out", "add", "remove"]), SIDES,
+                                        st.integers(1, 10**9)), max_size=25))
+def test_quantum_pool_keeps_whole_reserves_and_k(fee, ops):
+    pool = Pool(fee, quantum=1.0)
+    pool.add_liquidity(5e11, 5e11)
+    for op, side, amount in ops:
+        k_before = pool.k
+        r_in, r_out = in_out_reserves(pool, side)
+        if op == "in":
+            out = pool.swap_exact_in(side, float(amount))
+            assert out == math.floor(out) and pool.k >= k_before
+        elif op == "out" and amount < r_out:
+            paid = pool.swap_exact_out(side, float(amount))
+            assert paid == math.ceil(paid) and pool.k >= k_before
+        elif op == "add":
+            pool.add_liquidity(float(amount), float(amount))
+        elif op == "remove":
+            tx, ty = pool.remove_liquidity(pool.total_shares * 1e-3)
+            assert tx == math.floor(tx) and ty == math.floor(ty)
+        assert pool.token_reserve == math.floor(pool.token_reserve)
+        assert pool.usdt_reserve == math.floor(pool.usdt_reserve)
+
+
+def test_quantum_rounds_payouts_down_and_charges_up():
+    exact, whole = make_pool(1000.0, 1000.0, fee=0.003), Pool(0.003, quantum=1.0)
+    whole.add_liquidity(1000.0, 1000.0)
+    assert whole.quote_exact_in(-1, 10.0) == math.floor(exact.quote_exact_in(-1, 10.0))
+    assert whole.quote_exact_out(1, 10.0) == math.ceil(exact.quote_exact_out(1, 10.0))
+
+
+@pytest.mark.parametrize("quantum, error", [(-1.0, ValueError), (float("inf"), ValueError),
+                                            (float("nan"), ValueError), ("1", TypeError)])
+def test_bad_quantum_is_named(quantum, error):
+    with pytest.raises(error, match="quantum"):
+        Pool(0.003, quantum=quantum)

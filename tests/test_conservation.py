@@ -1,0 +1,101 @@
+"""Money and tokens are conserved across wallets, a CEX and the DEX, whatever agents do."""
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from mmabm import BUY, SELL
+from mmabm.venues import (AmmVenue, ConservationError, InsufficientFunds, SpotExchange, Wallets,
+                          audit_model, check_conservation, defund, fund)
+
+M = 10**6
+OWNERS = st.integers(0, 3)
+
+
+def small_model():
+    wallets, cex, dex = Wallets(), SpotExchange("cex", tick_size=0.001, lot_size=1.0), AmmVenue()
+    for owner in range(4):
+        wallets.mint(owner, usdt=10_000.0, tokens=10_000.0)
+    fund(wallets, dex, 0, 5_000 * M, 5_000 * M)
+    dex.add_liquidity(0, 5_000 * M, 5_000 * M)
+    return wallets, cex, dex
+
+
+def test_fund_and_defund_move_units_between_wallet_and_venue():
+    wallets, cex, dex = small_model()
+    fund(wallets, cex, 1, 2_000 * M, 0)
+    assert wallets.usdt[1] == 8_000 * M and cex.balance(1)["usdt"] == 2_000
+    defund(cex, wallets, 1, 500 * M, 0)
+    assert wallets.usdt[1] == 8_500 * M and audit_model(wallets, [cex, dex]) == []
+
+
+def test_funding_beyond_the_wallet_is_refused_whole():
+    wallets, cex, dex = small_model()
+    with pytest.raises(InsufficientFunds):
+        fund(wallets, cex, 1, 20_000 * M, 0)
+    assert wallets.usdt[1] == 10_000 * M and cex.holdings_units() == (0, 0)
+
+
+def test_a_leak_is_reported():
+    wallets, cex, dex = small_model()
+    fund(wallets, cex, 1, 100 * M, 0)
+    cex.deposit(1, usdt=1.0)               # money from nowhere: not through a wallet
+    with pytest.raises(ConservationError, match="venues hold"):
+        check_conservation(wallets, [cex, dex])
+
+
+class ModelBooks(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.wallets, self.cex, self.dex = small_model()
+
+    @rule(owner=OWNERS, usdt=st.integers(0, 3_000 * M), tokens=st.integers(0, 3_000 * M),
+          to_cex=st.booleans())
+    def fund(self, owner, usdt, tokens, to_cex):
+        try:
+            fund(self.wallets, self.cex if to_cex else self.dex, owner, usdt, tokens)
+        except InsufficientFunds:
+            pass
+
+    @rule(owner=OWNERS, usdt=st.integers(0, 3_000 * M), tokens=st.integers(0, 3_000 * M),
+          from_cex=st.booleans())
+    def defund(self, owner, usdt, tokens, from_cex):
+        try:
+            defund(self.cex if from_cex else self.dex, self.wallets, owner, usdt, tokens)
+        except ValueError:
+            pass
+
+    @rule(owner=OWNERS, side=st.sampled_from([BUY, SELL]), price=st.integers(900, 1100),
+          qty=st.integers(1, 500))
+    def cex_limit(self, owner, side, price, qty):
+        self.cex.limit(owner, side, price, qty)
+
+    @rule(owner=OWNERS, side=st.sampled_from([BUY, SELL]), qty=st.integers(1, 500))
+    def cex_market(self, owner, side, qty):
+        self.cex.market(owner, side, qty)
+
+    @rule(owner=OWNERS, side=st.sampled_from([BUY, SELL]), amount=st.integers(1, 500 * M))
+    def dex_swap(self, owner, side, amount):
+        if self.dex.pool.total_shares > 0:        # the last provider may have emptied it
+            self.dex.swap_exact_in(owner, side, amount)
+
+    @rule(owner=OWNERS, tokens=st.integers(1, 1_000 * M), usdt=st.integers(1, 1_000 * M))
+    def dex_add(self, owner, tokens, usdt):
+        try:
+            self.dex.add_liquidity(owner, tokens, usdt)
+        except ValueError:
+            pass
+
+    @rule(owner=OWNERS, fraction=st.floats(0.01, 1.0))
+    def dex_remove(self, owner, fraction):
+        if self.dex.shares[owner] > 0:
+            self.dex.remove_liquidity(owner, self.dex.shares[owner] * fraction)
+
+    @invariant()
+    def books_balance(self):
+        assert audit_model(self.wallets, [self.cex, self.dex]) == []
+
+
+ModelBooks.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None,
+                                        suppress_health_check=[HealthCheck.too_slow])
+test_model_books_balance_after_every_operation = ModelBooks.TestCase
