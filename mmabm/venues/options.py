@@ -1,27 +1,25 @@
 """OTC call options between the project and the market maker: pricing, volatility, settlement.
 
-The article's MM is long three tranches of calls written by the project; it hedges their delta
-with perps and scalps their gamma. So the model needs Black–Scholes price and greeks (robust at
-expiry and at zero volatility, where a simulation spends real time), a volatility estimate taken
-from the simulated market itself (EWMA of log returns), and an exercise that settles through the
-wallets ledger all-or-nothing so conservation holds to the unit.
-
-Only numpy and math: the normal CDF is W. J. Cody's rational approximation of erfc (Math. Comp.
-23, 1969; netlib specfun CALERF), vectorised, accurate to a few ulp and relatively accurate in
-the tails, so deep out-of-the-money prices and deltas are not rounded to zero early.
+The MM hedges the delta of the project's calls and scalps their gamma, so it needs Black–Scholes
+greeks that stay finite at expiry and at zero vol, a vol estimated from the simulated market
+(EWMA), and an exercise that settles through the wallets all-or-nothing, exact to the unit.
+numpy and math only: the normal CDF is W. J. Cody's erfc (Math. Comp. 1969; netlib CALERF),
+vectorised, within a few ulp and relatively accurate in the tails (deep OTM is not rounded to 0).
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mmabm.venues import units
 from mmabm.venues.wallets import InsufficientFunds, Wallets
 
 __all__ = ["CallOption", "EwmaVolatility", "ExerciseError", "Greeks", "bs_greeks", "bs_price",
-           "norm_cdf", "norm_pdf"]
+           "norm_cdf"]
 
 # Cody's coefficients: erf on |x| <= 0.46875 (A/B), erfc on (0.46875, 4] (C/D) and beyond (P/Q)
 _A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
@@ -41,10 +39,13 @@ _Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
 _ERFC_ZERO = 27.0       # erfc(y) < 6e-319 beyond: 0 to double precision (Cody's XBIG is 26.543)
 _D_MAX = 40.0           # |d| beyond which N(d) is exactly 0 or 1 and n(d) is 0 in float64
 _T_MAX, _R_MAX = 100.0, 1.0   # years; rate per year. Also catches T passed in minutes.
+_TIME = "a finite time in model clock units"
 
 
 def _erfc_nonneg(y: np.ndarray) -> np.ndarray:
     """erfc(y) for y >= 0 (or +inf); each branch runs on clipped input so none overflows."""
+    if y.size <= 16:        # ~60 numpy calls cost more than libm's erfc (just as accurate) here
+        return np.array([math.erfc(v) for v in y.flat]).reshape(y.shape)
     y1 = np.minimum(y, 0.46875)
     s = y1 * y1
     num, den = _A[4] * s, s
@@ -68,20 +69,16 @@ def _erfc_nonneg(y: np.ndarray) -> np.ndarray:
     return np.where(y <= 0.46875, near, np.where(y > _ERFC_ZERO, 0.0, tail))
 
 
-def norm_cdf(x: np.ndarray | float) -> np.ndarray | float:
+def _ncdf_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N(x), N(-x)) from one erfc, each accurate in its own tail (call under errstate)."""
+    half = 0.5 * _erfc_nonneg(np.abs(x) / math.sqrt(2.0))     # the smaller of the two
+    return np.where(x <= 0.0, half, 1.0 - half), np.where(x <= 0.0, 1.0 - half, half)
+
+
+def norm_cdf(x: ArrayLike) -> np.ndarray | float:
     """Standard normal CDF, vectorised; relative accuracy in the lower tail down to ~1e-300."""
-    x = np.asarray(x, dtype=float)
     with np.errstate(under="ignore"):
-        z = -x / math.sqrt(2.0)                  # N(x) = erfc(z) / 2
-        half = 0.5 * _erfc_nonneg(np.abs(z))
-        return np.where(z >= 0.0, half, 1.0 - half)[()]
-
-
-def norm_pdf(x: np.ndarray | float) -> np.ndarray | float:
-    """Standard normal density; |x| clipped at 40 (density 0 in float64) so x*x never overflows."""
-    x = np.clip(np.asarray(x, dtype=float), -_D_MAX, _D_MAX)
-    with np.errstate(under="ignore"):
-        return (np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi))[()]
+        return _ncdf_pair(np.asarray(x, dtype=float))[0][()]
 
 
 @dataclass(frozen=True)
@@ -98,59 +95,64 @@ def _array(value: object, name: str) -> np.ndarray:
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
 
 
-def _check(ok: np.ndarray, arr: np.ndarray, name: str, rule: str) -> None:
-    if not np.all(ok):
-        bad = np.broadcast_to(arr, ok.shape)[~ok].flat[0]
-        raise ValueError(f"{name} must be {rule}, got {bad!r}")
+_RULES = {"S": ("finite and > 0", lambda a: np.isfinite(a) & (a > 0)),
+          "K": ("finite and > 0", lambda a: np.isfinite(a) & (a > 0)),
+          "T": (f"in [0, {_T_MAX:g}] years", lambda a: (a >= 0) & (a <= _T_MAX)),
+          "sigma": ("finite and >= 0", lambda a: np.isfinite(a) & (a >= 0)),
+          "r": (f"in [-{_R_MAX:g}, {_R_MAX:g}] per year", lambda a: np.abs(a) <= _R_MAX)}
 
 
-def _inputs(S, K, T, sigma, r, kind):
+def _inputs(kind: str, **named: ArrayLike) -> tuple[np.ndarray, ...]:
+    """The inputs as float arrays broadcast together; ValueError naming the first bad one."""
     if kind not in ("call", "put"):
         raise ValueError(f"kind must be 'call' or 'put', got {kind!r}")
-    S, K, T, sigma, r = (_array(v, n) for v, n in
-                         ((S, "S"), (K, "K"), (T, "T"), (sigma, "sigma"), (r, "r")))
-    with np.errstate(invalid="ignore"):
-        _check(np.isfinite(S) & (S > 0), S, "S", "finite and > 0")
-        _check(np.isfinite(K) & (K > 0), K, "K", "finite and > 0")
-        _check((T >= 0) & (T <= _T_MAX), T, "T", f"in [0, {_T_MAX:g}] years")
-        _check(np.isfinite(sigma) & (sigma >= 0), sigma, "sigma", "finite and >= 0")
-        _check(np.abs(r) <= _R_MAX, r, "r", f"in [-{_R_MAX:g}, {_R_MAX:g}] per year")
-    return np.broadcast_arrays(S, K, T, sigma, r)
+    arrays = []
+    for name, value in named.items():
+        a, (rule, test) = _array(value, name), _RULES[name]
+        ok = np.asarray(test(a))                 # NaN compares False, silently
+        if not ok.all():
+            raise ValueError(f"{name} must be {rule}, got {a[~ok].flat[0]!r}")
+        arrays.append(a)
+    return tuple(np.broadcast_arrays(*arrays))
 
 
-def _black_scholes(S, K, T, sigma, r, kind: str, greeks: bool):
+def _black_scholes(S: ArrayLike, K: ArrayLike, T: ArrayLike, sigma: ArrayLike, r: ArrayLike,
+                   kind: str, greeks: bool):
     """Price (and greeks) with zero volatility-time v = sigma*sqrt(T) handled as a step."""
-    S, K, T, sigma, r = _inputs(S, K, T, sigma, r, kind)
-    with np.errstate(under="ignore"):
+    S, K, T, sigma, r = _inputs(kind, S=S, K=K, T=T, sigma=sigma, r=r)
+    # under: tails round to 0, harmlessly. over: only m / vs (clipped next), and greeks at an
+    # absurdly small sigma*sqrt(T) at the money (inf, the true limit); pdf == 0 never meets inf
+    with np.errstate(under="ignore", over="ignore"):
         kd = K * np.exp(-r * T)                          # discounted strike
         v = sigma * np.sqrt(T)
         live = v > 0
         vs = np.where(live, v, 1.0)
         m = np.log(S) - np.log(K) + r * T                # log(S / kd) without overflow
         step = np.sign(S - kd) * _D_MAX                  # v == 0: d = +-inf, or 0 at the money
-        with np.errstate(over="ignore"):
-            d1 = np.where(live, np.clip(m / vs + 0.5 * vs, -_D_MAX, _D_MAX), step)
-            d2 = np.where(live, np.clip(m / vs - 0.5 * vs, -_D_MAX, _D_MAX), step)
+        d1 = np.where(live, np.clip(m / vs + 0.5 * vs, -_D_MAX, _D_MAX), step)
+        d2 = np.where(live, np.clip(m / vs - 0.5 * vs, -_D_MAX, _D_MAX), step)
+        (n1, n2), (m1, m2) = _ncdf_pair(np.stack((d1, d2)))     # N(d1), N(d2); N(-d1), N(-d2)
         if kind == "call":
-            price = np.clip(S * norm_cdf(d1) - kd * norm_cdf(d2), np.maximum(S - kd, 0.0), S)
+            price = np.clip(S * n1 - kd * n2, np.maximum(S - kd, 0.0), S)
         else:
-            price = np.clip(kd * norm_cdf(-d2) - S * norm_cdf(-d1), np.maximum(kd - S, 0.0), kd)
+            price = np.clip(kd * m2 - S * m1, np.maximum(kd - S, 0.0), kd)
         if not greeks:
             return price[()]
-        pdf = norm_pdf(d1)
-        delta = norm_cdf(d1) if kind == "call" else -norm_cdf(-d1)
-        gamma = np.where(live, pdf / (S * vs), 0.0)
-        vega = S * pdf * np.sqrt(T)                      # sigma == 0 at the money: one-sided
-        decay = -S * pdf * np.where(live, vs / (2.0 * np.where(T > 0, T, 1.0)), 0.0)
-        carry = -r * kd * norm_cdf(d2) if kind == "call" else r * kd * norm_cdf(-d2)
+        pdf = np.exp(-0.5 * d1 * d1) / math.sqrt(2.0 * math.pi)  # |d1| <= 40: no overflow
+        delta = n1 if kind == "call" else -m1
+        gamma = np.where(live, pdf / S / vs, 0.0)              # step by step: never 0/0
+        vega = S * pdf * np.sqrt(T)                            # sigma == 0 at the money: one-sided
+        decay = np.where(live, -0.5 * S * pdf * vs / np.where(T > 0, T, 1.0), 0.0)
+        carry = -r * kd * n2 if kind == "call" else r * kd * m2
         theta = np.where(T > 0, decay + carry, 0.0)
     return Greeks(price[()], delta[()], gamma[()], vega[()], theta[()])
 
 
-def bs_price(S, K, T, sigma, r=0.0, kind: str = "call") -> np.ndarray | float:
+def bs_price(S: ArrayLike, K: ArrayLike, T: ArrayLike, sigma: ArrayLike, r: ArrayLike = 0.0,
+             kind: str = "call") -> np.ndarray | float:
     """Black–Scholes price of a European call or put on a non-paying token, broadcast over inputs.
 
     T in years (<= 100, which also catches a clock in minutes), sigma annual, r a continuous
@@ -159,7 +161,8 @@ def bs_price(S, K, T, sigma, r=0.0, kind: str = "call") -> np.ndarray | float:
     return _black_scholes(S, K, T, sigma, r, kind, greeks=False)
 
 
-def bs_greeks(S, K, T, sigma, r=0.0, kind: str = "call") -> Greeks:
+def bs_greeks(S: ArrayLike, K: ArrayLike, T: ArrayLike, sigma: ArrayLike, r: ArrayLike = 0.0,
+              kind: str = "call") -> Greeks:
     """Price, delta, gamma, vega and theta (per year of calendar time), broadcast over inputs.
 
     Where sigma*sqrt(T) == 0 delta is a step (1 above K e^{-rT}, 0 below, 0.5 at it) and gamma 0;
@@ -168,8 +171,8 @@ def bs_greeks(S, K, T, sigma, r=0.0, kind: str = "call") -> Greeks:
     return _black_scholes(S, K, T, sigma, r, kind, greeks=True)
 
 
-def _number(value: float, name: str, rule: str = "a finite number > 0",
-            ok=lambda x: math.isfinite(x) and x > 0) -> float:
+def _number(value: object, name: str, rule: str = "a finite number > 0",
+            ok: Callable[[float], bool] = lambda x: math.isfinite(x) and x > 0) -> float:
     """`value` as a float if it is a real number satisfying `ok`; else ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not ok(float(value)):
@@ -177,12 +180,8 @@ def _number(value: float, name: str, rule: str = "a finite number > 0",
     return float(value)
 
 
-def _time(value: float, name: str) -> float:
-    return _number(value, name, "a finite time in model clock units", math.isfinite)
-
-
 class EwmaVolatility:
-    """Zero-mean EWMA (RiskMetrics) of squared log returns, annualised: var <- lam*var + (1-lam)*r^2.
+    """Zero-mean EWMA (RiskMetrics) of squared log returns: var <- lam*var + (1-lam)*r^2.
 
     Zero mean because at one-minute steps the drift is noise; the first price only sets the base.
     """
@@ -216,7 +215,7 @@ class EwmaVolatility:
         self.last_price = price
         return self.annual_vol
 
-    def update_many(self, prices) -> float:
+    def update_many(self, prices: ArrayLike) -> float:
         """Take prices in order (vectorised: weights lam^k on squared returns); returns annual vol.
 
         All prices are checked first, so a bad one leaves the estimator unchanged.
@@ -271,7 +270,7 @@ class CallOption:
         if self.writer == self.holder:
             raise ValueError(f"holder must differ from writer, both are {self.writer!r}")
         self.settlement_units()                       # strike and quantity are whole units
-        _time(self.expiry, "expiry")
+        _number(self.expiry, "expiry", _TIME, math.isfinite)
         _number(self.grace, "grace", "a time >= 0 (or inf)", lambda x: x >= 0)
 
     @staticmethod
@@ -293,10 +292,9 @@ class CallOption:
         token_units = self._whole(self.quantity_tokens, units.TOKEN_UNIT, "quantity_tokens")
         return -(-strike_units * token_units // round(1.0 / units.TOKEN_UNIT)), token_units
 
-    def intrinsic(self, spot: np.ndarray | float) -> np.ndarray | float:
+    def intrinsic(self, spot: ArrayLike) -> np.ndarray | float:
         """Payoff of exercising now: quantity x max(spot - strike, 0) USDT."""
-        return (self.quantity_tokens * np.maximum(np.asarray(spot, dtype=float) - self.strike,
-                                                  0.0))[()]
+        return (self.quantity_tokens * np.maximum(np.asarray(spot, float) - self.strike, 0))[()]
 
     def should_exercise(self, spot: float) -> bool:
         """In the money (spot > strike): exercising then is worth more than letting it lapse."""
@@ -306,23 +304,24 @@ class CallOption:
         """Not exercised and not past the exercise window."""
         return not self.exercised and t_now <= self.expiry + self.grace
 
-    def value(self, spot, t_now: float, sigma, periods_per_year: float,
+    def value(self, spot: ArrayLike, t_now: float, sigma: ArrayLike, periods_per_year: float,
               r: float = 0.0) -> np.ndarray | float:
-        """Black–Scholes value of the contract (USDT); intrinsic from expiry, 0 once dead.
+        """Contract value in USDT: Black–Scholes, intrinsic from expiry, 0 once exercised or
+        lapsed. American is priced as European: with no dividends and r >= 0 early exercise
+        never pays."""
+        return self.greeks(spot, t_now, sigma, periods_per_year, r).price
 
-        An American call is priced as European: without dividends early exercise never pays
-        (exactly so for r >= 0).
-        """
-        return self._bs(spot, t_now, sigma, periods_per_year, r).price
-
-    def delta(self, spot, t_now: float, sigma, periods_per_year: float,
+    def delta(self, spot: ArrayLike, t_now: float, sigma: ArrayLike, periods_per_year: float,
               r: float = 0.0) -> np.ndarray | float:
         """Contract delta in tokens (quantity x N(d1)): what the holder shorts to be neutral."""
-        return self._bs(spot, t_now, sigma, periods_per_year, r).delta
+        return self.greeks(spot, t_now, sigma, periods_per_year, r).delta
 
-    def _bs(self, spot, t_now, sigma, periods_per_year, r) -> Greeks:
+    def greeks(self, spot: ArrayLike, t_now: float, sigma: ArrayLike, periods_per_year: float,
+               r: float = 0.0) -> Greeks:
+        """bs_greeks for the whole contract (x quantity), T = (expiry - t_now) / periods_per_year
+        floored at 0; all zero once exercised or lapsed."""
         ppy = _number(periods_per_year, "periods_per_year")
-        _time(t_now, "t_now")
+        _number(t_now, "t_now", _TIME, math.isfinite)
         g = bs_greeks(spot, self.strike, max(self.expiry - t_now, 0.0) / ppy, sigma, r)
         scale = self.quantity_tokens if self.is_live(t_now) else 0.0
         return Greeks(*((scale * np.asarray(x))[()] for x in
@@ -337,19 +336,18 @@ class CallOption:
         """
         if self.exercised:
             raise ExerciseError("option already exercised (exercised is True)")
-        _time(t_now, "t_now")
+        _number(t_now, "t_now", _TIME, math.isfinite)
         opens = -math.inf if self.american else self.expiry
         if not opens <= t_now <= self.expiry + self.grace:
-            style = "American" if self.american else "European"
             raise ExerciseError(f"t_now must be in [{opens}, {self.expiry + self.grace}] for this "
-                                f"{style} option (expiry {self.expiry}), got {t_now!r}")
+                                f"{'American' if self.american else 'European'} option, got "
+                                f"{t_now!r}")
         pay, deliver = self.settlement_units()
-        if wallets.usdt[self.holder] < pay:
-            raise InsufficientFunds(f"holder {self.holder} holds {wallets.usdt[self.holder]} "
-                                    f"USDT units, exercise needs {pay}")
-        if wallets.tokens[self.writer] < deliver:
-            raise InsufficientFunds(f"writer {self.writer} holds {wallets.tokens[self.writer]} "
-                                    f"token units, exercise needs {deliver}")
+        for who, book, need, what in ((self.holder, wallets.usdt, pay, "USDT"),
+                                      (self.writer, wallets.tokens, deliver, "token")):
+            if book.get(who, 0) < need:
+                raise InsufficientFunds(f"owner {who} holds {book.get(who, 0)} {what} units, "
+                                        f"exercise needs {need}")
         wallets.transfer(self.holder, self.writer, usdt_units=pay)
         try:
             wallets.transfer(self.writer, self.holder, token_units=deliver)

@@ -1,0 +1,350 @@
+"""Perpetual futures: a linear, USDT-margined contract on the token, traded on an order book.
+
+Accounts hold USDT collateral in integer units. A position is a signed number of lots with an
+integer cost basis (signed entry notional), so realised PnL is exit notional minus the basis it
+closes, and the venue's books balance exactly whatever the prices:
+
+    sum(collateral + locked + position margin - cost basis) + fees + insurance fund
+        = deposits - withdrawals,      and the positions sum to zero.
+
+Orders lock initial margin and the worst-case fee; fills move initial margin into the position;
+equity below maintenance margin at the mark price triggers liquidation (the position is closed
+in the book, losses beyond the margin go to the insurance fund). Funding every 8 hours:
+rate = clamp(P + clamp(I - P, -0.05%, +0.05%), -cap, +cap), P the average premium of the
+perp's mid over the index since the last funding; payment = position x mark x rate, longs pay
+shorts when positive. Schedule it with Mesa: `venue.schedule_funding(model)`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mesa
+
+from mmabm._core import GTC, IOC, MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS, OrderBook
+from mmabm.venues import units
+from mmabm.venues._spot import Rejection
+
+FUNDING_CLAMP = 0.0005   # the interest-premium difference is clamped to ±0.05%
+
+
+@dataclass
+class PerpAccount:
+    """One trader's perp account, all amounts in USDT units."""
+    collateral: int = 0      # free
+    locked: int = 0          # locked by resting orders (initial margin and fee)
+    margin: int = 0          # initial margin allocated to the open position
+    position: int = 0        # lots, + long / - short
+    cost: int = 0            # signed entry notional of the position
+    isolated: bool = False   # only `margin` backs the position (else all collateral does)
+
+
+@dataclass(frozen=True)
+class Liquidation:
+    owner: int
+    lots_closed: int
+    mark_price: float
+    deficit_units: int       # loss beyond the account's margin, paid by the insurance fund
+
+
+def _check(value, name: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
+def _int(value, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    return value
+
+
+class PerpExchange:
+    """A perpetual-futures venue: order book, margin accounts, marks, funding, liquidation.
+
+    Args:
+        tick_size, lot_size: as for a spot venue (one lot = one contract of lot_size tokens).
+        maker_fee, taker_fee: fractions of notional (maker rebate at most the taker fee).
+        initial_margin: margin per unit of notional to open (0.1 = 10x maximum leverage).
+        maintenance_margin: equity per unit of notional below which a position is liquidated.
+        funding_cap: the funding rate's clamp per interval; interest_rate: I in the formula.
+        funding_interval: model time between fundings (minutes; 480 = 8 hours).
+        mark_smoothing: weight of each new premium sample in the mark's moving average.
+    """
+
+    def __init__(self, name: str = "perp", tick_size: float = 0.0001, lot_size: float = 1.0,
+                 maker_fee: float = 0.0002, taker_fee: float = 0.0005,
+                 initial_margin: float = 0.1, maintenance_margin: float = 0.05,
+                 funding_cap: float = 0.0075, interest_rate: float = 0.0001,
+                 funding_interval: float = 480.0, mark_smoothing: float = 0.1) -> None:
+        self.name = name
+        self.lot_units = units.lot_units(lot_size)
+        self.quote_units = units.quote_units_per_tick_lot(tick_size, lot_size)
+        self.tick_size = tick_size
+        self.taker_fee = _check(taker_fee, "taker_fee", 0.0, 0.01)
+        self.maker_fee = _check(maker_fee, "maker_fee", -self.taker_fee, 0.01)
+        self.initial_margin = _check(initial_margin, "initial_margin", 0.008, 1.0)
+        self.maintenance_margin = _check(maintenance_margin, "maintenance_margin", 0.001,
+                                         self.initial_margin)
+        self.funding_cap = _check(funding_cap, "funding_cap", 0.0, 0.05)
+        self.interest_rate = _check(interest_rate, "interest_rate", -0.01, 0.01)
+        self.funding_interval = _check(funding_interval, "funding_interval", 1e-9, 1e9)
+        self.mark_smoothing = _check(mark_smoothing, "mark_smoothing", 1e-6, 1.0)
+        self.book = OrderBook()
+        self.accounts: dict[int, PerpAccount] = {}
+        self._lock_per_lot: dict[int, int] = {}    # resting order id -> units locked per lot
+        self.fees = self.insurance = 0
+        self.deposited = self.withdrawn = 0
+        self.index_price = self.mark_price = math.nan
+        self._premium_ema = 0.0
+        self._premium_sum, self._premium_n = 0.0, 0
+        self.funding_rate = 0.0
+        self.n_fundings = 0
+        self.liquidations: list[Liquidation] = []
+
+    # -- accounts ------------------------------------------------------------------------------
+    def account(self, owner: int) -> PerpAccount:
+        """`owner`'s account, opened empty on first use."""
+        owner = _int(owner, "owner", 0, MAX_OWNER - 1)
+        return self.accounts.setdefault(owner, PerpAccount())
+
+    def deposit_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
+        """Credit USDT collateral (a perp account holds no tokens)."""
+        amount = _int(usdt_units, "usdt_units", 0, 2**62)
+        if token_units:
+            raise ValueError(f"token_units must be 0: perp accounts hold USDT only, got {token_units!r}")
+        self.account(owner).collateral += amount
+        self.deposited += amount
+
+    def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
+        """Debit free collateral; refused if short."""
+        amount, acct = _int(usdt_units, "usdt_units", 0, 2**62), self.account(owner)
+        if token_units or amount > acct.collateral:
+            raise ValueError(f"usdt_units must be at most the free collateral {acct.collateral} "
+                             f"(and token_units 0), got {usdt_units!r}, {token_units!r}")
+        acct.collateral -= amount
+        self.withdrawn += amount
+
+    def holdings_units(self) -> tuple[int, int]:
+        """(USDT, token) units held for everyone."""
+        return self.deposited - self.withdrawn, 0
+
+    def set_isolated(self, owner: int, isolated: bool) -> None:
+        """Isolated margin (only the position's margin is at risk) or cross (all collateral)."""
+        self.account(owner).isolated = bool(isolated)
+
+    # -- orders --------------------------------------------------------------------------------
+    def _notional(self, lots: int, price_ticks: float) -> float:
+        return lots * price_ticks * self.quote_units
+
+    def limit(self, owner: int, side: int, price: int, qty: int, tif: int = GTC) -> int:
+        """A limit order (ticks, lots); the order id, or a negative Rejection.
+
+        It locks initial margin for the lots that would open exposure and the worst-case fee
+        for all of them; lots that only reduce the position lock the fee alone.
+        """
+        acct = self.account(owner)
+        if side not in (1, -1) or isinstance(side, bool):
+            raise ValueError(f"side must be +1 (buy) or -1 (sell), got {side!r}")
+        _int(price, "price_ticks", 1, MAX_PRICE_TICKS)
+        _int(qty, "qty_lots", 1, MAX_QTY_LOTS)
+        closing = min(qty, max(0, -side * acct.position))
+        fee_rate = max(self.taker_fee, self.maker_fee, 0.0)
+        per_lot = math.ceil(self._notional(1, price) * ((self.initial_margin if closing < qty
+                                                          else 0.0) + fee_rate))
+        need = per_lot * qty
+        if need > acct.collateral:
+            return Rejection.INSUFFICIENT_FUNDS
+        acct.collateral -= need
+        acct.locked += need
+        oid = self.book.limit(side, price, qty, owner, tif)
+        if oid < 0:
+            acct.collateral += need
+            acct.locked -= need
+            return Rejection.POST_ONLY
+        filled = self._settle(per_lot)
+        left = self.book.remaining(oid)
+        if left:
+            self._lock_per_lot[oid] = per_lot
+        self._unlock(acct, per_lot * (qty - filled - left))
+        return oid
+
+    def market(self, owner: int, side: int, qty: int) -> int:
+        """A market order (lots), priced for locking at the deepest level it could reach."""
+        levels = self.book.levels(-side if side in (1, -1) else 1)
+        if len(levels) == 0:
+            return Rejection.NO_LIQUIDITY
+        reach = min(int(levels["qty"].cumsum().searchsorted(qty)), len(levels) - 1)
+        return self.limit(owner, side, int(levels["price"][reach]), qty, IOC)
+
+    def cancel(self, owner: int, order_id: int) -> int:
+        """Cancel one of `owner`'s orders; lots cancelled (0 if not live or not theirs)."""
+        mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
+        if order_id not in mine["id"]:
+            return 0
+        lots = self.book.cancel(order_id)
+        self._unlock(self.accounts[owner], self._lock_per_lot.pop(order_id) * lots)
+        return lots
+
+    def cancel_all(self, owner: int) -> int:
+        """Cancel all of `owner`'s orders; lots cancelled."""
+        return sum(self.cancel(owner, int(oid)) for oid in self.book.orders_of(owner)["id"])
+
+    @staticmethod
+    def _unlock(acct: PerpAccount, amount: int) -> None:
+        acct.locked -= amount
+        acct.collateral += amount
+
+    # -- settlement ----------------------------------------------------------------------------
+    def _settle(self, taker_per_lot: int) -> int:
+        """Settle the book's new fills; lots the taker traded."""
+        taker_lots = 0
+        for f in self.book.drain_fills().tolist():
+            taker_id, maker_id, taker, maker, price, qty, side = f
+            notional = price * self.quote_units * qty
+            for owner, s, per_lot, rate in ((taker, side, taker_per_lot, self.taker_fee),
+                                            (maker, -side, self._lock_per_lot.get(maker_id, 0),
+                                             self.maker_fee)):
+                acct = self.accounts[owner]
+                self._unlock(acct, per_lot * qty)
+                fee = math.ceil(notional * rate) if rate >= 0 else -math.floor(-notional * rate)
+                self._trade(acct, s, qty, price)
+                acct.collateral -= fee
+                self.fees += fee
+                self._cover(acct)
+            if self.book.remaining(maker_id) == 0:
+                self._lock_per_lot.pop(maker_id, None)
+            taker_lots += qty
+        return taker_lots
+
+    def _trade(self, acct: PerpAccount, side: int, qty: int, price: int) -> None:
+        """Apply a fill of `qty` lots at `price` to the position, realising PnL on the part
+        that closes and moving initial margin for the part that opens."""
+        pos = acct.position
+        closing = min(qty, max(0, -side * pos))
+        if closing:
+            removed = acct.cost * closing // abs(pos)            # basis of the closed lots
+            released = acct.margin * closing // abs(pos)
+            acct.collateral += -side * closing * price * self.quote_units - removed + released
+            acct.cost -= removed
+            acct.margin -= released
+            acct.position += side * closing
+        opening = qty - closing
+        if opening:
+            acct.cost += side * opening * price * self.quote_units
+            acct.position += side * opening
+            im = max(0, min(acct.collateral,
+                            math.ceil(self._notional(opening, price) * self.initial_margin)))
+            acct.collateral -= im
+            acct.margin += im
+
+    def _cover(self, acct: PerpAccount) -> int:
+        """Make good a negative collateral from the position's margin, then the insurance fund;
+        returns the deficit the fund paid."""
+        if acct.collateral >= 0:
+            return 0
+        take = min(acct.margin, -acct.collateral)
+        acct.margin -= take
+        acct.collateral += take
+        deficit = -acct.collateral if acct.collateral < 0 else 0
+        acct.collateral += deficit
+        self.insurance -= deficit
+        return deficit
+
+    # -- marks, funding, liquidation -----------------------------------------------------------
+    def update_marks(self, index_price: float) -> None:
+        """Take a new index price (USDT, e.g. the spot venues' mid); update premium and mark."""
+        self.index_price = _check(index_price, "index_price", 1e-12, 1e12)
+        mid = self.book.mid() * self.tick_size
+        premium = (mid - self.index_price) / self.index_price if mid == mid else 0.0
+        self._premium_ema += self.mark_smoothing * (premium - self._premium_ema)
+        self._premium_sum += premium
+        self._premium_n += 1
+        self.mark_price = self.index_price * (1.0 + self._premium_ema)
+
+    def unrealised_units(self, acct: PerpAccount) -> float:
+        """Unrealised PnL at the mark price, in USDT units."""
+        if acct.position == 0:
+            return 0.0
+        return acct.position * self.mark_price / self.tick_size * self.quote_units - acct.cost
+
+    def equity_units(self, acct: PerpAccount) -> float:
+        """What backs the position: margin + unrealised PnL (+ all collateral when cross)."""
+        backing = acct.margin if acct.isolated else acct.margin + acct.collateral + acct.locked
+        return backing + self.unrealised_units(acct)
+
+    def settle_funding(self) -> float:
+        """Pay funding at the mark on every open position; returns the rate. (Schedule it.)"""
+        premium = self._premium_sum / self._premium_n if self._premium_n else 0.0
+        diff = min(max(self.interest_rate - premium, -FUNDING_CLAMP), FUNDING_CLAMP)
+        rate = min(max(premium + diff, -self.funding_cap), self.funding_cap)
+        self.funding_rate, self._premium_sum, self._premium_n = rate, 0.0, 0
+        self.n_fundings += 1
+        if not self.mark_price == self.mark_price:
+            return rate
+        for acct in self.accounts.values():
+            if acct.position:
+                amount = acct.position * self.mark_price / self.tick_size * self.quote_units * rate
+                pays = amount > 0                                   # longs pay when rate > 0
+                paid = math.ceil(abs(amount)) if pays else math.floor(abs(amount))
+                acct.collateral += -paid if pays else paid
+                self.insurance += paid if pays else -paid           # rounding stays in the fund
+                self._cover(acct)
+        return rate
+
+    def schedule_funding(self, model: mesa.Model) -> None:
+        """Have Mesa call `settle_funding` every funding interval from now."""
+        model.schedule_recurring(self.settle_funding, mesa.time.Schedule(
+            interval=self.funding_interval, start=model.time + self.funding_interval))
+
+    def check_liquidations(self) -> list[Liquidation]:
+        """Liquidate every account whose equity is below maintenance margin at the mark."""
+        done = []
+        if not self.mark_price == self.mark_price:
+            return done
+        for owner, acct in list(self.accounts.items()):
+            if acct.position == 0:
+                continue
+            maintenance = abs(self._notional(acct.position, self.mark_price / self.tick_size))
+            if self.equity_units(acct) >= maintenance * self.maintenance_margin:
+                continue
+            self.cancel_all(owner)
+            before, fund_before = acct.position, self.insurance
+            self.book.market(-1 if before > 0 else 1, abs(before), owner)
+            self._settle(0)                      # covers losses beyond the margin, fill by fill
+            done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
+                                    fund_before - self.insurance))
+        self.liquidations += done
+        return done
+
+    # -- reports and audit ---------------------------------------------------------------------
+    def position(self, owner: int) -> dict[str, float]:
+        """`owner`'s position in tokens, entry price, PnL and margin, in USDT."""
+        acct = self.account(owner)
+        entry = (acct.cost / (acct.position * self.quote_units) * self.tick_size
+                 if acct.position else math.nan)
+        return {"tokens": acct.position * self.lot_units * units.TOKEN_UNIT, "entry_price": entry,
+                "unrealised": self.unrealised_units(acct) * units.USDT_UNIT,
+                "margin": acct.margin * units.USDT_UNIT,
+                "collateral": acct.collateral * units.USDT_UNIT,
+                "equity": self.equity_units(acct) * units.USDT_UNIT}
+
+    def audit(self) -> list[str]:
+        """Everything wrong with the venue's books (an empty list: they balance)."""
+        problems = [f"{self.name}: owner {o} has negative {f}" for o, a in self.accounts.items()
+                    for f in ("collateral", "locked", "margin") if getattr(a, f) < 0]
+        held = sum(a.collateral + a.locked + a.margin - a.cost for a in self.accounts.values())
+        if held + self.fees + self.insurance != self.deposited - self.withdrawn:
+            problems.append(f"{self.name}: accounts - cost basis + fees + insurance = "
+                            f"{held + self.fees + self.insurance}, deposits - withdrawals = "
+                            f"{self.deposited - self.withdrawn}")
+        if sum(a.position for a in self.accounts.values()) != 0:
+            problems.append(f"{self.name}: positions do not sum to zero")
+        locks = {}
+        for oid, owner, _, _, qty in self.book.orders().tolist():
+            locks[owner] = locks.get(owner, 0) + self._lock_per_lot[oid] * qty
+        for owner, acct in self.accounts.items():
+            if acct.locked != locks.get(owner, 0):
+                problems.append(f"{self.name}: owner {owner} locks {acct.locked}, its orders "
+                                f"{locks.get(owner, 0)}")
+        return problems
