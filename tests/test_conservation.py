@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from mmabm import BUY, SELL
-from mmabm.venues import (AmmVenue, ConservationError, InsufficientFunds, SpotExchange, Wallets,
-                          audit_model, check_conservation, defund, fund)
+from mmabm.venues import (AmmVenue, CallOption, ConservationError, InsufficientFunds, PerpExchange,
+                          SpotExchange, Wallets, audit_model, check_conservation, defund, fund)
 
 M = 10**6
 OWNERS = st.integers(0, 3)
@@ -45,9 +45,17 @@ def test_a_leak_is_reported():
 
 
 class ModelBooks(RuleBasedStateMachine):
+    """Wallets, a CEX, the DEX and a perp market under random operations of every kind —
+    orders, cancels, swaps, liquidity, perp trades, funding, liquidations, option exercises,
+    moves between wallets and venues: the whole model's books balance after each one."""
+
     def __init__(self):
         super().__init__()
         self.wallets, self.cex, self.dex = small_model()
+        self.perp = PerpExchange("perp", tick_size=0.001, lot_size=1.0)
+        self.venues = [self.cex, self.dex, self.perp]
+        self.options = [CallOption(writer=0, holder=h, strike=k, quantity_tokens=100.0, expiry=0.0)
+                        for h, k in ((1, 0.8), (2, 1.0), (3, 1.25))]
 
     @rule(owner=OWNERS, usdt=st.integers(0, 3_000 * M), tokens=st.integers(0, 3_000 * M),
           to_cex=st.booleans())
@@ -91,9 +99,44 @@ class ModelBooks(RuleBasedStateMachine):
         if self.dex.shares[owner] > 0:
             self.dex.remove_liquidity(owner, self.dex.shares[owner] * fraction)
 
+    @rule(owner=OWNERS, usdt=st.integers(0, 2_000 * M), back=st.booleans())
+    def move_perp_collateral(self, owner, usdt, back):
+        try:
+            if back:
+                defund(self.perp, self.wallets, owner, usdt, 0)
+            else:
+                fund(self.wallets, self.perp, owner, usdt, 0)
+        except ValueError:
+            pass
+
+    @rule(owner=OWNERS, side=st.sampled_from([BUY, SELL]), price=st.integers(800, 1200),
+          qty=st.integers(1, 2_000), market=st.booleans())
+    def perp_order(self, owner, side, price, qty, market):
+        if market:
+            self.perp.market(owner, side, qty)
+        else:
+            self.perp.limit(owner, side, price, qty)
+
+    @rule(index=st.floats(0.5, 1.5))
+    def perp_mark_fund_liquidate(self, index):
+        self.perp.update_marks(index)
+        self.perp.settle_funding()
+        self.perp.check_liquidations()
+
+    @rule(which=st.integers(0, 2))
+    def exercise(self, which):
+        option = self.options[which]
+        before = (dict(self.wallets.usdt), dict(self.wallets.tokens))
+        try:
+            option.exercise(self.wallets, t_now=1.0)
+        except InsufficientFunds:
+            assert (dict(self.wallets.usdt), dict(self.wallets.tokens)) == before
+        except ValueError:
+            assert option.exercised          # only a second exercise may be refused otherwise
+
     @invariant()
     def books_balance(self):
-        assert audit_model(self.wallets, [self.cex, self.dex]) == []
+        assert audit_model(self.wallets, self.venues) == []
 
 
 ModelBooks.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None,

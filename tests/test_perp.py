@@ -43,7 +43,7 @@ def test_closing_realises_pnl_into_collateral():
     v.limit(3, 1, 11_000, 5_000)          # owner 3 bids $1.10
     v.market(1, -1, 5_000)                # owner 1 sells its long there
     pos = v.position(1)
-    assert pos["tokens"] == 0 and pos["margin"] == 0
+    assert pos["tokens"] == 0 and pos["margin"] == 0 and pos["realised"] == pytest.approx(500)
     assert pos["collateral"] == pytest.approx(1_000 + 500)      # +$0.10 on 5,000 tokens
     assert v.audit() == []
 
@@ -115,6 +115,20 @@ def test_isolated_margin_spares_the_free_collateral():
     assert [liq.owner for liq in v.check_liquidations()] == [1]
     assert v.accounts[1].collateral == 4_500 * M - 100 * M   # lost 600, margin 500 + 100 free
     assert v.audit() == []
+
+
+def test_index_is_the_mean_mid_of_the_spot_venues():
+    from mmabm.venues import SpotExchange
+
+    spots = [SpotExchange(f"s{i}") for i in range(3)]
+    for spot, (bid, ask) in zip(spots, [(9_990, 10_010), (10_090, 10_110)]):
+        spot.deposit(1, usdt=1e4, tokens=1e4)
+        spot.limit(1, 1, bid, 1)
+        spot.limit(1, -1, ask, 1)
+    v = perp()
+    assert v.update_marks_from(spots) == pytest.approx(1.005)   # the third venue has no mid
+    with pytest.raises(ValueError, match="index_price"):
+        v.update_marks_from(spots[2:])
 
 
 def test_mesa_calls_funding_every_eight_hours():

@@ -36,6 +36,7 @@ class PerpAccount:
     margin: int = 0          # initial margin allocated to the open position
     position: int = 0        # lots, + long / - short
     cost: int = 0            # signed entry notional of the position
+    realised: int = 0        # PnL realised so far (already in collateral), before fees/funding
     isolated: bool = False   # only `margin` backs the position (else all collateral does)
 
 
@@ -225,7 +226,9 @@ class PerpExchange:
         if closing:
             removed = acct.cost * closing // abs(pos)            # basis of the closed lots
             released = acct.margin * closing // abs(pos)
-            acct.collateral += -side * closing * price * self.quote_units - removed + released
+            realised = -side * closing * price * self.quote_units - removed
+            acct.collateral += realised + released
+            acct.realised += realised
             acct.cost -= removed
             acct.margin -= released
             acct.position += side * closing
@@ -261,6 +264,14 @@ class PerpExchange:
         self._premium_sum += premium
         self._premium_n += 1
         self.mark_price = self.index_price * (1.0 + self._premium_ema)
+
+    def update_marks_from(self, spot_venues) -> float:
+        """Index = the mean mid of the spot venues that have one; then `update_marks`."""
+        mids = [m for m in (v.mid_usd() for v in spot_venues) if m == m]
+        if not mids:
+            raise ValueError("index_price needs at least one spot venue with a mid price")
+        self.update_marks(sum(mids) / len(mids))
+        return self.index_price
 
     def unrealised_units(self, acct: PerpAccount) -> float:
         """Unrealised PnL at the mark price, in USDT units."""
@@ -325,6 +336,7 @@ class PerpExchange:
                  if acct.position else math.nan)
         return {"tokens": acct.position * self.lot_units * units.TOKEN_UNIT, "entry_price": entry,
                 "unrealised": self.unrealised_units(acct) * units.USDT_UNIT,
+                "realised": acct.realised * units.USDT_UNIT,
                 "margin": acct.margin * units.USDT_UNIT,
                 "collateral": acct.collateral * units.USDT_UNIT,
                 "equity": self.equity_units(acct) * units.USDT_UNIT}
