@@ -1,5 +1,7 @@
 """The README's Python examples run as written and give what they say."""
 import re
+
+import pytest
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -22,3 +24,13 @@ def test_readme_examples_run_and_say_what_they_show():
     assert 9_000 < ns["usdt"] < 10_000
     assert ns["result"].fills.tolist() == [(2, 0, 100, 2)]
     assert ns["result"].bids.tolist() == [] and ns["result"].asks.tolist() == [(103, 4, 1)]
+
+
+def test_readme_venue_example_trades_and_balances():
+    ns = run_readme_examples()
+    cex, dex = ns["cex"], ns["dex"]
+    assert cex.balance(2)["tokens"] == 5_000                 # the trader's market buy filled
+    assert cex.levels(-1, 1).tolist() == [(10_005, 25_000, 1)]
+    assert dex.balance(2)["usdt"] == 0 and dex.balance(2)["tokens"] == pytest.approx(9_775.08, rel=1e-5)
+    assert dex.position(1).fees_earned_usdt == pytest.approx(30, rel=1e-3) and dex.price() > 1.0
+    assert ns["perp"].index_price > 0 and ns["option"].strike == 1.25
