@@ -16,6 +16,7 @@ cdef enum:
 
 
 cdef int grow(void** buf, int64_t* cap, size_t itemsize, int64_t need) except -1
+cdef object to_array(const void* src, int64_t n, object dtype)
 
 
 cdef struct Order:

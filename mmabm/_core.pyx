@@ -75,6 +75,15 @@ cdef int grow(void** buf, int64_t* cap, size_t itemsize, int64_t need) except -1
     return 0
 
 
+cdef object to_array(const void* src, int64_t n, object dtype):
+    """A new numpy array of `n` records of `dtype`, copied from a C buffer of that layout."""
+    out = np.empty(n, dtype=dtype)
+    cdef unsigned char[::1] dst = out.view(np.uint8)
+    if n:
+        memcpy(&dst[0], src, n * dtype.itemsize)
+    return out
+
+
 cdef inline bint crosses(int8_t side, int64_t price, int64_t opp_best) noexcept nogil:
     return price >= opp_best if side > 0 else price <= opp_best
 
@@ -425,10 +434,7 @@ cdef class OrderBook:
 
     def drain_expired(self):
         """Orders removed by self-trade prevention since the last drain (CANCEL_DTYPE); clears."""
-        out = np.empty(self._n_expired, dtype=CANCEL_DTYPE)
-        cdef unsigned char[::1] dst = out.view(np.uint8)
-        if self._n_expired:
-            memcpy(&dst[0], self._expired, self._n_expired * sizeof(Expiry))
+        out = to_array(self._expired, self._n_expired, CANCEL_DTYPE)
         self._n_expired = 0
         return out
 
@@ -439,11 +445,7 @@ cdef class OrderBook:
 
     def peek_fills(self):
         """The pending fills as a FILL_DTYPE array, without clearing them."""
-        out = np.empty(self._n_fills, dtype=FILL_DTYPE)
-        cdef unsigned char[::1] dst = out.view(np.uint8)
-        if self._n_fills:
-            memcpy(&dst[0], self._fills, self._n_fills * sizeof(Fill))
-        return out
+        return to_array(self._fills, self._n_fills, FILL_DTYPE)
 
     # -- queries -------------------------------------------------------------------------------
     def best_bid(self):

@@ -14,7 +14,7 @@ cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport ceil, floor, isnan
 from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
-from libc.string cimport memcpy, memset
+from libc.string cimport memset
 
 from enum import IntEnum
 
@@ -22,7 +22,8 @@ import numpy as np
 
 from mmabm._args cimport int_arg, side_arg
 from mmabm._args import int_array
-from mmabm._core cimport C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, OrderBook, grow
+from mmabm._core cimport (C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, OrderBook, grow,
+                          to_array)
 from mmabm._core import MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS
 from mmabm._ladder cimport Ladder, ladder_step
 from mmabm.venues import units
@@ -205,11 +206,7 @@ cdef class SpotExchange:
 
     def accounts(self):
         """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
-        out = np.zeros(self._n_accounts, dtype=ACCOUNT_DTYPE)
-        cdef unsigned char[::1] dst = out.view(np.uint8)
-        if self._n_accounts:
-            memcpy(&dst[0], self._accounts, self._n_accounts * sizeof(Account))
-        return out
+        return to_array(self._accounts, self._n_accounts, ACCOUNT_DTYPE)
 
     # -- locking and settling ------------------------------------------------------------------
     cdef inline int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
@@ -219,14 +216,18 @@ cdef class SpotExchange:
         notional = price * self.quote_units
         return notional + <int64_t>ceil(notional * self.fee_lock)
 
-    cdef inline void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef inline void lock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+        """Move `amount` from free to locked (USDT for bids, tokens for asks); negative: back."""
         cdef Account* a = &self._accounts[owner]
         if side > 0:
-            a.usdt_locked -= amount
-            a.usdt += amount
+            a.usdt -= amount
+            a.usdt_locked += amount
         else:
-            a.tokens_locked -= amount
-            a.tokens += amount
+            a.tokens -= amount
+            a.tokens_locked += amount
+
+    cdef inline void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+        self.lock(owner, side, -amount)
 
     cdef int remember_lock(self, int64_t order_id, int64_t per_lot) except -1:
         cdef int64_t slot = order_id & SLOT_MASK
@@ -292,12 +293,7 @@ cdef class SpotExchange:
         need = per_lot * qty
         if (a.usdt if side > 0 else a.tokens) < need:
             return R_FUNDS
-        if side > 0:
-            a.usdt -= need
-            a.usdt_locked += need
-        else:
-            a.tokens -= need
-            a.tokens_locked += need
+        self.lock(owner, side, need)
         try:
             oid = self._book.submit(side, price, qty, owner, tif, stp)
         except BaseException:
@@ -405,10 +401,7 @@ cdef class SpotExchange:
 
     def drain_trades(self):
         """The settled trades since the last drain, as TRADE_DTYPE, in order; clears them."""
-        out = np.empty(self._n_trades, dtype=TRADE_DTYPE)
-        cdef unsigned char[::1] dst = out.view(np.uint8)
-        if self._n_trades:
-            memcpy(&dst[0], self._trades, self._n_trades * sizeof(Trade))
+        out = to_array(self._trades, self._n_trades, TRADE_DTYPE)
         self._n_trades = 0
         return out
 
