@@ -1,0 +1,276 @@
+"""One typed, frozen configuration tree for a run, mirroring the TOML sections.
+
+Every field declares its allowed range, so a bad value — from a TOML file, a Python override or
+a command-line `--set section.key=value` — is an error that names the dotted key and the range;
+an unknown key is an error that lists the known ones. The resolved config is serialised with
+every result (`to_dict`), so a run can be re-created.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+
+class ConfigError(ValueError):
+    """A configuration value or key is not allowed; the message names the dotted key."""
+
+
+def _field(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
+           **kwargs: Any) -> Any:
+    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc}, **kwargs)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The clock and the seed."""
+    seed: int = _field(0, 0, 2**63 - 1, "one seed fixes the whole run")
+    months: float = _field(12.0, 0.0, 60.0, "simulated length (a month is 30 days)")
+    step_minutes: int = _field(1, 1, 60, "minutes per model step")
+    record_every_minutes: int = _field(60, 1, 1440, "minutes between recorded rows")
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    """The project's token."""
+    total_supply: float = _field(150_000_000.0, 1.0, 1e15, "tokens")
+    initial_price: float = _field(1.0, 1e-9, 1e9, "USDT per token at listing")
+
+
+@dataclass(frozen=True)
+class CexConfig:
+    """One centralised exchange and the market maker's quoting obligation on it."""
+    name: str = _field("cex")
+    depth_usd: float = _field(50_000.0, 0.0, 1e12, "USDT of bids and of asks required in the band")
+    band: float = _field(0.02, 1e-4, 0.5, "the obligation's band around mid (fraction)")
+    max_spread: float = _field(0.001, 1e-5, 0.5, "the obligation's widest spread (fraction of mid)")
+    tick_size: float = _field(0.0001, 1e-9, 1e6, "USDT per token of one tick")
+    lot_size: float = _field(1.0, 1e-6, 1e9, "tokens per lot")
+    maker_fee: float = _field(0.0, -0.01, 0.01, "fraction of notional (negative: rebate)")
+    taker_fee: float = _field(0.001, 0.0, 0.01, "fraction of notional")
+
+
+@dataclass(frozen=True)
+class DexConfig:
+    """The constant-product pool the market maker funds."""
+    pool_usd: float = _field(1_000_000.0, 0.0, 1e12, "total value at listing, half tokens")
+    fee: float = _field(0.003, 0.0, 0.1, "fraction of each input kept by the pool")
+
+
+@dataclass(frozen=True)
+class PerpConfig:
+    """The perpetual-futures market."""
+    tick_size: float = _field(0.0001, 1e-9, 1e6, "USDT per token of one tick")
+    lot_size: float = _field(1.0, 1e-6, 1e9, "tokens per contract")
+    maker_fee: float = _field(0.0002, -0.01, 0.01, "fraction of notional")
+    taker_fee: float = _field(0.0005, 0.0, 0.01, "fraction of notional")
+    initial_margin: float = _field(0.1, 0.008, 1.0, "margin per notional to open (1/max leverage)")
+    maintenance_margin: float = _field(0.05, 0.001, 1.0, "equity per notional below which positions are liquidated")
+    funding_cap: float = _field(0.0075, 0.0, 0.05, "clamp of the funding rate per interval")
+    interest_rate: float = _field(0.0001, -0.01, 0.01, "I in the funding formula, per interval")
+    funding_interval_minutes: float = _field(480.0, 1.0, 10_080.0, "minutes between fundings")
+
+
+@dataclass(frozen=True)
+class ContractConfig:
+    """The token loan and call options the project gives the market maker."""
+    loan_tokens: float = _field(3_000_000.0, 0.0, 1e15, "tokens lent, owed back at maturity")
+    months: float = _field(12.0, 1.0, 60.0, "term of the contract")
+    strikes: tuple[float, ...] = _field((1.25, 1.5, 2.0), 1e-9, 1e9, "USDT per token")
+    option_tokens: tuple[float, ...] = _field((100_000.0, 100_000.0, 100_000.0), 0.0, 1e15,
+                                              "tokens per call, one per strike")
+    american: bool = _field(False, doc="calls exercisable before maturity")
+
+
+@dataclass(frozen=True)
+class MarketMakerConfig:
+    """The market maker's strategy (the engine and its policies arrive with the agents)."""
+    strategy: Literal["article", "twap_sale", "hold", "liability_neutral"] = _field("article")
+    sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
+    twap_days: float = _field(30.0, 0.0, 730.0, "length of a TWAP sale")
+    pov_rate: float = _field(0.1, 0.0, 1.0, "share of market volume for a POV sale")
+
+
+def _default_cexs() -> tuple[CexConfig, ...]:
+    return (CexConfig("main", depth_usd=100_000.0), CexConfig("cex2"), CexConfig("cex3"))
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole run. Build it with `load_config`, `Config.from_dict` or `Config()` (the
+    article's deal), and change it with `override`."""
+    run: RunConfig = field(default_factory=RunConfig)
+    token: TokenConfig = field(default_factory=TokenConfig)
+    cex: tuple[CexConfig, ...] = field(default_factory=_default_cexs)
+    dex: DexConfig = field(default_factory=DexConfig)
+    perp: PerpConfig = field(default_factory=PerpConfig)
+    contract: ContractConfig = field(default_factory=ContractConfig)
+    market_maker: MarketMakerConfig = field(default_factory=MarketMakerConfig)
+
+    def __post_init__(self) -> None:
+        _check_terms(self)
+
+    # -- derived terms: the article's inventory arithmetic -------------------------------------
+    @property
+    def quoting_inventory_tokens(self) -> float:
+        """Tokens the MM needs for its ask obligations on every CEX."""
+        return sum(c.depth_usd for c in self.cex) / self.token.initial_price
+
+    @property
+    def pool_inventory_tokens(self) -> float:
+        """Tokens the MM puts in the pool (half its value)."""
+        return self.dex.pool_usd / 2 / self.token.initial_price
+
+    @property
+    def initial_sale_tokens(self) -> float:
+        """The article's sale: the loan minus the inventory the obligations need
+        (3,000,000 - (200,000 + 500,000) = 2,300,000 for the article's terms)."""
+        return self.contract.loan_tokens - self.quoting_inventory_tokens - self.pool_inventory_tokens
+
+    # -- conversions ---------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        """A config from nested dicts (TOML tables); unknown keys and bad values name the key."""
+        return _build(cls, data, "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as nested dicts and lists, ready for JSON or TOML."""
+        return _plain(dataclasses.asdict(self))
+
+    def override(self, changes: dict[str, Any]) -> Config:
+        """A copy with dotted keys replaced, e.g. {"market_maker.strategy": "hold",
+        "cex.0.depth_usd": 2e5}; string values are parsed as TOML values (for --set)."""
+        data = self.to_dict()
+        for key, value in changes.items():
+            _set_dotted(data, key, _parse(value) if isinstance(value, str) else value)
+        return Config.from_dict(data)
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Read a TOML scenario (missing keys take their defaults) and apply dotted overrides."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"scenario file {str(path)!r} does not exist") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    config = Config.from_dict(data)
+    return config.override(overrides) if overrides else config
+
+
+# -- building and checking ------------------------------------------------------------------------
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a table, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"unknown key {prefix + unknown[0]!r}; known keys here: "
+                          f"{', '.join(sorted(fields))}")
+    values = {}
+    for name, value in data.items():
+        values[name] = _value(hints[name], value, prefix + name, fields[name].metadata)
+    return cls(**values)
+
+
+def _value(hint: Any, value: Any, key: str, meta: Any) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, key + ".")
+    if origin is tuple and dataclasses.is_dataclass(args[0]):
+        if not isinstance(value, list | tuple) or not value:
+            raise ConfigError(f"{key} must be a non-empty list of tables, got {value!r}")
+        return tuple(_build(args[0], v, f"{key}.{i}.") for i, v in enumerate(value))
+    if origin is tuple:
+        if not isinstance(value, list | tuple) or not value:
+            raise ConfigError(f"{key} must be a non-empty list of numbers, got {value!r}")
+        return tuple(_scalar(args[0], v, f"{key}.{i}", meta) for i, v in enumerate(value))
+    if origin is Literal:
+        if value not in args:
+            raise ConfigError(f"{key} must be one of {', '.join(map(repr, args))}, got {value!r}")
+        return value
+    return _scalar(hint, value, key, meta)
+
+
+def _scalar(kind: type, value: Any, key: str, meta: Any) -> Any:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    span = f" in [{lo:g}, {hi:g}]" if lo is not None else ""
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false, got {value!r}")
+        return value
+    if kind is str:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{key} must be a non-empty string, got {value!r}")
+        return value
+    ok = isinstance(value, int) if kind is int else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok or (kind is float and not math.isfinite(value)):
+        raise ConfigError(f"{key} must be {'an integer' if kind is int else 'a number'}{span}, "
+                          f"got {value!r}")
+    if lo is not None and not lo <= value <= hi:
+        raise ConfigError(f"{key} must be{span}, got {value!r}")
+    return kind(value)
+
+
+def _check_terms(c: Config) -> None:
+    """Terms that are each in range but impossible together."""
+    if len(c.contract.strikes) != len(c.contract.option_tokens):
+        raise ConfigError(f"contract.option_tokens must give one size per strike: "
+                          f"{len(c.contract.strikes)} strikes, {len(c.contract.option_tokens)} sizes")
+    if c.contract.loan_tokens > c.token.total_supply:
+        raise ConfigError(f"contract.loan_tokens must be at most token.total_supply "
+                          f"({c.token.total_supply:g}), got {c.contract.loan_tokens:g}")
+    if c.initial_sale_tokens < 0:
+        raise ConfigError(f"contract.loan_tokens ({c.contract.loan_tokens:g}) must cover the "
+                          f"inventory the obligations need ({c.quoting_inventory_tokens:g} for "
+                          f"quoting + {c.pool_inventory_tokens:g} for the pool)")
+    if c.perp.maintenance_margin > c.perp.initial_margin:
+        raise ConfigError(f"perp.maintenance_margin must be at most perp.initial_margin "
+                          f"({c.perp.initial_margin:g}), got {c.perp.maintenance_margin:g}")
+    names = [x.name for x in c.cex]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"cex names must be unique, got {names}")
+    for i, x in enumerate(c.cex):
+        if x.maker_fee < -x.taker_fee:
+            raise ConfigError(f"cex.{i}.maker_fee rebate must not exceed cex.{i}.taker_fee")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts, node = key.split("."), data
+    for i, part in enumerate(parts[:-1]):
+        where = ".".join(parts[:i + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(f"{where}: index must be below {len(node)}, got {part!r}")
+            node = node[int(part)]
+        elif part in node and isinstance(node[part], dict | list):
+            node = node[part]
+        else:
+            raise ConfigError(f"unknown key {where!r}; known keys here: {', '.join(sorted(node))}")
+    last = parts[-1]
+    if isinstance(node, list) or last not in node:
+        known = range(len(node)) if isinstance(node, list) else sorted(node)
+        raise ConfigError(f"unknown key {key!r}; known keys here: {', '.join(map(str, known))}")
+    node[last] = value
+
+
+def _parse(text: str) -> Any:
+    """A --set value as TOML would read it (numbers, booleans, lists), else the plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
