@@ -16,6 +16,8 @@ def small_model():
     wallets, cex, dex = Wallets(), SpotExchange("cex", tick_size=0.001, lot_size=1.0), AmmVenue()
     for owner in range(4):
         wallets.mint(owner, usdt=10_000.0, tokens=10_000.0)
+        fund(wallets, cex, owner)                    # open (empty) accounts
+        fund(wallets, dex, owner)
     fund(wallets, dex, 0, 5_000 * M, 5_000 * M)
     dex.add_liquidity(0, 5_000 * M, 5_000 * M)
     return wallets, cex, dex
@@ -36,6 +38,17 @@ def test_funding_beyond_the_wallet_is_refused_whole():
     assert wallets.usdt[1] == 10_000 * M and cex.holdings_units() == (0, 0)
 
 
+def test_unknown_agent_and_unknown_venue_are_named():
+    wallets, cex, dex = small_model()
+    with pytest.raises(ValueError, match="owner 9 has no account at 'cex'"):
+        cex.limit(9, BUY, 1_000, 1)
+    with pytest.raises(ValueError, match="owner 9 has no account at 'dex'"):
+        dex.swap_exact_in(9, BUY, 5)
+    with pytest.raises(TypeError, match="venue must be a venue"):
+        fund(wallets, "binance", 1, 5)
+    assert wallets.usdt[1] == 10_000 * M
+
+
 def test_a_leak_is_reported():
     wallets, cex, dex = small_model()
     fund(wallets, cex, 1, 100 * M, 0)
@@ -53,6 +66,8 @@ class ModelBooks(RuleBasedStateMachine):
         super().__init__()
         self.wallets, self.cex, self.dex = small_model()
         self.perp = PerpExchange("perp", tick_size=0.001, lot_size=1.0)
+        for owner in range(4):
+            fund(self.wallets, self.perp, owner)
         self.venues = [self.cex, self.dex, self.perp]
         self.options = [CallOption(writer=0, holder=h, strike=k, quantity_tokens=100.0, expiry=0.0)
                         for h, k in ((1, 0.8), (2, 1.0), (3, 1.25))]

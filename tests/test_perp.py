@@ -161,6 +161,8 @@ def test_bad_terms_are_named(kwargs, match):
     (lambda v: v.deposit_units(1, token_units=5), "token_units"),
     (lambda v: v.withdraw_units(1, 10**12), "usdt_units"),
     (lambda v: v.update_marks(float("nan")), "index_price"),
+    (lambda v: v.limit(9, 1, 10_000, 1), "owner 9 has no account at 'perp'"),
+    (lambda v: v.position(9), "owner 9 has no account"),
 ])
 def test_bad_input_is_named(call, match):
     v = perp()

@@ -162,6 +162,10 @@ def test_bad_venue_terms_are_named(kwargs, match):
     (lambda v: v.replace_ladder(1, BUY, [1, 2], [1]), "same length"),
     (lambda v: v.replace_ladder(1, BUY, [1, 0], [1, 1]), r"prices\[1\]"),
     (lambda v: v.depth_usd(BUY, band=2.0), "band"),
+    (lambda v: v.limit(7, BUY, 10_000, 1), "owner 7 has no account at 'main'"),
+    (lambda v: v.market(7, SELL, 1), "owner 7 has no account"),
+    (lambda v: v.balance(7), "owner 7 has no account"),
+    (lambda v: v.withdraw(7, usdt=1.0), "owner 7 has no account"),
 ])
 def test_bad_arguments_are_named_and_change_nothing(call, match):
     v = venue()

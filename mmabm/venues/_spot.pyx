@@ -105,6 +105,7 @@ cdef class SpotExchange:
     cdef readonly int64_t quote_units        # USDT units of one tick on one lot
     cdef double fee_lock                     # the larger fee rate, locked with every bid
     cdef OrderBook _book
+    cdef set _opened                         # owners with an account (opened by a deposit)
     cdef Account* _accounts
     cdef int64_t _n_accounts
     cdef int64_t* _lock_per_lot              # by book slot: units locked per resting lot
@@ -133,6 +134,7 @@ cdef class SpotExchange:
         self.name, self.tick_size, self.lot_size = name, tick_size, lot_size
         self.fee_lock = max(self.maker_fee, self.taker_fee, 0.0)
         self._book = OrderBook(track_owners=True)
+        self._opened = set()
 
     def __dealloc__(self):
         PyMem_Free(self._accounts)
@@ -158,6 +160,13 @@ cdef class SpotExchange:
             self._accounts, self._n_accounts = grown, cap
         return &self._accounts[owner]
 
+    cdef int64_t known(self, object owner) except -1:
+        """A valid owner id with an account here (opened by a deposit), else a named error."""
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        if o not in self._opened:
+            raise ValueError(f"owner {o} has no account at {self.name!r}: deposit first")
+        return o
+
     def deposit(self, owner, usdt=0.0, tokens=0.0):
         """Credit USDT and tokens from outside the venue (counted as deposits)."""
         self.deposit_units(owner, units.usdt_to_units(usdt), units.tokens_to_units(tokens))
@@ -172,6 +181,7 @@ cdef class SpotExchange:
         cdef int64_t du = int_arg(usdt_units, "usdt_units", 0, INT64_MAX >> 2)
         cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
         cdef Account* a = self.account(o)
+        self._opened.add(o)
         a.usdt += du
         a.tokens += dt
         self.deposited_usdt += du
@@ -179,7 +189,7 @@ cdef class SpotExchange:
 
     def withdraw_units(self, owner, usdt_units=0, token_units=0):
         """`withdraw` in whole units."""
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t o = self.known(owner)
         cdef int64_t du = int_arg(usdt_units, "usdt_units", 0, INT64_MAX >> 2)
         cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
         cdef Account* a = self.account(o)
@@ -199,7 +209,7 @@ cdef class SpotExchange:
 
     def balance(self, owner):
         """The owner's balances in USDT and tokens: free and locked in orders."""
-        cdef Account* a = self.account(int_arg(owner, "owner", 0, MAX_OWNER - 1))
+        cdef Account* a = self.account(self.known(owner))
         return {"usdt": a.usdt * units.USDT_UNIT, "usdt_locked": a.usdt_locked * units.USDT_UNIT,
                 "tokens": a.tokens * units.TOKEN_UNIT,
                 "tokens_locked": a.tokens_locked * units.TOKEN_UNIT}
@@ -318,7 +328,7 @@ cdef class SpotExchange:
         `tif` is GTC, IOC or POST_ONLY (mmabm's constants); `stp` removes the owner's own
         resting orders in the way instead of trading with them.
         """
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t o = self.known(owner)
         cdef int8_t s = side_arg(side)
         cdef int64_t p = int_arg(price, "price_ticks", 1, MAX_PRICE_TICKS)
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
@@ -331,7 +341,7 @@ cdef class SpotExchange:
         It locks as if every lot traded at the deepest price it could reach, so an owner who
         could not pay for that is refused (INSUFFICIENT_FUNDS); an empty side gives NO_LIQUIDITY.
         """
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t o = self.known(owner)
         cdef int8_t s = side_arg(side)
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
         cdef int64_t worst = self.worst_price(s, q)
@@ -354,7 +364,7 @@ cdef class SpotExchange:
 
     def cancel(self, owner, order_id):
         """Cancel one of `owner`'s resting orders; lots cancelled, 0 if not live or not theirs."""
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t o = self.known(owner)
         cdef int64_t oid = int_arg(order_id, "order_id", -INT64_MAX, INT64_MAX)
         cdef int32_t s = self._book.live_slot(oid)
         cdef int8_t side
@@ -368,7 +378,7 @@ cdef class SpotExchange:
 
     def cancel_all(self, owner, side=0):
         """Cancel all of `owner`'s resting orders (one side if side is +1/-1); lots cancelled."""
-        cancelled = self._book.cancel_all(owner, side)
+        cancelled = self._book.cancel_all(self.known(owner), side)
         cdef int64_t k, total = 0
         for k in range(len(cancelled)):
             row = cancelled[k]
@@ -383,7 +393,7 @@ cdef class SpotExchange:
         Checked whole before anything is cancelled. Returns an int64 array of ids, with a
         negative Rejection for each rung refused (crossing, or not enough free balance).
         """
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef int64_t o = self.known(owner)
         cdef int8_t s = side_arg(side)
         p = int_array(prices, "prices", 1, MAX_PRICE_TICKS)
         q = int_array(qtys, "qtys", 1, MAX_QTY_LOTS)

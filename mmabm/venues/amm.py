@@ -70,11 +70,19 @@ class AmmVenue:
         self.withdrawn_usdt = self.withdrawn_tokens = 0
         self.volume_usdt = 0
         self._interval_usdt = 0
+        self._opened: set[int] = set()
+
+    def _known(self, owner: object) -> int:
+        o = _owner(owner)
+        if o not in self._opened:
+            raise ValueError(f"owner {o} has no account at {self.name!r}: deposit first")
+        return o
 
     # -- accounts ------------------------------------------------------------------------------
     def deposit_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Credit whole units from outside the venue."""
         o, du, dt = _owner(owner), _units(usdt_units, "usdt_units"), _units(token_units, "token_units")
+        self._opened.add(o)
         self.usdt[o] += du
         self.tokens[o] += dt
         self.deposited_usdt += du
@@ -82,7 +90,7 @@ class AmmVenue:
 
     def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Debit whole units to outside the venue; refused whole if either is short."""
-        o, du, dt = _owner(owner), _units(usdt_units, "usdt_units"), _units(token_units, "token_units")
+        o, du, dt = self._known(owner), _units(usdt_units, "usdt_units"), _units(token_units, "token_units")
         if du > self.usdt[o] or dt > self.tokens[o]:
             raise ValueError(f"usdt_units and token_units must be at most the free balances "
                              f"{self.usdt[o]} and {self.tokens[o]}, got {du} and {dt}")
@@ -102,7 +110,7 @@ class AmmVenue:
 
     def balance(self, owner: int) -> dict[str, float]:
         """`owner`'s free USDT and tokens (pool shares are reported by `position`)."""
-        o = _owner(owner)
+        o = self._known(owner)
         return {"usdt": self.usdt[o] * units.USDT_UNIT, "tokens": self.tokens[o] * units.TOKEN_UNIT}
 
     # -- trading -------------------------------------------------------------------------------
@@ -129,7 +137,7 @@ class AmmVenue:
     def swap_exact_in(self, owner: int, side: int, amount_in_units: int) -> int:
         """Pay exactly `amount_in_units` (USDT to buy, tokens to sell); units received, or a
         negative Rejection if the owner cannot pay."""
-        o, s, a = _owner(owner), _side(side), _units(amount_in_units, "amount_in_units")
+        o, s, a = self._known(owner), _side(side), _units(amount_in_units, "amount_in_units")
         if a == 0:
             raise ValueError("amount_in_units must be at least 1")
         out = int(self.pool.quote_exact_in(s, float(a)))
@@ -142,7 +150,7 @@ class AmmVenue:
     def swap_exact_out(self, owner: int, side: int, amount_out_units: int) -> int:
         """Receive exactly `amount_out_units` (tokens if buying, USDT if selling); units paid,
         or a negative Rejection if the owner cannot pay."""
-        o, s, a = _owner(owner), _side(side), _units(amount_out_units, "amount_out_units")
+        o, s, a = self._known(owner), _side(side), _units(amount_out_units, "amount_out_units")
         if a == 0:
             raise ValueError("amount_out_units must be at least 1")
         cost = int(self.pool.quote_exact_out(s, float(a)))
@@ -167,7 +175,7 @@ class AmmVenue:
         """Deposit at the pool's ratio from `owner`'s balance (up to these maxima); the shares
         minted, or a negative Rejection if the owner cannot pay. The first deposit sets the
         price."""
-        o = _owner(owner)
+        o = self._known(owner)
         tx, ty = _units(token_units, "token_units"), _units(usdt_units, "usdt_units")
         if tx == 0 or ty == 0:
             raise ValueError("token_units and usdt_units must both be at least 1")
@@ -190,7 +198,7 @@ class AmmVenue:
 
     def remove_liquidity(self, owner: int, shares: float) -> tuple[int, int]:
         """Burn `shares` of `owner`'s; the (token, USDT) units credited to their account."""
-        o = _owner(owner)
+        o = self._known(owner)
         if not isinstance(shares, (int, float)) or isinstance(shares, bool) or not (
                 0 < shares <= self.shares[o] * (1 + 1e-12)):
             raise ValueError(f"shares must be in (0, {self.shares[o]}] (the owner's shares), "

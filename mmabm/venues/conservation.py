@@ -30,7 +30,10 @@ class ConservationError(AssertionError):
 
 def fund(wallets: Wallets, venue: Venue, owner: int, usdt_units: int = 0,
          token_units: int = 0) -> None:
-    """Move units from `owner`'s wallet to their account at `venue` (all or nothing)."""
+    """Move units from `owner`'s wallet to their account at `venue` (all or nothing); with no
+    amounts it just opens the account."""
+    if not callable(getattr(venue, "deposit_units", None)):
+        raise TypeError(f"venue must be a venue (with deposit_units), got {venue!r}")
     wallets.send(owner, usdt_units, token_units)
     try:
         venue.deposit_units(owner, usdt_units, token_units)

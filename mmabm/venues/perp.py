@@ -105,16 +105,19 @@ class PerpExchange:
 
     # -- accounts ------------------------------------------------------------------------------
     def account(self, owner: int) -> PerpAccount:
-        """`owner`'s account, opened empty on first use."""
+        """`owner`'s account (opened by a deposit), else a named error."""
         owner = _int(owner, "owner", 0, MAX_OWNER - 1)
-        return self.accounts.setdefault(owner, PerpAccount())
+        if owner not in self.accounts:
+            raise ValueError(f"owner {owner} has no account at {self.name!r}: deposit first")
+        return self.accounts[owner]
 
     def deposit_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Credit USDT collateral (a perp account holds no tokens)."""
         amount = _int(usdt_units, "usdt_units", 0, 2**62)
         if token_units:
             raise ValueError(f"token_units must be 0: perp accounts hold USDT only, got {token_units!r}")
-        self.account(owner).collateral += amount
+        owner = _int(owner, "owner", 0, MAX_OWNER - 1)
+        self.accounts.setdefault(owner, PerpAccount()).collateral += amount
         self.deposited += amount
 
     def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
