@@ -108,6 +108,25 @@ def test_replace_ladder_funds_each_rung_or_refuses_it():
     assert len(v.orders_of(1)) == 1 and v.audit() == []
 
 
+def test_usd_prices_and_token_sizes_convert_to_ticks_and_lots():
+    v = SpotExchange("x", tick_size=0.0005, lot_size=0.1)
+    assert v.price_to_ticks(1.0) == 2_000 and v.price_to_ticks(0.3) == 600
+    assert v.price_to_ticks(1.0002) == 2_000                       # nearest
+    assert (v.price_to_ticks(1.0002, BUY), v.price_to_ticks(1.0002, SELL)) == (2_000, 2_001)
+    assert v.price_to_ticks(1e-9) == 1
+    assert v.tokens_to_lots(12.34) == 123 and v.tokens_to_lots(0.3) == 3
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda v: v.price_to_ticks(float("nan")), "price_usd"), (lambda v: v.price_to_ticks(-1.0), "price_usd"),
+    (lambda v: v.price_to_ticks(1.0, side=3), "side"), (lambda v: v.tokens_to_lots(-2.0), "tokens"),
+    (lambda v: v.tokens_to_lots("5"), "tokens"),
+])
+def test_bad_conversions_are_named(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(SpotExchange("x"))
+
+
 def test_depth_and_spread_in_usd():
     v = venue()
     v.limit(1, BUY, 9_995, 1_000)

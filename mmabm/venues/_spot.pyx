@@ -416,13 +416,22 @@ cdef class SpotExchange:
         return out
 
     # -- market data ---------------------------------------------------------------------------
-    def price_to_ticks(self, price_usd):
-        """The nearest tick to a USDT price (at least one tick)."""
-        return max(1, round(float(price_usd) / self.tick_size))
+    def price_to_ticks(self, price_usd, side=0):
+        """A USDT price in ticks: the nearest tick, or for side +1 (a bid) the tick at or below
+        it and for side -1 (an ask) the tick at or above it, so a quote never crosses its price.
+        At least one tick."""
+        cdef double p = _rate(price_usd, "price_usd", 0.0, MAX_PRICE_TICKS * self.tick_size)
+        cdef double ticks = p / self.tick_size
+        cdef int8_t s = 0 if side == 0 else side_arg(side)
+        snapped = round(ticks)
+        if abs(ticks - snapped) > 1e-9 * max(1.0, ticks):      # not on the grid: round
+            snapped = floor(ticks) if s > 0 else ceil(ticks) if s < 0 else snapped
+        return max(1, int(snapped))
 
     def tokens_to_lots(self, tokens):
         """Whole lots in a token amount (rounded down)."""
-        return int(float(tokens) // self.lot_size)
+        cdef double t = _rate(tokens, "tokens", 0.0, MAX_QTY_LOTS * self.lot_size)
+        return int(floor(t / self.lot_size + 1e-9))
 
     def best_bid(self):
         """Best bid in ticks, 0 if none."""
