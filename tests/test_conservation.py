@@ -49,6 +49,21 @@ def test_unknown_agent_and_unknown_venue_are_named():
     assert wallets.usdt[1] == 10_000 * M
 
 
+def test_the_whole_model_pickles_and_still_balances():
+    import pickle
+
+    wallets, cex, dex = small_model()
+    perp = PerpExchange("perp", tick_size=0.001)
+    fund(wallets, cex, 1, 1_000 * M, 1_000 * M)
+    fund(wallets, perp, 2, 1_000 * M)
+    cex.limit(1, SELL, 1_010, 100)
+    dex.swap_exact_in(0, BUY, 10 * M)
+    perp.limit(2, BUY, 990, 50)
+    copy = pickle.loads(pickle.dumps((wallets, cex, dex, perp)))
+    assert audit_model(copy[0], copy[1:]) == []
+    assert copy[2].position(0) == dex.position(0) and copy[3].position(2) == perp.position(2)
+
+
 def test_a_leak_is_reported():
     wallets, cex, dex = small_model()
     fund(wallets, cex, 1, 100 * M, 0)

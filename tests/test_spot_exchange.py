@@ -147,6 +147,20 @@ def test_tape_records_last_price_and_interval_volume():
     assert v.take_volume() == (30, pytest.approx(30.0)) and v.take_volume() == (0, 0.0)
 
 
+def test_pickle_keeps_accounts_orders_locks_and_tape():
+    import pickle
+
+    v = venue(maker_fee=-0.0001)
+    bid = v.limit(1, BUY, 9_990, 500)
+    v.limit(2, SELL, 10_010, 300)
+    v.market(2, SELL, 100)
+    copy = pickle.loads(pickle.dumps(v))
+    assert snapshot(copy) == snapshot(v) and copy.last_price == v.last_price
+    assert copy.drain_trades().tolist() == v.drain_trades().tolist()
+    assert copy.cancel(1, bid) == 400 and v.cancel(1, bid) == 400
+    assert snapshot(copy) == snapshot(v) and copy.audit() == [] == v.audit()
+
+
 def test_withdraw_is_refused_whole_when_short():
     v = venue()
     v.limit(1, BUY, 10_000, 100)

@@ -14,7 +14,7 @@ cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport ceil, floor, isnan
 from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from enum import IntEnum
 
@@ -144,6 +144,32 @@ cdef class SpotExchange:
     def __repr__(self):
         return (f"SpotExchange({self.name!r}, bid={self.best_bid()}, ask={self.best_ask()}, "
                 f"accounts={self._n_accounts}, fees_usdt={self.fees_usdt * units.USDT_UNIT:.2f})")
+
+    def __reduce__(self):
+        state = (self._book, self._opened,
+                 (<char*>self._accounts)[:self._n_accounts * sizeof(Account)],
+                 (<char*>self._lock_per_lot)[:self._lock_cap * sizeof(int64_t)],
+                 (<char*>self._trades)[:self._n_trades * sizeof(Trade)],
+                 (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
+                  self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
+                  self._interval_lots, self._interval_usdt))
+        return (_restore_spot, ((self.name, self.tick_size, self.lot_size, self.maker_fee,
+                                 self.taker_fee), state))
+
+    cdef _restore(self, tuple state):
+        cdef bytes accounts, locks, trades
+        self._book, self._opened, accounts, locks, trades, counters = state
+        if accounts:
+            self.account(len(accounts) // sizeof(Account) - 1)
+            memcpy(self._accounts, <const char*>accounts, len(accounts))
+        grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(int64_t), len(locks) // sizeof(int64_t))
+        memcpy(self._lock_per_lot, <const char*>locks, len(locks))
+        self._n_trades = len(trades) // sizeof(Trade)
+        grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades)
+        memcpy(self._trades, <const char*>trades, len(trades))
+        (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
+         self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
+         self._interval_lots, self._interval_usdt) = counters
 
     # -- accounts ------------------------------------------------------------------------------
     cdef Account* account(self, int64_t owner) except NULL:
@@ -512,3 +538,10 @@ cdef class SpotExchange:
                             f"and {acc[owner]['tokens_locked']} token units, its orders "
                             f"{locked[owner, 0]} and {locked[owner, 1]}")
         return problems
+
+
+def _restore_spot(terms, state):
+    """Unpickle a SpotExchange: same terms, book, accounts, locks, pending trades and tape."""
+    cdef SpotExchange venue = SpotExchange(*terms)
+    venue._restore(state)
+    return venue

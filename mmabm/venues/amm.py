@@ -65,7 +65,7 @@ class AmmVenue:
         self.shares: defaultdict[int, float] = defaultdict(float)
         # per provider: tokens and USDT deposited, and liquidity (sqrt(x*y)) at deposit time,
         # all scaled down pro rata on withdrawal
-        self._basis: defaultdict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        self._basis: dict[int, list[float]] = {}
         self.deposited_usdt = self.deposited_tokens = 0
         self.withdrawn_usdt = self.withdrawn_tokens = 0
         self.volume_usdt = 0
@@ -190,7 +190,7 @@ class AmmVenue:
         self.tokens[o] -= tx
         self.usdt[o] -= ty
         self.shares[o] += minted
-        basis = self._basis[o]
+        basis = self._basis.setdefault(o, [0.0, 0.0, 0.0])
         basis[0] += tx
         basis[1] += ty
         basis[2] += minted * self._liquidity_per_share()
