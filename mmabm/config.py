@@ -42,6 +42,20 @@ class TokenConfig:
 
 
 @dataclass(frozen=True)
+class WorldConfig:
+    """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
+    regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
+    annual_vol: float = _field(1.0, 0.0, 20.0, "volatility of the fundamental, annualised")
+    year_multiple: float = _field(1.0, 0.01, 100.0, "bust/boom: value after a year vs listing")
+    peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")
+    peak_day: float = _field(60.0, 1.0, 364.0, "pump_and_dump: day of the peak")
+    end_multiple: float = _field(0.3, 0.01, 100.0, "pump_and_dump: value after a year")
+    attention_halflife_days: float = _field(30.0, 0.1, 3650.0, "launch interest's half-life")
+    attention_floor: float = _field(0.05, 0.0, 1.0, "long-run attention vs listing day")
+    shock_halflife_hours: float = _field(12.0, 0.1, 720.0, "half-life of an event's excitation")
+
+
+@dataclass(frozen=True)
 class CexConfig:
     """One centralised exchange and the market maker's quoting obligation on it."""
     name: str = _field("cex")
@@ -105,6 +119,7 @@ class Config:
     article's deal), and change it with `override`."""
     run: RunConfig = field(default_factory=RunConfig)
     token: TokenConfig = field(default_factory=TokenConfig)
+    world: WorldConfig = field(default_factory=WorldConfig)
     cex: tuple[CexConfig, ...] = field(default_factory=_default_cexs)
     dex: DexConfig = field(default_factory=DexConfig)
     perp: PerpConfig = field(default_factory=PerpConfig)

@@ -57,6 +57,7 @@ def test_config_is_frozen():
     ({"perp.maintenance_margin": 0.2}, "perp.maintenance_margin must be at most"),
     ({"cex.1.name": "main"}, "cex names must be unique"),
     ({"contract.american": "yes"}, "contract.american must be true or false"),
+    ({"world.regime": "moon"}, "world.regime must be one of 'bust'"),
 ])
 def test_bad_values_name_the_dotted_key(changes, match):
     with pytest.raises(ConfigError, match=match):

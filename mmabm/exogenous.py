@@ -1,0 +1,119 @@
+"""The exogenous world: the token's latent fundamental value and the market's attention.
+
+Both are drawn from the run's named random streams (see randomness.py), never from the agents'
+actions' randomness, so runs that differ only in strategy see the same world.
+
+Fundamental value: geometric Brownian motion whose drift follows a regime —
+  bust            steady decline (default: to a fifth of the listing value over a year)
+  flat            no drift
+  boom            steady rise (default: 3x over a year)
+  pump_and_dump   a rise to a peak (default 3x in the first 60 days), then a fall to below
+                  the listing value (default 0.3x by the end of the year)
+Attention: the rate of retail arrivals relative to listing day. It decays from listing (most
+projects peak at launch) toward a floor, and jumps when something happens (a large one-sided
+sale, a sharp move), the jump fading with its own half-life.
+"""
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+Regime = Literal["bust", "flat", "boom", "pump_and_dump"]
+REGIMES: tuple[str, ...] = ("bust", "flat", "boom", "pump_and_dump")
+MINUTES_PER_YEAR = 365 * 24 * 60
+
+
+def regime_log_drift(regime: Regime, minutes: np.ndarray, *, year_multiple: float | None = None,
+                     peak_multiple: float = 3.0, peak_day: float = 60.0,
+                     end_multiple: float = 0.3) -> np.ndarray:
+    """The deterministic part of log(value / listing value) at each minute since listing."""
+    t = np.asarray(minutes, dtype=np.float64) / MINUTES_PER_YEAR          # years
+    if regime == "flat":
+        return np.zeros_like(t)
+    if regime in ("bust", "boom"):
+        multiple = year_multiple if year_multiple is not None else (0.2 if regime == "bust" else 3.0)
+        _positive(multiple, "year_multiple")
+        return math.log(multiple) * t
+    if regime == "pump_and_dump":
+        _positive(peak_multiple, "peak_multiple")
+        _positive(end_multiple, "end_multiple")
+        if not 0 < peak_day < 365:
+            raise ValueError(f"peak_day must be in (0, 365), got {peak_day!r}")
+        t_peak = peak_day / 365.0
+        up = math.log(peak_multiple) * t / t_peak
+        down = math.log(peak_multiple) + (math.log(end_multiple) - math.log(peak_multiple)) * (
+            (t - t_peak) / (1.0 - t_peak))
+        return np.where(t <= t_peak, up, down)
+    raise ValueError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
+
+
+def fundamental_path(regime: Regime, n_minutes: int, initial_value: float, annual_vol: float,
+                     rng: np.random.Generator, *, every: int = 1, **regime_terms: float) -> np.ndarray:
+    """The latent fundamental value at minutes 0, every, 2*every, ... up to n_minutes.
+
+    Log value = regime drift + annual_vol * Brownian motion (with the Ito correction, so the
+    regime drift is the median path). Drawing at a coarser `every` keeps a year cheap.
+    """
+    if not isinstance(n_minutes, int) or n_minutes < 0:
+        raise ValueError(f"n_minutes must be an integer >= 0, got {n_minutes!r}")
+    if not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be an integer >= 1, got {every!r}")
+    _positive(initial_value, "initial_value")
+    if not (isinstance(annual_vol, int | float) and 0 <= annual_vol < 50):
+        raise ValueError(f"annual_vol must be in [0, 50), got {annual_vol!r}")
+    minutes = np.arange(0, n_minutes + 1, every, dtype=np.float64)
+    dt = every / MINUTES_PER_YEAR
+    shocks = rng.standard_normal(len(minutes) - 1) * annual_vol * math.sqrt(dt)
+    noise = np.concatenate([[0.0], np.cumsum(shocks)])
+    drift = regime_log_drift(regime, minutes, **regime_terms)
+    return initial_value * np.exp(drift + noise)
+
+
+class Attention:
+    """Retail attention: 1.0 at listing, decaying toward `floor`, plus excitation from events.
+
+    Args:
+        halflife_days: how fast launch interest fades.
+        floor: the long-run level relative to listing day.
+        shock_halflife_hours: how fast the excitation from an event fades.
+    """
+
+    def __init__(self, halflife_days: float = 30.0, floor: float = 0.05,
+                 shock_halflife_hours: float = 12.0) -> None:
+        _positive(halflife_days, "halflife_days")
+        _positive(shock_halflife_hours, "shock_halflife_hours")
+        if not (isinstance(floor, int | float) and 0 <= floor <= 1):
+            raise ValueError(f"floor must be in [0, 1], got {floor!r}")
+        self.decay = math.log(2) / (halflife_days * 1440.0)        # per minute
+        self.shock_decay = math.log(2) / (shock_halflife_hours * 60.0)
+        self.floor = floor
+        self._excitation = 0.0
+        self._excited_at = 0.0
+
+    def base(self, minute: float | np.ndarray) -> float | np.ndarray:
+        """Launch interest alone at `minute` since listing."""
+        return self.floor + (1.0 - self.floor) * np.exp(-self.decay * np.asarray(minute))
+
+    def excitation(self, minute: float) -> float:
+        """What is left of past events' excitation at `minute`."""
+        return self._excitation * math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+
+    def shock(self, minute: float, size: float) -> None:
+        """An event at `minute` (e.g. size = traded notional over typical daily volume) adds
+        `size` to the excitation; earlier excitation keeps fading."""
+        if not (isinstance(size, int | float) and size >= 0 and math.isfinite(size)):
+            raise ValueError(f"size must be a finite number >= 0, got {size!r}")
+        self._excitation = self.excitation(minute) + size
+        self._excited_at = minute
+
+    def level(self, minute: float) -> float:
+        """Attention at `minute`: launch interest times (1 + excitation)."""
+        return float(self.base(minute)) * (1.0 + self.excitation(minute))
+
+
+def _positive(value: float, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")

@@ -1,0 +1,84 @@
+"""The exogenous world: regimes shape the fundamental path; attention decays and reacts."""
+import math
+
+import numpy as np
+import pytest
+
+from mmabm.exogenous import MINUTES_PER_YEAR, Attention, fundamental_path, regime_log_drift
+from mmabm.randomness import RandomStreams
+
+YEAR = MINUTES_PER_YEAR
+
+
+def paths(regime, n_seeds=200, **terms):
+    return np.array([fundamental_path(regime, YEAR, 1.0, 1.0, RandomStreams(s)["fundamental"],
+                                      every=1440, **terms) for s in range(n_seeds)])
+
+
+@pytest.mark.parametrize("regime, end_median", [("bust", 0.2), ("flat", 1.0), ("boom", 3.0)])
+def test_regime_sets_the_median_path(regime, end_median):
+    ends = paths(regime)[:, -1]
+    assert np.median(ends) == pytest.approx(end_median, rel=0.25)
+
+
+def test_pump_and_dump_peaks_then_ends_below_listing():
+    p = paths("pump_and_dump")
+    median = np.median(p, axis=0)
+    assert median.argmax() == pytest.approx(60, abs=15)          # day of the peak
+    assert median.max() > 2.0 and median[-1] < 0.5
+
+
+def test_drift_is_exact_at_the_anchors():
+    t = np.array([0, 60 * 1440, YEAR])
+    d = regime_log_drift("pump_and_dump", t, peak_multiple=3.0, peak_day=60, end_multiple=0.3)
+    assert np.allclose(np.exp(d), [1.0, 3.0, 0.3])
+    assert np.exp(regime_log_drift("boom", np.array([YEAR]), year_multiple=5.0))[0] == pytest.approx(5.0)
+
+
+def test_path_is_fixed_by_its_stream_and_vol_zero_is_the_drift():
+    a = fundamental_path("flat", 10_000, 1.0, 0.8, RandomStreams(3)["fundamental"])
+    b = fundamental_path("flat", 10_000, 1.0, 0.8, RandomStreams(3)["fundamental"])
+    assert np.array_equal(a, b) and len(a) == 10_001 and a[0] == 1.0
+    still = fundamental_path("boom", YEAR, 2.0, 0.0, RandomStreams(3)["fundamental"], every=60)
+    assert still[-1] == pytest.approx(6.0)
+
+
+def test_volatility_of_log_returns_matches_annual_vol():
+    p = fundamental_path("flat", YEAR, 1.0, 0.9, RandomStreams(5)["fundamental"], every=60)
+    r = np.diff(np.log(p))
+    assert r.std() * math.sqrt(365 * 24) == pytest.approx(0.9, rel=0.05)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: regime_log_drift("moon", np.array([1.0])), "regime must be one of"),
+    (lambda: fundamental_path("flat", -1, 1.0, 0.5, np.random.default_rng()), "n_minutes"),
+    (lambda: fundamental_path("flat", 10, 0.0, 0.5, np.random.default_rng()), "initial_value"),
+    (lambda: fundamental_path("flat", 10, 1.0, float("nan"), np.random.default_rng()), "annual_vol"),
+    (lambda: fundamental_path("flat", 10, 1.0, 0.5, np.random.default_rng(), every=0), "every"),
+    (lambda: regime_log_drift("pump_and_dump", np.array([1.0]), peak_day=400), "peak_day"),
+    (lambda: Attention(halflife_days=0), "halflife_days"),
+    (lambda: Attention(floor=2.0), "floor"),
+    (lambda: Attention().shock(0.0, -1.0), "size"),
+])
+def test_bad_terms_are_named(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_attention_starts_at_one_and_halves_toward_the_floor():
+    a = Attention(halflife_days=30, floor=0.1)
+    assert a.level(0) == pytest.approx(1.0)
+    assert a.level(30 * 1440) == pytest.approx(0.1 + 0.9 / 2)
+    assert a.level(3650 * 1440) == pytest.approx(0.1, abs=1e-6)
+    levels = a.base(np.arange(0, 400 * 1440, 1440))
+    assert np.all(np.diff(levels) < 0)
+
+
+def test_events_excite_attention_which_then_fades():
+    a = Attention(halflife_days=30, floor=0.1, shock_halflife_hours=12)
+    before = a.level(1_000)
+    a.shock(1_000, 2.0)
+    assert a.level(1_000) == pytest.approx(before * 3.0)
+    assert a.excitation(1_000 + 12 * 60) == pytest.approx(1.0)      # half of 2.0 after 12 h
+    a.shock(1_000 + 12 * 60, 1.0)
+    assert a.excitation(1_000 + 12 * 60) == pytest.approx(2.0)      # faded 1.0 + new 1.0
