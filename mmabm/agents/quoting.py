@@ -1,0 +1,80 @@
+"""The market maker's quoting ladders: two-sided depth that meets a venue's obligations.
+
+A contract asks for `depth_usd` of bids and of asks within `band` of the mid, with the best bid
+and ask at most `max_spread` apart. (Where the venue's tick is coarser than that spread — after
+a large fall — the best quotes sit one tick apart, the tightest possible.) `obligation_ladder` builds, around a reference price, `levels`
+rungs per side spread evenly from the best quote to just inside the band edge, each rung worth
+the same USDT, with a small safety margin on top of the obligation. Inventory skew shifts both
+sides' prices against the inventory (long tokens: quote lower, to sell more and buy less) and
+leans the sizes the same way, without letting either side fall below its obligation.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """Rungs per side, best first: prices in ticks, sizes in lots."""
+    bid_prices: np.ndarray
+    bid_lots: np.ndarray
+    ask_prices: np.ndarray
+    ask_lots: np.ndarray
+
+    def notional_usd(self, tick_size: float, lot_size: float) -> tuple[float, float]:
+        """(bid, ask) USDT value of the whole ladder."""
+        k = tick_size * lot_size
+        return (float(self.bid_prices @ self.bid_lots) * k, float(self.ask_prices @ self.ask_lots) * k)
+
+
+def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spread: float,
+                      tick_size: float, lot_size: float, levels: int = 10, margin: float = 0.05,
+                      skew: float = 0.0) -> Ladder:
+    """Ladders meeting `depth_usd` per side within `band` of `mid_usd` at spread <= max_spread.
+
+    Args:
+        skew: in [-1, 1]: +1 means fully long inventory (quote lower and sell more), -1 short.
+            Prices shift by up to a quarter of the allowed spread; sizes lean by up to 50%,
+            the lighter side still at its obligation.
+        margin: extra depth on top of the obligation, so rounding and a small move of the mid
+            do not break it.
+    """
+    for name, value, lo, hi in (("mid_usd", mid_usd, 0.0, math.inf), ("depth_usd", depth_usd, 0.0, math.inf),
+                                ("band", band, 0.0, 0.5), ("max_spread", max_spread, 0.0, band),
+                                ("tick_size", tick_size, 0.0, math.inf), ("lot_size", lot_size, 0.0, math.inf)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo < value <= hi:
+            raise ValueError(f"{name} must be in ({lo}, {hi}], got {value!r}")
+    if not isinstance(levels, int) or not 1 <= levels <= 1000:
+        raise ValueError(f"levels must be an integer in [1, 1000], got {levels!r}")
+    if not (isinstance(skew, int | float) and -1.0 <= skew <= 1.0):
+        raise ValueError(f"skew must be in [-1, 1], got {skew!r}")
+    if not (isinstance(margin, int | float) and 0.0 <= margin <= 1.0):
+        raise ValueError(f"margin must be in [0, 1], got {margin!r}")
+    mid = mid_usd * (1.0 - skew * max_spread / 4)            # lean the centre against inventory
+    half = max_spread / 2 * 0.9                              # best quotes strictly inside
+    edge = band * 0.9                                        # deepest rung well inside the band
+    offsets = np.linspace(half, edge, levels)
+    bid_prices = np.floor(mid * (1 - offsets) / tick_size).astype(np.int64)
+    ask_prices = np.ceil(mid * (1 + offsets) / tick_size).astype(np.int64)
+    if ask_prices[0] - bid_prices[0] < 1 or ask_prices[0] - bid_prices[0] > max_spread * mid / tick_size:
+        # the tick is too coarse for the spread (a price that fell far): the tightest the venue
+        # allows, one tick; the obligation check will report the miss
+        bid_prices[0] = max(1, math.floor(mid / tick_size))
+        ask_prices[0] = bid_prices[0] + 1
+    bid_prices = np.unique(np.maximum(bid_prices, 1))[::-1]
+    ask_prices = np.unique(ask_prices)
+    bid_prices = bid_prices[bid_prices <= bid_prices[0]]
+    want = depth_usd * (1 + margin)
+    lean = 0.5 * skew                                        # long: bigger asks, smaller bids
+    bid_usd, ask_usd = want * (1 + max(0.0, -lean)), want * (1 + max(0.0, lean))
+    return Ladder(bid_prices, _lots(bid_prices, bid_usd, tick_size, lot_size),
+                  ask_prices, _lots(ask_prices, ask_usd, tick_size, lot_size))
+
+
+def _lots(prices: np.ndarray, total_usd: float, tick_size: float, lot_size: float) -> np.ndarray:
+    """Equal USDT per rung, rounded up to whole lots."""
+    per_rung = total_usd / len(prices)
+    return np.ceil(per_rung / (prices * tick_size * lot_size)).astype(np.int64)
