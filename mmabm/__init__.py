@@ -23,6 +23,7 @@ from mmabm._core import (
 )
 from mmabm._ladder import MAX_SPAN_TICKS
 from mmabm._replay import CANCEL, EVENT_DTYPE, LIMIT, MARKET, ReplayResult, replay
+from mmabm.config import Config, ConfigError, load_config
 
 __all__ = [
     "BUY", "SELL", "GTC", "IOC", "POST_ONLY", "REJECTED", "NO_PRICE",
@@ -30,5 +31,17 @@ __all__ = [
     "FILL_DTYPE", "ORDER_DTYPE", "CANCEL_DTYPE", "LEVEL_DTYPE", "EVENT_DTYPE",
     "LIMIT", "MARKET", "CANCEL",
     "OrderBook", "Pool", "ReplayResult", "replay",
+    "Config", "ConfigError", "load_config", "run", "RunResult", "MarketModel",
 ]
+
+
+def __getattr__(name: str):
+    """The model and `run` load on first use: importing the core stays light (no Mesa)."""
+    if name in ("run", "RunResult"):
+        from mmabm.experiment import run as _run, RunResult as _RunResult
+        return {"run": _run, "RunResult": _RunResult}[name]
+    if name == "MarketModel":
+        from mmabm.model import MarketModel as _MarketModel
+        return _MarketModel
+    raise AttributeError(f"module 'mmabm' has no attribute {name!r}")
 __version__ = "0.1.0"

@@ -102,11 +102,26 @@ class ContractConfig:
 
 @dataclass(frozen=True)
 class MarketMakerConfig:
-    """The market maker's strategy (the engine and its policies arrive with the agents)."""
+    """The market maker: its strategy, capital and quoting (sale and hedging policies arrive
+    with the strategies)."""
     strategy: Literal["article", "twap_sale", "hold", "liability_neutral"] = _field("article")
+    usdt_capital: float = _field(800_000.0, 0.0, 1e12,
+                                 "own USDT at t=0: the pool's half and the CEX bids, with a buffer")
+    quote_levels: int = _field(10, 1, 100, "rungs per side of each CEX ladder")
+    requote_minutes: int = _field(1, 1, 1440, "how often the ladders are checked")
+    requote_threshold: float = _field(0.001, 0.0, 0.1, "mid move (fraction) that triggers a requote")
+    max_skew_tokens: float = _field(1_000_000.0, 1.0, 1e15, "inventory at which the skew is full")
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
     twap_days: float = _field(30.0, 0.0, 730.0, "length of a TWAP sale")
     pov_rate: float = _field(0.1, 0.0, 1.0, "share of market volume for a POV sale")
+
+
+@dataclass(frozen=True)
+class ArbitrageConfig:
+    """The arbitrageurs (modelled as one desk)."""
+    usdt_per_venue: float = _field(100_000.0, 0.0, 1e12, "USDT it keeps on each venue")
+    tokens_per_venue: float = _field(100_000.0, 0.0, 1e15, "tokens it keeps on each venue")
+    reaction_minutes: int = _field(1, 1, 1440, "delay between looks at the venues")
 
 
 def _default_cexs() -> tuple[CexConfig, ...]:
@@ -125,6 +140,7 @@ class Config:
     perp: PerpConfig = field(default_factory=PerpConfig)
     contract: ContractConfig = field(default_factory=ContractConfig)
     market_maker: MarketMakerConfig = field(default_factory=MarketMakerConfig)
+    arbitrage: ArbitrageConfig = field(default_factory=ArbitrageConfig)
 
     def __post_init__(self) -> None:
         _check_terms(self)

@@ -1,0 +1,37 @@
+"""The arbitrage desk as a Mesa agent: capital on every venue, a reaction delay, fees paid.
+What it trades is decided by mmabm.agents.arbitrage."""
+from __future__ import annotations
+
+import itertools
+
+import mesa
+from mesa.time import Schedule
+
+from mmabm.agents.arbitrage import cex_amm, cex_cex
+from mmabm.venues import fund, units
+
+
+class Arbitrageur(mesa.Agent):
+    """Looks at the venues every `reaction_minutes` and takes what pays after fees."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        terms, venues = model.config.arbitrage, [*model.cexs, model.dex]
+        usdt = units.usdt_to_units(terms.usdt_per_venue)
+        tokens = units.tokens_to_units(terms.tokens_per_venue)
+        model.wallets.mint(self.unique_id, usdt=terms.usdt_per_venue * len(venues))
+        model.wallets.transfer(model.project.unique_id, self.unique_id,
+                               token_units=tokens * len(venues))     # bought OTC at listing
+        for venue in venues:
+            fund(model.wallets, venue, self.unique_id, usdt, tokens)
+        self.profit_usdt = 0.0
+        model.schedule_recurring(self.act, Schedule(interval=terms.reaction_minutes))
+
+    def act(self) -> None:
+        """CEX <-> pool, then CEX <-> CEX in both directions."""
+        model, me = self.model, self.unique_id
+        for cex in model.cexs:
+            self.profit_usdt += cex_amm(cex, model.dex, me).profit_usdt
+        for a, b in itertools.permutations(model.cexs, 2):
+            if (a.tick_size, a.lot_size) == (b.tick_size, b.lot_size):
+                self.profit_usdt += cex_cex(a, b, me).profit_usdt

@@ -1,0 +1,85 @@
+"""What a run records and summarises, as pure functions of the model and its time series."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from mmabm._core import BUY, SELL
+from mmabm.venues import units
+
+MINUTES_PER_MONTH = 30 * 24 * 60
+
+
+def record_row(model) -> dict[str, float]:
+    """One row of the time series: prices, spread, depth, volume, obligations, the world."""
+    main, c = model.cexs[0], model.config
+    bid, ask = main.best_bid(), main.best_ask()
+    row = {"minute": model.time, "mid": main.mid_usd(),
+           "best_bid": bid * main.tick_size if bid else math.nan,
+           "best_ask": ask * main.tick_size if ask else math.nan,
+           "spread_bps": main.spread_bps(),
+           "depth_bid_usd": main.depth_usd(BUY, c.cex[0].band),
+           "depth_ask_usd": main.depth_usd(SELL, c.cex[0].band),
+           "amm_price": model.dex.price(), "perp_mark": model.perp.mark_price,
+           "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
+           "fundamental": model.fundamental_at(model.time)}
+    volume = model.dex.take_volume()
+    for venue, terms in zip(model.cexs, c.cex):
+        row[f"mid_{venue.name}"] = venue.mid_usd()
+        volume += venue.take_volume()[1]
+        row[f"obligations_met_{venue.name}"] = float(
+            venue.depth_usd(BUY, terms.band) >= terms.depth_usd
+            and venue.depth_usd(SELL, terms.band) >= terms.depth_usd
+            and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
+    row["volume_usd"] = volume
+    return row
+
+
+def ledger_rows(model, when: str) -> list[dict[str, object]]:
+    """Every account's balances: wallets and each venue (USDT, tokens; perp collateral)."""
+    rows = [{"when": when, "where": "wallet", "owner": o, "usdt": model.wallets.usdt[o] * units.USDT_UNIT,
+             "tokens": model.wallets.tokens[o] * units.TOKEN_UNIT}
+            for o in sorted(set(model.wallets.usdt) | set(model.wallets.tokens))]
+    for venue in model.cexs:
+        for owner, acc in enumerate(venue.accounts().tolist()):
+            if any(acc):
+                rows.append({"when": when, "where": venue.name, "owner": owner,
+                             "usdt": (acc[0] + acc[1]) * units.USDT_UNIT,
+                             "tokens": (acc[2] + acc[3]) * units.TOKEN_UNIT})
+    for owner in sorted(model.dex._opened):
+        b = model.dex.balance(owner)
+        pos = model.dex.position(owner)
+        rows.append({"when": when, "where": model.dex.name, "owner": owner,
+                     "usdt": b["usdt"] + pos.usdt, "tokens": b["tokens"] + pos.tokens})
+    for owner, acct in model.perp.accounts.items():
+        rows.append({"when": when, "where": model.perp.name, "owner": owner,
+                     "usdt": (acct.collateral + acct.locked + acct.margin) * units.USDT_UNIT,
+                     "tokens": 0.0})
+    return rows
+
+
+def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
+    """The run's headline numbers from its time series and final state."""
+    mid = ts.set_index("minute")["mid"].ffill()
+
+    def price_at(months: float) -> float:
+        minute = months * MINUTES_PER_MONTH
+        return float(mid.loc[:minute].iloc[-1]) if len(mid) and mid.index[-1] >= minute else math.nan
+
+    clean = mid.dropna().to_numpy()
+    drawdown = float(1 - np.min(clean / np.maximum.accumulate(clean))) if len(clean) else math.nan
+    summary = {"initial_sale_tokens": model.config.initial_sale_tokens,
+               "price_1m": price_at(1), "price_3m": price_at(3), "price_6m": price_at(6),
+               "price_12m": price_at(12), "price_end": float(clean[-1]) if len(clean) else math.nan,
+               "max_drawdown": drawdown}
+    for venue in model.cexs:
+        summary[f"obligation_uptime_{venue.name}"] = float(ts[f"obligations_met_{venue.name}"].mean())
+    summary.update({
+        "options_exercised": model.market_maker.options_exercised,
+        "project_tokens_returned": model.project.tokens_returned_units * units.TOKEN_UNIT,
+        "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
+        "conservation_error": float(len(model.conservation_problems())),
+    })
+    return summary

@@ -1,0 +1,92 @@
+"""MarketModel: the venues, the agents and the clock (model time is in minutes).
+
+Built from one Config. Mesa 3.5 runs it event-driven: nothing steps minute by minute unless it
+is scheduled — funding, mark updates, the market maker's requotes, the arbitrageur's looks, the
+recorder and the contract's maturity are all Mesa events (bound methods: Mesa holds them weakly).
+So far the agents are the project team, the market maker's opening and quoting, and the
+arbitrage desk; retail flow and the market maker's strategies come next.
+"""
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from mesa.time import Schedule
+
+from mmabm.agents.arbitrageur import Arbitrageur
+from mmabm.agents.market_maker import MarketMaker
+from mmabm.agents.project import ProjectTeam
+from mmabm.config import Config
+from mmabm.exogenous import Attention, fundamental_path
+from mmabm.metrics import MINUTES_PER_MONTH, ledger_rows, record_row
+from mmabm.randomness import RandomStreams
+from mmabm.venues import AmmVenue, PerpExchange, SpotExchange, Wallets, audit_model
+
+
+class MarketModel(mesa.Model):
+    """One run of the market. `run_model()` plays it to the end of `config.run.months`."""
+
+    def __init__(self, config: Config | None = None, seed: int | None = None) -> None:
+        config = config or Config()
+        seed = config.run.seed if seed is None else seed
+        super().__init__(rng=seed)
+        self.config, self.seed = config, seed
+        self.streams = RandomStreams(seed)
+        self.end_minute = config.run.months * MINUTES_PER_MONTH
+        self._build_world()
+        self._build_venues()
+        self.project = ProjectTeam(self)
+        self.market_maker = MarketMaker(self)
+        self.project.open_deal(self.market_maker)
+        self.market_maker.open_markets()
+        self.arbitrageur = Arbitrageur(self)
+        self.rows: list[dict[str, float]] = []
+        self.ledger_start = ledger_rows(self, "start")
+        self.perp.schedule_funding(self)
+        self.schedule_recurring(self.update_marks, Schedule(interval=config.run.step_minutes))
+        self.schedule_recurring(self.record, Schedule(interval=config.run.record_every_minutes,
+                                                      start=0.0))
+
+    def _build_world(self) -> None:
+        w, hours = self.config.world, int(self.end_minute // 60) + 2
+        terms = {"bust": {"year_multiple": w.year_multiple}, "boom": {"year_multiple": w.year_multiple},
+                 "pump_and_dump": {"peak_multiple": w.peak_multiple, "peak_day": w.peak_day,
+                                   "end_multiple": w.end_multiple}}.get(w.regime, {})
+        self.fundamental = fundamental_path(w.regime, hours * 60, self.config.token.initial_price,
+                                            w.annual_vol, self.streams["fundamental"], every=60,
+                                            **terms)
+        self.attention = Attention(w.attention_halflife_days, w.attention_floor,
+                                   w.shock_halflife_hours)
+
+    def _build_venues(self) -> None:
+        c = self.config
+        self.wallets = Wallets()
+        self.cexs = [SpotExchange(x.name, x.tick_size, x.lot_size, x.maker_fee, x.taker_fee)
+                     for x in c.cex]
+        self.dex = AmmVenue("dex", fee=c.dex.fee)
+        p = c.perp
+        self.perp = PerpExchange("perp", p.tick_size, p.lot_size, p.maker_fee, p.taker_fee,
+                                 p.initial_margin, p.maintenance_margin, p.funding_cap,
+                                 p.interest_rate, p.funding_interval_minutes)
+        self.venues = [*self.cexs, self.dex, self.perp]
+
+    def fundamental_at(self, minute: float) -> float:
+        """The latent value at `minute` (hourly resolution)."""
+        return float(self.fundamental[min(int(minute // 60), len(self.fundamental) - 1)])
+
+    def update_marks(self) -> None:
+        """Index from the spot mids, the perp's mark, and its liquidations."""
+        mids = [m for m in (v.mid_usd() for v in self.cexs) if m == m]
+        if mids:
+            self.perp.update_marks(float(np.mean(mids)))
+            self.perp.check_liquidations()
+
+    def record(self) -> None:
+        self.rows.append(record_row(self))
+
+    def conservation_problems(self) -> list[str]:
+        """Everything that does not balance across wallets and venues (empty: all balances)."""
+        return audit_model(self.wallets, self.venues)
+
+    def run_model(self) -> None:
+        """Play the run to its end (and to the contract's maturity if that comes first)."""
+        self.run_until(self.end_minute)
