@@ -117,6 +117,26 @@ class MarketMakerConfig:
 
 
 @dataclass(frozen=True)
+class RetailConfig:
+    """The retail population (see agents/retail.py)."""
+    n_traders: int = _field(5_000, 1, 1_000_000, "traders")
+    noise_share: float = _field(0.5, 0.0, 1.0, "share of noise traders")
+    momentum_share: float = _field(0.2, 0.0, 1.0, "share of momentum traders")
+    fundamentalist_share: float = _field(0.2, 0.0, 1.0, "share of fundamentalists")
+    perp_share: float = _field(0.1, 0.0, 1.0, "share of leveraged perp speculators")
+    float_tokens: float = _field(5_000_000.0, 0.0, 1e15, "tokens retail holds at listing")
+    usdt_total: float = _field(5_000_000.0, 0.0, 1e15, "USDT retail brings")
+    launch_orders_per_minute: float = _field(25.0, 0.0, 1e5, "arrival rate at listing")
+    order_usd_median: float = _field(400.0, 1.0, 1e9, "median order size")
+    order_usd_sigma: float = _field(1.0, 0.0, 5.0, "lognormal spread of order sizes")
+    market_order_share: float = _field(0.5, 0.0, 1.0, "noise traders' share of market orders")
+    limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
+    momentum_minutes: int = _field(60, 1, 10_080, "momentum traders' look-back")
+    fundamental_threshold: float = _field(0.02, 0.0, 1.0, "mispricing fundamentalists act on")
+    perp_leverage: float = _field(5.0, 1.0, 100.0, "speculators' leverage")
+
+
+@dataclass(frozen=True)
 class ArbitrageConfig:
     """The arbitrageurs (modelled as one desk)."""
     usdt_per_venue: float = _field(100_000.0, 0.0, 1e12, "USDT it keeps on each venue")
@@ -140,6 +160,7 @@ class Config:
     perp: PerpConfig = field(default_factory=PerpConfig)
     contract: ContractConfig = field(default_factory=ContractConfig)
     market_maker: MarketMakerConfig = field(default_factory=MarketMakerConfig)
+    retail: RetailConfig = field(default_factory=RetailConfig)
     arbitrage: ArbitrageConfig = field(default_factory=ArbitrageConfig)
 
     def __post_init__(self) -> None:
@@ -264,6 +285,10 @@ def _check_terms(c: Config) -> None:
     if c.perp.maintenance_margin > c.perp.initial_margin:
         raise ConfigError(f"perp.maintenance_margin must be at most perp.initial_margin "
                           f"({c.perp.initial_margin:g}), got {c.perp.maintenance_margin:g}")
+    shares = (c.retail.noise_share, c.retail.momentum_share, c.retail.fundamentalist_share,
+              c.retail.perp_share)
+    if abs(sum(shares) - 1.0) > 1e-9:
+        raise ConfigError(f"retail.*_share must add up to 1, got {sum(shares):g}")
     names = [x.name for x in c.cex]
     if len(set(names)) != len(names):
         raise ConfigError(f"cex names must be unique, got {names}")

@@ -3,8 +3,8 @@
 Built from one Config. Mesa 3.5 runs it event-driven: nothing steps minute by minute unless it
 is scheduled — funding, mark updates, the market maker's requotes, the arbitrageur's looks, the
 recorder and the contract's maturity are all Mesa events (bound methods: Mesa holds them weakly).
-So far the agents are the project team, the market maker's opening and quoting, and the
-arbitrage desk; retail flow and the market maker's strategies come next.
+So far the agents are the project team, the market maker's opening and quoting, the arbitrage
+desk and the retail population; the market maker's sale, hedging and strategies come next.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from mesa.time import Schedule
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
+from mmabm.agents.retail import RetailPopulation
 from mmabm.config import Config
 from mmabm.exogenous import Attention, fundamental_path
 from mmabm.metrics import MINUTES_PER_MONTH, ledger_rows, record_row
@@ -40,6 +41,7 @@ class MarketModel(mesa.Model):
         self.market_maker.open_markets()
         self.arbitrageur = Arbitrageur(self)
         self.rows: list[dict[str, float]] = []
+        self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
         self.perp.schedule_funding(self)
         self.schedule_recurring(self.update_marks, Schedule(interval=config.run.step_minutes))

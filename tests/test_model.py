@@ -7,7 +7,10 @@ from mmabm.config import Config
 from mmabm.experiment import run
 from mmabm.model import MarketModel
 
-SHORT = Config().override({"run.months": 0.1})       # three days
+SHORT = Config().override({"run.months": 0.1,       # three days, no retail flow: static
+                            "retail.n_traders": 50, "retail.launch_orders_per_minute": 0})
+TRADING = Config().override({"run.months": 0.05, "retail.n_traders": 400,
+                             "retail.launch_orders_per_minute": 4})
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +63,33 @@ def test_funding_runs_on_mesa_time():
 
 
 def test_maturity_returns_the_loan():
-    c = Config().override({"run.months": 1.05, "contract.months": 1, "run.step_minutes": 60,
-                           "market_maker.requote_minutes": 60, "arbitrage.reaction_minutes": 60})
+    """In a market without flow the MM still holds every borrowed token. (Buying back what it
+    sold, when it is short, comes with the market maker's strategies.)"""
+    c = SHORT.override({"run.months": 1.05, "contract.months": 1, "run.step_minutes": 60,
+                        "market_maker.requote_minutes": 60, "arbitrage.reaction_minutes": 60})
     result = run(c, seed=2)
     assert result.summary["project_tokens_returned"] == pytest.approx(3_000_000)
     assert result.summary["options_exercised"] == 0      # $1.00 is below every strike
     assert result.summary["conservation_error"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def trading_run():
+    return run(TRADING, seed=11)
+
+
+def test_retail_flow_trades_and_the_books_still_balance(trading_run):
+    ts, s = trading_run.timeseries, trading_run.summary
+    assert ts["volume_usd"].sum() > 50_000
+    assert s["conservation_error"] == 0.0
+    assert trading_run.ledger.query("when == 'end'")["tokens"].sum() == pytest.approx(150_000_000)
+
+
+def test_arbitrage_keeps_the_pool_near_the_books(trading_run):
+    ts = trading_run.timeseries.dropna(subset=["mid"])
+    gap = (ts["amm_price"] / ts["mid"] - 1).abs()
+    assert gap.median() < 0.01
+
+
+def test_trading_run_is_reproducible(trading_run):
+    assert run(TRADING, seed=11).timeseries.equals(trading_run.timeseries)

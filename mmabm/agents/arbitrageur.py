@@ -8,7 +8,7 @@ import mesa
 from mesa.time import Schedule
 
 from mmabm.agents.arbitrage import cex_amm, cex_cex
-from mmabm.venues import fund, units
+from mmabm.venues import defund, fund, units
 
 
 class Arbitrageur(mesa.Agent):
@@ -26,6 +26,7 @@ class Arbitrageur(mesa.Agent):
             fund(model.wallets, venue, self.unique_id, usdt, tokens)
         self.profit_usdt = 0.0
         model.schedule_recurring(self.act, Schedule(interval=terms.reaction_minutes))
+        model.schedule_recurring(self.rebalance, Schedule(interval=60))
 
     def act(self) -> None:
         """CEX <-> pool, then CEX <-> CEX in both directions."""
@@ -35,3 +36,18 @@ class Arbitrageur(mesa.Agent):
         for a, b in itertools.permutations(model.cexs, 2):
             if (a.tick_size, a.lot_size) == (b.tick_size, b.lot_size):
                 self.profit_usdt += cex_cex(a, b, me).profit_usdt
+
+    def rebalance(self) -> None:
+        """Hourly: spread the desk's free USDT and tokens evenly over the venues again (an
+        instant transfer: the desk's inventory management, simplified)."""
+        model, me = self.model, self.unique_id
+        venues = [*model.cexs, model.dex]
+        for venue in model.cexs:
+            venue.cancel_all(me)
+        for venue in venues:
+            b = venue.balance(me)
+            defund(venue, model.wallets, me, round(b["usdt"] / units.USDT_UNIT),
+                   round(b["tokens"] / units.TOKEN_UNIT))
+        usdt, tokens = model.wallets.usdt[me] // len(venues), model.wallets.tokens[me] // len(venues)
+        for venue in venues:
+            fund(model.wallets, venue, me, usdt, tokens)

@@ -57,9 +57,23 @@ class MarketMaker(mesa.Agent):
         ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
                                    max_spread=terms.max_spread, tick_size=terms.tick_size,
                                    lot_size=terms.lot_size, levels=mm.quote_levels, skew=skew)
+        self._top_up(venue, ladder, terms)
         venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
         venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
         self.quoted_mid[venue.name] = mid
+
+    def _top_up(self, venue, ladder, terms) -> None:
+        """Move USDT and tokens from the wallet so the venue account can carry `ladder`."""
+        wallets, me = self.model.wallets, self.unique_id
+        bid_usd, ask_usd = ladder.notional_usd(terms.tick_size, terms.lot_size)
+        b = venue.balance(me)
+        need_usdt = units.usdt_to_units(max(0.0, bid_usd * (1 + 2 * terms.taker_fee)
+                                            - b["usdt"] - b["usdt_locked"]))
+        need_tokens = units.tokens_to_units(max(0.0, float(ladder.ask_lots.sum()) * terms.lot_size
+                                                - b["tokens"] - b["tokens_locked"]))
+        need_usdt, need_tokens = min(need_usdt, wallets.usdt[me]), min(need_tokens, wallets.tokens[me])
+        if need_usdt or need_tokens:
+            fund(wallets, venue, me, need_usdt, need_tokens)
 
     def requote(self) -> None:
         """Requote each CEX whose mid moved past the threshold or whose ladder thinned out."""

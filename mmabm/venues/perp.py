@@ -81,7 +81,7 @@ class PerpExchange:
         self.name = name
         self.lot_units = units.lot_units(lot_size)
         self.quote_units = units.quote_units_per_tick_lot(tick_size, lot_size)
-        self.tick_size = tick_size
+        self.tick_size, self.lot_size = tick_size, lot_size
         self.taker_fee = _check(taker_fee, "taker_fee", 0.0, 0.01)
         self.maker_fee = _check(maker_fee, "maker_fee", -self.taker_fee, 0.01)
         self.initial_margin = _check(initial_margin, "initial_margin", 0.008, 1.0)

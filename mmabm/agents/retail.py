@@ -1,0 +1,169 @@
+"""Retail traders: thousands of them, held as arrays by one Mesa agent.
+
+Who acts and when is drawn in bulk from the run's named streams: arrivals are a Poisson process
+whose rate is the launch rate times the market's attention (it decays from listing and jumps on
+sharp moves), so the cost scales with the number of orders, not with population x minutes.
+Every arrival draws the same random numbers whatever it then decides, so runs that differ only
+in the market maker's strategy see the same traders arrive with the same coins in hand.
+
+Types: noise traders (random side, market or limit orders), momentum traders (follow the last
+hour's move), fundamentalists (trade toward the latent value when the price is off by more than
+a threshold) and leveraged perp speculators. Each trader keeps all its money on one home venue,
+chosen in proportion to the venues' liquidity, and at most one resting order (replaced on its
+next arrival). Wallets are seeded from the circulating float (tokens from the project's
+treasury) and from USDT brought in.
+"""
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from mmabm._core import BUY, GTC, SELL
+from mmabm.venues import fund, units
+
+NOISE, MOMENTUM, FUNDAMENTALIST, PERP = range(4)
+TYPE_NAMES = ("noise", "momentum", "fundamentalist", "perp")
+RETAIL_BASE = 1_000          # venue owner id of trader i is RETAIL_BASE + i
+SHARP_MOVE = 0.05            # an hourly move that excites attention
+
+
+class RetailPopulation(mesa.Agent):
+    """All retail traders; `arrive` is scheduled at each arrival time."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        r, c = model.config.retail, model.config
+        n = r.n_traders
+        types = model.streams["trader_types"]
+        self.kind = types.choice(4, size=n, p=[r.noise_share, r.momentum_share,
+                                              r.fundamentalist_share, r.perp_share])
+        spot = [*model.cexs, model.dex]
+        weights = np.array([x.depth_usd for x in c.cex] + [c.dex.pool_usd / 2])
+        self.home = np.where(self.kind == PERP, len(spot),
+                             types.choice(len(spot), size=n, p=weights / weights.sum()))
+        self.venues = [*spot, model.perp]
+        self.resting = np.zeros(n, dtype=np.int64)           # resting order id (0: none)
+        self.orders = np.zeros(4, dtype=np.int64)           # orders sent, by type
+        self._seed_wallets(types)
+        self._last_mid = c.token.initial_price
+        self._schedule_next()
+        model.schedule_recurring(self.watch, mesa.time.Schedule(interval=60))
+
+    def _seed_wallets(self, rng: np.random.Generator) -> None:
+        """Split the float and the USDT among traders (lognormal) and fund their home venue."""
+        model, r = self.model, self.model.config.retail
+        n = r.n_traders
+        share = rng.lognormal(0.0, 1.0, size=n)
+        spot = self.kind != PERP
+        tokens = np.where(spot, share, 0.0)
+        tokens = np.floor(tokens / max(tokens.sum(), 1e-12) * r.float_tokens / units.TOKEN_UNIT)
+        usdt = np.floor(share / share.sum() * r.usdt_total / units.USDT_UNIT)
+        for i in range(n):
+            owner = RETAIL_BASE + i
+            model.wallets.mint(owner, usdt=usdt[i] * units.USDT_UNIT)
+            if tokens[i]:
+                model.wallets.transfer(model.project.unique_id, owner, token_units=int(tokens[i]))
+            venue = self.venues[self.home[i]]
+            fund(model.wallets, venue, owner, int(usdt[i]), 0 if venue is model.perp else int(tokens[i]))
+
+    # -- arrivals ------------------------------------------------------------------------------
+    def rate(self, minute: float) -> float:
+        """Arrivals per minute at `minute`."""
+        return self.model.config.retail.launch_orders_per_minute * self.model.attention.level(minute)
+
+    def _schedule_next(self) -> None:
+        now, rate = self.model.time, self.rate(self.model.time)
+        if rate <= 0:
+            return
+        at = now + self.model.streams["arrivals"].exponential(1.0 / rate)
+        if at < self.model.end_minute:
+            self.model.schedule_event(self.arrive, at=at)
+
+    def arrive(self) -> None:
+        """One trader acts; the next arrival is scheduled."""
+        rng = self.model.streams["arrivals"]
+        i = int(rng.integers(len(self.kind)))
+        u = self.model.streams["decisions"].random(4)         # always four: common numbers
+        size_usd = self.model.streams["sizes"].lognormal(
+            math.log(self.model.config.retail.order_usd_median), self.model.config.retail.order_usd_sigma)
+        self.act(i, u, size_usd)
+        self._schedule_next()
+
+    def watch(self) -> None:
+        """Hourly: a sharp move excites attention."""
+        mid = self.model.cexs[0].mid_usd()
+        if mid == mid and self._last_mid:
+            move = abs(mid / self._last_mid - 1)
+            if move > SHARP_MOVE:
+                self.model.attention.shock(self.model.time, move / SHARP_MOVE)
+            self._last_mid = mid
+
+    # -- decisions -----------------------------------------------------------------------------
+    def act(self, i: int, u: np.ndarray, size_usd: float) -> None:
+        """Trader i decides on a side and an order, and sends it to its home venue."""
+        kind, venue, r = self.kind[i], self.venues[self.home[i]], self.model.config.retail
+        ref = self._reference_price(venue)
+        if ref != ref:
+            return
+        side, market = (BUY if u[0] < 0.5 else SELL), u[1] < r.market_order_share
+        if kind == MOMENTUM:
+            last = self.model.rows[-1]["mid"] if self.model.rows else math.nan
+            if last == last and ref != last:
+                side, market = (BUY if ref > last else SELL), True
+        elif kind == FUNDAMENTALIST:
+            gap = self.model.fundamental_at(self.model.time) / ref - 1
+            if abs(gap) < r.fundamental_threshold:
+                return
+            side, market = (BUY if gap > 0 else SELL), True
+            size_usd *= min(5.0, abs(gap) / max(r.fundamental_threshold, 1e-9))
+        elif kind == PERP:
+            size_usd *= r.perp_leverage
+        self.orders[kind] += 1
+        offset = -math.log(1.0 - u[2]) * r.limit_offset_bps / 1e4
+        self._send(i, venue, side, market, size_usd, ref * (1 - side * offset), ref)
+
+    def _reference_price(self, venue) -> float:
+        if venue is self.model.dex:
+            return venue.price()
+        if venue is self.model.perp:
+            return self.model.perp.index_price
+        mid = venue.mid_usd()
+        return mid if mid == mid else venue.last_price_usd()
+
+    def _send(self, i: int, venue, side: int, market: bool, size_usd: float, limit_price: float,
+              ref: float) -> None:
+        owner, model = RETAIL_BASE + i, self.model
+        if venue is model.dex:
+            b = venue.balance(owner)
+            have = b["usdt"] if side == BUY else b["tokens"] * ref
+            amount = min(size_usd, have) / (1.0 if side == BUY else ref)
+            unit = units.USDT_UNIT if side == BUY else units.TOKEN_UNIT
+            if amount * (1 / unit) >= 1:
+                venue.swap_exact_in(owner, side, int(amount / unit))
+            return
+        if self.resting[i]:
+            venue.cancel(owner, int(self.resting[i]))
+            self.resting[i] = 0
+        lots = self._affordable_lots(venue, owner, side, size_usd, max(ref, limit_price))
+        if lots < 1:
+            return
+        if market:
+            venue.market(owner, side, lots)
+            return
+        ticks = max(1, round(limit_price / venue.tick_size))
+        oid = venue.limit(owner, side, ticks, lots, GTC)
+        if oid > 0:
+            self.resting[i] = oid          # if it filled at once, the later cancel is a no-op
+
+    def _affordable_lots(self, venue, owner: int, side: int, size_usd: float, price: float) -> int:
+        lot_tokens = venue.lot_size
+        if venue is self.model.perp:
+            collateral = venue.account(owner).collateral * units.USDT_UNIT
+            usd = min(size_usd, collateral * 0.9 / max(venue.initial_margin, 1e-9))
+            return int(usd / (price * lot_tokens))
+        b = venue.balance(owner)
+        if side == BUY:
+            return int(min(size_usd, b["usdt"] / 1.05) / (price * lot_tokens))
+        return int(min(size_usd / price, b["tokens"]) / lot_tokens)
