@@ -110,7 +110,8 @@ class Attention:
 
     def level(self, minute: float) -> float:
         """Attention at `minute`: launch interest times (1 + excitation)."""
-        return float(self.base(minute)) * (1.0 + self.excitation(minute))
+        base = self.floor + (1.0 - self.floor) * math.exp(-self.decay * minute)
+        return base * (1.0 + self.excitation(minute))
 
 
 def _positive(value: float, name: str) -> None:

@@ -101,6 +101,7 @@ class PerpExchange:
         self._premium_sum, self._premium_n = 0.0, 0
         self.funding_rate = 0.0
         self.n_fundings = 0
+        self._open: set[int] = set()               # owners with a position (liquidation scan)
         self.liquidations: list[Liquidation] = []
 
     # -- accounts ------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ class PerpExchange:
                 acct = self.accounts[owner]
                 self._unlock(acct, per_lot * qty)
                 fee = math.ceil(notional * rate) if rate >= 0 else -math.floor(-notional * rate)
-                self._trade(acct, s, qty, price)
+                self._trade(acct, s, qty, price, owner)
                 acct.collateral -= fee
                 self.fees += fee
                 self._cover(acct)
@@ -221,7 +222,7 @@ class PerpExchange:
             taker_lots += qty
         return taker_lots
 
-    def _trade(self, acct: PerpAccount, side: int, qty: int, price: int) -> None:
+    def _trade(self, acct: PerpAccount, side: int, qty: int, price: int, owner: int) -> None:
         """Apply a fill of `qty` lots at `price` to the position, realising PnL on the part
         that closes and moving initial margin for the part that opens."""
         pos = acct.position
@@ -243,6 +244,10 @@ class PerpExchange:
                             math.ceil(self._notional(opening, price) * self.initial_margin)))
             acct.collateral -= im
             acct.margin += im
+        if acct.position:
+            self._open.add(owner)
+        else:
+            self._open.discard(owner)
 
     def _cover(self, acct: PerpAccount) -> int:
         """Make good a negative collateral from the position's margin, then the insurance fund;
@@ -296,7 +301,8 @@ class PerpExchange:
         self.n_fundings += 1
         if not self.mark_price == self.mark_price:
             return rate
-        for acct in self.accounts.values():
+        for owner in sorted(self._open):
+            acct = self.accounts[owner]
             if acct.position:
                 amount = acct.position * self.mark_price / self.tick_size * self.quote_units * rate
                 pays = amount > 0                                   # longs pay when rate > 0
@@ -316,9 +322,8 @@ class PerpExchange:
         done = []
         if not self.mark_price == self.mark_price:
             return done
-        for owner, acct in list(self.accounts.items()):
-            if acct.position == 0:
-                continue
+        for owner in sorted(self._open):
+            acct = self.accounts[owner]
             maintenance = abs(self._notional(acct.position, self.mark_price / self.tick_size))
             if self.equity_units(acct) >= maintenance * self.maintenance_margin:
                 continue
