@@ -16,8 +16,12 @@ def run_readme_examples():
     return namespace
 
 
-def test_readme_examples_run_and_say_what_they_show():
-    ns = run_readme_examples()
+@pytest.fixture(scope="module")
+def ns():
+    return run_readme_examples()
+
+
+def test_readme_examples_run_and_say_what_they_show(ns):
     assert ns["fills"]["price"].tolist() == [9_990] and ns["fills"]["qty"].tolist() == [200]
     assert ns["book"].remaining(ns["bid"]) == 0          # the ladder replaced owner 1's bid
     assert abs(ns["pool"].spot_price() - 1.0) < 1e-9
@@ -26,8 +30,13 @@ def test_readme_examples_run_and_say_what_they_show():
     assert ns["result"].bids.tolist() == [] and ns["result"].asks.tolist() == [(103, 4, 1)]
 
 
-def test_readme_venue_example_trades_and_balances():
-    ns = run_readme_examples()
+def test_readme_model_example_runs_and_balances(ns):
+    assert ns["config"].initial_sale_tokens == 2_300_000
+    assert ns["outcome"].summary["conservation_error"] == 0.0
+    assert len(ns["outcome"].timeseries) == 15 and ns["outcome"].seed == 1
+
+
+def test_readme_venue_example_trades_and_balances(ns):
     cex, dex = ns["cex"], ns["dex"]
     assert cex.balance(2)["tokens"] == 5_000                 # the trader's market buy filled
     assert cex.levels(-1, 1).tolist() == [(10_005, 25_000, 1)]
