@@ -79,3 +79,13 @@ def positive_array(values, str name):
         if bad.size:
             raise ValueError(f"{name}[{bad[0]}] must be a finite number > 0, got {arr[bad[0]]}")
     return arr
+
+
+def ladder_arrays(prices, qtys, int64_t max_price, int64_t max_qty):
+    """Validated (prices, qtys) int64 arrays of one ladder, of equal length."""
+    p = int_array(prices, "prices", 1, max_price)
+    q = int_array(qtys, "qtys", 1, max_qty)
+    if p.shape[0] != q.shape[0]:
+        raise ValueError(f"prices and qtys must have the same length, got {p.shape[0]} "
+                         f"and {q.shape[0]}")
+    return p, q

@@ -18,7 +18,7 @@ from libc.string cimport memcpy, memset
 import numpy as np
 
 from mmabm._args cimport int_arg, side_arg
-from mmabm._args import int_array
+from mmabm._args import ladder_arrays
 from mmabm._ladder cimport (Ladder, Level, ladder_add_level, ladder_alloc, ladder_drop_level,
                             ladder_dump, ladder_free, ladder_index, ladder_load, ladder_next,
                             ladder_step)
@@ -411,11 +411,7 @@ cdef class OrderBook:
         """
         cdef int64_t o = self.owner_arg(owner)
         cdef int8_t sd = side_arg(side)
-        p = int_array(prices, "prices", 1, MAX_PRICE_TICKS)
-        q = int_array(qtys, "qtys", 1, MAX_QTY_LOTS)
-        if p.shape[0] != q.shape[0]:
-            raise ValueError(f"prices and qtys must have the same length, got {p.shape[0]} "
-                             f"and {q.shape[0]}")
+        p, q = ladder_arrays(prices, qtys, MAX_PRICE_TICKS, MAX_QTY_LOTS)
         cancelled = self.cancel_all(o, sd)
         ids = np.empty(p.shape[0], dtype=np.int64)
         cdef int64_t[:] idv = ids

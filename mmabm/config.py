@@ -131,7 +131,6 @@ class RetailConfig:
     order_usd_sigma: float = _field(1.0, 0.0, 5.0, "lognormal spread of order sizes")
     market_order_share: float = _field(0.5, 0.0, 1.0, "noise traders' share of market orders")
     limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
-    momentum_minutes: int = _field(60, 1, 10_080, "momentum traders' look-back")
     fundamental_threshold: float = _field(0.02, 0.0, 1.0, "mispricing fundamentalists act on")
     perp_leverage: float = _field(5.0, 1.0, 100.0, "speculators' leverage")
 

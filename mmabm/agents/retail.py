@@ -6,8 +6,8 @@ sharp moves), so the cost scales with the number of orders, not with population 
 Every arrival draws the same random numbers whatever it then decides, so runs that differ only
 in the market maker's strategy see the same traders arrive with the same coins in hand.
 
-Types: noise traders (random side, market or limit orders), momentum traders (follow the last
-hour's move), fundamentalists (trade toward the latent value when the price is off by more than
+Types: noise traders (random side, market or limit orders), momentum traders (follow the move
+since the last recorded row, an hour by default), fundamentalists (trade toward the latent value when the price is off by more than
 a threshold) and leveraged perp speculators. Each trader keeps all its money on one home venue,
 chosen in proportion to the venues' liquidity, and at most one resting order (replaced on its
 next arrival). Wallets are seeded from the circulating float (tokens from the project's

@@ -21,7 +21,7 @@ from enum import IntEnum
 import numpy as np
 
 from mmabm._args cimport int_arg, side_arg
-from mmabm._args import int_array
+from mmabm._args import ladder_arrays
 from mmabm._core cimport (C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, OrderBook, grow,
                           to_array)
 from mmabm._core import MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS
@@ -421,11 +421,7 @@ cdef class SpotExchange:
         """
         cdef int64_t o = self.known(owner)
         cdef int8_t s = side_arg(side)
-        p = int_array(prices, "prices", 1, MAX_PRICE_TICKS)
-        q = int_array(qtys, "qtys", 1, MAX_QTY_LOTS)
-        if p.shape[0] != q.shape[0]:
-            raise ValueError(f"prices and qtys must have the same length, got {p.shape[0]} "
-                             f"and {q.shape[0]}")
+        p, q = ladder_arrays(prices, qtys, MAX_PRICE_TICKS, MAX_QTY_LOTS)
         self.cancel_all(o, s)
         ids = np.empty(p.shape[0], dtype=np.int64)
         cdef int64_t[:] idv = ids
