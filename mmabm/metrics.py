@@ -34,6 +34,11 @@ def record_row(model) -> dict[str, float]:
             and venue.depth_usd(SELL, terms.band) >= terms.depth_usd
             and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
     row["volume_usd"] = volume
+    mm = model.market_maker
+    if row["mid"] == row["mid"]:
+        mm.vol.update(row["mid"])
+    row["mm_delta_inventory"], row["mm_delta_liability"] = mm.delta(row["mid"])
+    row["mm_sold_tokens"] = mm.sold_tokens
     return row
 
 
@@ -77,6 +82,8 @@ def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
     for venue in model.cexs:
         summary[f"obligation_uptime_{venue.name}"] = float(ts[f"obligations_met_{venue.name}"].mean())
     summary.update({
+        "mm_sale_tokens_sold": model.market_maker.sold_tokens,
+        "mm_sale_usdt": model.market_maker.sale_usdt,
         "options_exercised": model.market_maker.options_exercised,
         "project_tokens_returned": model.project.tokens_returned_units * units.TOKEN_UNIT,
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,

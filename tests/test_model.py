@@ -7,10 +7,12 @@ from mmabm.config import Config
 from mmabm.experiment import run
 from mmabm.model import MarketModel
 
+# the mechanics, without the market maker's sale (strategy "hold")
 SHORT = Config().override({"run.months": 0.1,       # three days, no retail flow: static
-                            "retail.n_traders": 50, "retail.launch_orders_per_minute": 0})
+                           "retail.n_traders": 50, "retail.launch_orders_per_minute": 0,
+                           "market_maker.strategy": "hold"})
 TRADING = Config().override({"run.months": 0.05, "retail.n_traders": 400,
-                             "retail.launch_orders_per_minute": 4})
+                             "retail.launch_orders_per_minute": 4, "market_maker.strategy": "hold"})
 
 
 @pytest.fixture(scope="module")

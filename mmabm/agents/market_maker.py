@@ -1,10 +1,15 @@
-"""The delta-neutral market maker — so far its opening and its quoting.
+"""The delta-neutral market maker: its opening, quoting, initial sale and delta.
 
 At t=0 it funds each CEX with the inventory its obligations need (plus a buffer), seeds the
 DEX pool at the listing price and posts obligation ladders; then it requotes whenever a mid has
-moved by more than the threshold, skewing against its inventory. The initial sale, perp hedging,
-gamma scalping and the strategies (`article`, `twap_sale`, `hold`, `liability_neutral`) build on
-this engine.
+moved by more than the threshold, skewing against its inventory.
+
+The initial sale (size: the article's arithmetic, `Config.initial_sale_tokens`) follows the
+strategy: `article` sells immediately (in equal slices every minute over `sale_horizon_hours`,
+each slice to the venue paying most); `twap_sale` in equal hourly slices over `twap_days`;
+`hold` and `liability_neutral` do not sell. Its delta is reported in two views: `inventory`
+(the article's: spot + LP + perps + option delta) and `liability` (the same minus the tokens
+owed back). Perp hedging, gamma scalping and the P&L decomposition build on this engine.
 """
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
-from mmabm.venues import defund, fund, units
+from mmabm.venues import EwmaVolatility, defund, fund, units
+
+MINUTES_PER_YEAR = 365 * 24 * 60
+SLICES = 4       # each sale slice is split this many ways, each part to the best venue
 
 BUFFER = 1.2     # inventory per obligation: the ladder's 5% margin, fees, and room to trade
 
@@ -27,6 +35,10 @@ class MarketMaker(mesa.Agent):
         self.quoted_mid: dict[str, float] = {}
         self.start_tokens_units = 0
         self.options_exercised = 0
+        self.sold_tokens = 0.0
+        self.sale_usdt = 0.0
+        self.vol = EwmaVolatility(periods_per_year=365 * 24, halflife=24, initial_vol=1.0)
+        self._sale = None
 
     def open_markets(self) -> None:
         """Fund the venues, seed the pool, post ladders, and start requoting."""
@@ -43,6 +55,98 @@ class MarketMaker(mesa.Agent):
         for venue, terms in zip(model.cexs, c.cex):
             self.quote(venue, terms, price)
         model.schedule_recurring(self.requote, Schedule(interval=c.market_maker.requote_minutes))
+        self._start_sale()
+
+    # -- the initial sale ----------------------------------------------------------------------
+    def _start_sale(self) -> None:
+        """Schedule the strategy's initial sale (none for `hold` and `liability_neutral`)."""
+        c = self.model.config
+        minutes = {"article": c.market_maker.sale_horizon_hours * 60,
+                   "twap_sale": c.market_maker.twap_days * 1440}.get(c.market_maker.strategy)
+        if not minutes or c.initial_sale_tokens <= 0:
+            return
+        every = 1 if c.market_maker.strategy == "article" else 60
+        self._slices_left = max(1, int(minutes // every))
+        self._sale_left = c.initial_sale_tokens
+        self._sale = self.model.schedule_recurring(self.sell_slice, Schedule(interval=every,
+                                                                             start=self.model.time))
+
+    def sell_slice(self) -> None:
+        """Sell the next equal slice of what is left, each part where it pays most."""
+        tokens = self._sale_left / self._slices_left
+        for _ in range(SLICES):
+            venue, proceeds = self._best_buyer(tokens / SLICES)
+            if venue is None:
+                break
+            sold = self._sell_on(venue, tokens / SLICES)
+            self.sold_tokens += sold
+            self._sale_left -= sold
+        self._slices_left -= 1
+        if self._slices_left <= 0 or self._sale_left <= 0:
+            self._sale.stop()
+
+    def _best_buyer(self, tokens: float):
+        """The venue that pays most for `tokens` now (CEX: its best bid; DEX: its quote)."""
+        best, best_price = None, 0.0
+        for venue in self.model.cexs:
+            bid = self._best_other_bid(venue) * venue.tick_size * (1 - venue.taker_fee)
+            if bid > best_price:
+                best, best_price = venue, bid
+        if self.model.dex.pool.token_reserve > 0:
+            amount = units.tokens_to_units(tokens)
+            if amount and self.model.dex.pool.quote_exact_in(-1, float(amount)) / amount > best_price:
+                best, best_price = self.model.dex, self.model.dex.pool.quote_exact_in(-1, float(amount)) / amount
+        return best, best_price
+
+    def _best_other_bid(self, venue) -> int:
+        """The best bid (ticks) that is not the market maker's own, 0 if none near the top."""
+        own: dict[int, int] = {}
+        for _, _, side, price, qty in venue.orders_of(self.unique_id).tolist():
+            if side == BUY:
+                own[price] = own.get(price, 0) + qty
+        for price, qty, _ in venue.levels(BUY, 64).tolist():
+            if qty > own.get(price, 0):
+                return price
+        return 0
+
+    def _sell_on(self, venue, tokens: float) -> float:
+        """Move `tokens` from the wallet to `venue` and sell them there; tokens sold."""
+        wallets, me = self.model.wallets, self.unique_id
+        amount = min(units.tokens_to_units(tokens), wallets.tokens[me])
+        if venue is not self.model.dex:
+            amount -= amount % venue.lot_units
+        if amount <= 0:
+            return 0.0
+        fund(wallets, venue, me, 0, amount)
+        if venue is self.model.dex:
+            usdt = venue.swap_exact_in(me, SELL, amount)
+            self.sale_usdt += max(usdt, 0) * units.USDT_UNIT
+            return amount * units.TOKEN_UNIT
+        before = venue.balance(me)
+        venue.market(me, SELL, amount // venue.lot_units, stp=True)   # never into its own bids
+        after = venue.balance(me)
+        # totals, free + locked: bids removed by self-trade prevention only change lock state
+        self.sale_usdt += (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"])
+        return (before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"])
+
+    # -- delta -----------------------------------------------------------------------------------
+    def delta(self, spot: float) -> tuple[float, float]:
+        """(inventory view, liability view) in tokens: spot + LP + perps + option delta, and
+        the same minus the tokens owed back to the project."""
+        model, me = self.model, self.unique_id
+        tokens = model.wallets.tokens[me] * units.TOKEN_UNIT
+        for venue in model.cexs:
+            b = venue.balance(me)
+            tokens += b["tokens"] + b["tokens_locked"]
+        tokens += model.dex.balance(me)["tokens"] + model.dex.position(me).delta_tokens
+        if me in model.perp.accounts:
+            tokens += model.perp.position(me)["tokens"]
+        if spot == spot and spot > 0:
+            sigma = max(self.vol.annual_vol, 1e-6)
+            tokens += sum(float(o.delta(spot, model.time, sigma, MINUTES_PER_YEAR))
+                          for o in model.project.options)
+        owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT
+        return tokens, tokens - owed
 
     def cex_tokens_units(self) -> int:
         """Tokens held on the CEXs, free and in orders."""

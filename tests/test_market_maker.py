@@ -1,0 +1,51 @@
+"""The market maker's initial sale by strategy, and its delta in both views."""
+import pytest
+
+from mmabm.config import Config
+from mmabm.experiment import run
+
+BASE = Config().override({"run.months": 0.04, "retail.n_traders": 500,
+                          "retail.launch_orders_per_minute": 5, "market_maker.sale_horizon_hours": 6})
+
+
+@pytest.fixture(scope="module")
+def paired():
+    """article vs hold, same seed: the same world and the same traders."""
+    return {s: run(BASE.override({"market_maker.strategy": s}), seed=21)
+            for s in ("article", "hold", "twap_sale")}
+
+
+def test_article_sells_at_once_and_hold_does_not(paired):
+    article, hold = paired["article"].summary, paired["hold"].summary
+    assert article["mm_sale_tokens_sold"] > 300_000 and hold["mm_sale_tokens_sold"] == 0
+    average = article["mm_sale_usdt"] / article["mm_sale_tokens_sold"]
+    assert 0.2 < average < 1.0                              # sold below the listing price
+    sold = paired["article"].timeseries.set_index("minute")["mm_sold_tokens"]
+    assert sold.loc[6 * 60:].diff().dropna().abs().max() == 0   # nothing after the horizon
+
+
+def test_the_immediate_sale_moves_price_against_hold(paired):
+    a = paired["article"].timeseries.set_index("minute")
+    h = paired["hold"].timeseries.set_index("minute")
+    window = slice(3 * 60, 12 * 60)                    # the sale's second half and after
+    assert a["mid"].loc[window].mean() < h["mid"].loc[window].mean() * 0.9   # NaN hours skipped
+    assert a["amm_price"].loc[window].mean() < h["amm_price"].loc[window].mean() * 0.9
+    assert paired["article"].summary["max_drawdown"] > paired["hold"].summary["max_drawdown"]
+
+
+def test_twap_sells_in_hourly_slices(paired):
+    sold = paired["twap_sale"].timeseries["mm_sold_tokens"]
+    assert 0 < sold.iloc[-1] < paired["article"].summary["mm_sale_tokens_sold"]
+    assert sold.is_monotonic_increasing
+
+
+def test_delta_views_differ_by_the_tokens_owed(paired):
+    for result in paired.values():
+        ts = result.timeseries
+        assert ((ts["mm_delta_inventory"] - ts["mm_delta_liability"]) - 3_000_000).abs().max() < 1e-6
+    first = paired["hold"].timeseries.iloc[0]
+    assert 3_000_000 < first["mm_delta_inventory"] < 3_300_000    # the loan + calls' delta
+
+
+def test_books_balance_under_every_strategy(paired):
+    assert all(r.summary["conservation_error"] == 0.0 for r in paired.values())
