@@ -105,6 +105,7 @@ class MarketMakerConfig:
     """The market maker: its strategy, capital and quoting (sale and hedging policies arrive
     with the strategies)."""
     strategy: Literal["article", "twap_sale", "hold", "liability_neutral"] = _field("article")
+    sale_execution: Literal["auto", "immediate", "twap", "pov", "none"] = _field("auto")
     usdt_capital: float = _field(800_000.0, 0.0, 1e12,
                                  "own USDT at t=0: the pool's half and the CEX bids, with a buffer")
     quote_levels: int = _field(10, 1, 100, "rungs per side of each CEX ladder")
@@ -113,7 +114,7 @@ class MarketMakerConfig:
     max_skew_tokens: float = _field(1_000_000.0, 1.0, 1e15, "inventory at which the skew is full")
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
     twap_days: float = _field(30.0, 0.0, 730.0, "length of a TWAP sale")
-    pov_rate: float = _field(0.1, 0.0, 1.0, "share of market volume for a POV sale")
+    pov_rate: float = _field(0.1, 0.0, 1.0, "share of the last hour's market volume a POV sale sells")
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,14 @@ from mmabm._core import BUY, SELL
 from mmabm.venues import units
 
 MINUTES_PER_MONTH = 30 * 24 * 60
+#: Who initiated spot volume (the taker of a CEX trade, the swapper on the DEX).
+AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist",
+               "perp")
 
 
 def record_row(model) -> dict[str, float]:
-    """One row of the time series: prices, spread, depth, volume, obligations, the world."""
+    """One row of the time series: prices, spread, depth, obligations, the world, and spot
+    volume since the previous row, in total and by the type of agent that initiated it."""
     main, c = model.cexs[0], model.config
     bid, ask = main.best_bid(), main.best_ask()
     row = {"minute": model.time, "mid": main.mid_usd(),
@@ -25,15 +29,21 @@ def record_row(model) -> dict[str, float]:
            "amm_price": model.dex.price(), "perp_mark": model.perp.mark_price,
            "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
            "fundamental": model.fundamental_at(model.time)}
-    volume = model.dex.take_volume()
+    by_type = dict.fromkeys(AGENT_TYPES, 0.0)
+    for owner, notional in model.dex.take_swaps():
+        by_type[model.owner_type(owner)] += notional * units.USDT_UNIT
     for venue, terms in zip(model.cexs, c.cex):
         row[f"mid_{venue.name}"] = venue.mid_usd()
-        volume += venue.take_volume()[1]
+        trades = venue.drain_trades()
+        for taker, notional in zip(trades["taker_owner"].tolist(), trades["notional"].tolist()):
+            by_type[model.owner_type(taker)] += notional * units.USDT_UNIT
         row[f"obligations_met_{venue.name}"] = float(
             venue.depth_usd(BUY, terms.band) >= terms.depth_usd
             and venue.depth_usd(SELL, terms.band) >= terms.depth_usd
             and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
-    row["volume_usd"] = volume
+    row["volume_usd"] = sum(by_type.values())
+    for kind, usd in by_type.items():
+        row[f"volume_usd_{kind}"] = usd
     mm = model.market_maker
     if row["mid"] == row["mid"]:
         mm.vol.update(row["mid"])

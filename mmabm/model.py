@@ -15,7 +15,7 @@ from mesa.time import Schedule
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
-from mmabm.agents.retail import RetailPopulation
+from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
 from mmabm.config import Config
 from mmabm.exogenous import Attention, fundamental_path
 from mmabm.metrics import MINUTES_PER_MONTH, ledger_rows, record_row
@@ -70,6 +70,16 @@ class MarketModel(mesa.Model):
                                  p.initial_margin, p.maintenance_margin, p.funding_cap,
                                  p.interest_rate, p.funding_interval_minutes)
         self.venues = [*self.cexs, self.dex, self.perp]
+
+    def owner_type(self, owner: int) -> str:
+        """The agent type behind a venue owner id (see metrics.AGENT_TYPES)."""
+        if owner == self.market_maker.unique_id:
+            return "market_maker"
+        if owner == self.arbitrageur.unique_id:
+            return "arbitrage"
+        if owner == self.project.unique_id:
+            return "project"
+        return TYPE_NAMES[self.retail.kind[owner - RETAIL_BASE]]
 
     def fundamental_at(self, minute: float) -> float:
         """The latent value at `minute` (hourly resolution)."""

@@ -49,3 +49,21 @@ def test_delta_views_differ_by_the_tokens_owed(paired):
 
 def test_books_balance_under_every_strategy(paired):
     assert all(r.summary["conservation_error"] == 0.0 for r in paired.values())
+
+
+def test_the_sale_shows_as_market_maker_volume(paired):
+    ts = paired["article"].timeseries.set_index("minute")
+    assert ts["volume_usd_market_maker"].loc[:6 * 60].sum() > 100_000
+    assert paired["hold"].timeseries["volume_usd_market_maker"].sum() == 0
+
+
+def test_pov_sells_a_share_of_what_others_trade():
+    result = run(BASE.override({"market_maker.sale_execution": "pov",
+                                "market_maker.pov_rate": 0.2}), seed=21)
+    ts = result.timeseries
+    sold = ts["mm_sold_tokens"].diff().fillna(0).to_numpy()
+    others = (ts["volume_usd"] - ts["volume_usd_market_maker"]).to_numpy()
+    mid = ts["mid"].ffill().to_numpy()
+    assert sold.sum() > 0
+    # what it sells in hour h+1 is at most 20% of what others traded in hour h (in tokens)
+    assert all(sold[h + 1] <= 0.2 * others[h] / mid[h] + 1.0 for h in range(1, len(ts) - 1))

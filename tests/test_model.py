@@ -95,3 +95,12 @@ def test_arbitrage_keeps_the_pool_near_the_books(trading_run):
 
 def test_trading_run_is_reproducible(trading_run):
     assert run(TRADING, seed=11).timeseries.equals(trading_run.timeseries)
+
+
+def test_volume_is_split_by_the_type_that_initiated_it(trading_run):
+    ts = trading_run.timeseries
+    by_type = ts.filter(like="volume_usd_")
+    assert set(by_type.columns) == {f"volume_usd_{t}" for t in (
+        "market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist", "perp")}
+    assert (by_type.sum(axis=1) - ts["volume_usd"]).abs().max() < 1e-6
+    assert by_type["volume_usd_noise"].sum() > 0 and by_type["volume_usd_market_maker"].sum() == 0

@@ -4,10 +4,11 @@ At t=0 it funds each CEX with the inventory its obligations need (plus a buffer)
 DEX pool at the listing price and posts obligation ladders; then it requotes whenever a mid has
 moved by more than the threshold, skewing against its inventory.
 
-The initial sale (size: the article's arithmetic, `Config.initial_sale_tokens`) follows the
-strategy: `article` sells immediately (in equal slices every minute over `sale_horizon_hours`,
-each slice to the venue paying most); `twap_sale` in equal hourly slices over `twap_days`;
-`hold` and `liability_neutral` do not sell. Its delta is reported in two views: `inventory`
+The initial sale (size: the article's arithmetic, `Config.initial_sale_tokens`) follows
+`sale_execution`, by default the strategy's: `article` sells immediately (equal slices every
+minute over `sale_horizon_hours`, each part to the venue paying most); `twap_sale` in equal
+hourly slices over `twap_days`; `pov` sells each hour `pov_rate` of the volume others traded in
+the last hour; `hold` and `liability_neutral` do not sell. Its delta is reported in two views: `inventory`
 (the article's: spot + LP + perps + option delta) and `liability` (the same minus the tokens
 owed back). Perp hedging, gamma scalping and the P&L decomposition build on this engine.
 """
@@ -59,31 +60,50 @@ class MarketMaker(mesa.Agent):
 
     # -- the initial sale ----------------------------------------------------------------------
     def _start_sale(self) -> None:
-        """Schedule the strategy's initial sale (none for `hold` and `liability_neutral`)."""
-        c = self.model.config
-        minutes = {"article": c.market_maker.sale_horizon_hours * 60,
-                   "twap_sale": c.market_maker.twap_days * 1440}.get(c.market_maker.strategy)
-        if not minutes or c.initial_sale_tokens <= 0:
+        """Schedule the initial sale: `sale_execution`, or by strategy when it is "auto"
+        (article: immediate; twap_sale: twap; hold and liability_neutral: none)."""
+        c, mm = self.model.config, self.model.config.market_maker
+        execution = mm.sale_execution if mm.sale_execution != "auto" else {
+            "article": "immediate", "twap_sale": "twap"}.get(mm.strategy, "none")
+        if execution == "none" or c.initial_sale_tokens <= 0:
             return
-        every = 1 if c.market_maker.strategy == "article" else 60
-        self._slices_left = max(1, int(minutes // every))
         self._sale_left = c.initial_sale_tokens
+        if execution == "pov":
+            self._sale = self.model.schedule_recurring(self.sell_pov, Schedule(interval=60))
+            return
+        minutes = mm.sale_horizon_hours * 60 if execution == "immediate" else mm.twap_days * 1440
+        every = 1 if execution == "immediate" else 60
+        self._slices_left = max(1, int(minutes // every))
         self._sale = self.model.schedule_recurring(self.sell_slice, Schedule(interval=every,
                                                                              start=self.model.time))
 
+    def sell_pov(self) -> None:
+        """Hourly: sell `pov_rate` of the last hour's volume that others traded."""
+        rows = self.model.rows
+        if not rows or rows[-1]["mid"] != rows[-1]["mid"]:
+            return
+        others_usd = rows[-1]["volume_usd"] - rows[-1]["volume_usd_market_maker"]
+        tokens = min(self._sale_left, self.model.config.market_maker.pov_rate * others_usd / rows[-1]["mid"])
+        self._sell(tokens)
+        if self._sale_left <= 0:
+            self._sale.stop()
+
     def sell_slice(self) -> None:
-        """Sell the next equal slice of what is left, each part where it pays most."""
-        tokens = self._sale_left / self._slices_left
+        """Sell the next equal slice of what is left (immediate or TWAP)."""
+        self._sell(self._sale_left / self._slices_left)
+        self._slices_left -= 1
+        if self._slices_left <= 0 or self._sale_left <= 0:
+            self._sale.stop()
+
+    def _sell(self, tokens: float) -> None:
+        """Sell `tokens` in parts, each part where it pays most."""
         for _ in range(SLICES):
-            venue, proceeds = self._best_buyer(tokens / SLICES)
+            venue, _ = self._best_buyer(tokens / SLICES)
             if venue is None:
                 break
             sold = self._sell_on(venue, tokens / SLICES)
             self.sold_tokens += sold
             self._sale_left -= sold
-        self._slices_left -= 1
-        if self._slices_left <= 0 or self._sale_left <= 0:
-            self._sale.stop()
 
     def _best_buyer(self, tokens: float):
         """The venue that pays most for `tokens` now (CEX: its best bid; DEX: its quote)."""

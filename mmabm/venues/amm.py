@@ -70,6 +70,7 @@ class AmmVenue:
         self.withdrawn_usdt = self.withdrawn_tokens = 0
         self.volume_usdt = 0
         self._interval_usdt = 0
+        self._swaps: list[tuple[int, int]] = []     # (owner, USDT units) since take_swaps()
         self._opened: set[int] = set()
 
     def _known(self, owner: object) -> int:
@@ -130,6 +131,7 @@ class AmmVenue:
             notional = amount_out
         self.volume_usdt += notional
         self._interval_usdt += notional
+        self._swaps.append((owner, notional))
 
     def _can_pay(self, owner: int, side: int, amount: int) -> bool:
         return (self.usdt[owner] if side > 0 else self.tokens[owner]) >= amount
@@ -168,6 +170,11 @@ class AmmVenue:
     def take_volume(self) -> float:
         """USDT traded since the previous call; starts a new interval."""
         out, self._interval_usdt = self._interval_usdt * units.USDT_UNIT, 0
+        return out
+
+    def take_swaps(self) -> list[tuple[int, int]]:
+        """(owner, USDT units) of every swap since the previous call; clears them."""
+        out, self._swaps = self._swaps, []
         return out
 
     # -- liquidity -----------------------------------------------------------------------------
