@@ -30,6 +30,7 @@ def record_row(model) -> dict[str, float]:
            "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
            "fundamental": model.fundamental_at(model.time)}
     by_type = dict.fromkeys(AGENT_TYPES, 0.0)
+    mm = model.market_maker
     for owner, notional in model.dex.take_swaps():
         by_type[model.owner_type(owner)] += notional * units.USDT_UNIT
     for venue, terms in zip(model.cexs, c.cex):
@@ -37,6 +38,7 @@ def record_row(model) -> dict[str, float]:
         trades = venue.drain_trades()
         for taker, notional in zip(trades["taker_owner"].tolist(), trades["notional"].tolist()):
             by_type[model.owner_type(taker)] += notional * units.USDT_UNIT
+        mm.spread_pnl += spread_capture(trades, mm.unique_id, venue, row["mid"])
         row[f"obligations_met_{venue.name}"] = float(
             venue.depth_usd(BUY, terms.band) >= terms.depth_usd
             and venue.depth_usd(SELL, terms.band) >= terms.depth_usd
@@ -44,12 +46,59 @@ def record_row(model) -> dict[str, float]:
     row["volume_usd"] = sum(by_type.values())
     for kind, usd in by_type.items():
         row[f"volume_usd_{kind}"] = usd
-    mm = model.market_maker
     if row["mid"] == row["mid"]:
         mm.vol.update(row["mid"])
-    row["mm_delta_inventory"], row["mm_delta_liability"] = mm.delta(row["mid"])
+        mm.last_mid = row["mid"]
+    row["mm_delta_inventory"], row["mm_delta_liability"] = mm.delta(mm.last_mid)
     row["mm_sold_tokens"] = mm.sold_tokens
+    row.update(mm_pnl(model, mm.last_mid))
     return row
+
+
+def spread_capture(trades, maker: int, venue, mid: float) -> float:
+    """What `maker`'s filled quotes earned against the mid, net of its maker fees (USDT)."""
+    mine = trades[trades["maker_owner"] == maker]
+    if not len(mine) or mid != mid:
+        return 0.0
+    price = mine["price"] * venue.tick_size
+    tokens = mine["qty"] * venue.lot_size
+    edge = float((mine["taker_side"] * (price - mid) * tokens).sum())
+    return edge - float(mine["maker_fee"].sum()) * units.USDT_UNIT
+
+
+def mm_pnl(model, mid: float) -> dict[str, float]:
+    """The market maker's P&L marked at `mid`, and its parts (USDT).
+
+    Total = everything it holds (USDT, tokens at mid, pool share, perp equity, the calls at
+    Black-Scholes value) minus the tokens it owes at mid, minus the USDT it brought. Parts:
+    spread capture of its quotes, pool fees, impermanent loss, perp funding, gamma scalping,
+    the calls' value (and exercise payoff), the initial sale (proceeds minus the sold tokens at
+    today's mid), and inventory: what is left, the mark-to-market of everything else it holds.
+    """
+    mm, me = model.market_maker, model.market_maker.unique_id
+    if mid != mid:
+        return {}
+    usdt = model.wallets.usdt[me] * units.USDT_UNIT
+    tokens = model.wallets.tokens[me] * units.TOKEN_UNIT
+    for venue in model.cexs:
+        b = venue.balance(me)
+        usdt += b["usdt"] + b["usdt_locked"]
+        tokens += b["tokens"] + b["tokens_locked"]
+    dex = model.dex.balance(me)
+    pos = model.dex.position(me)
+    usdt += dex["usdt"] + pos.usdt
+    tokens += dex["tokens"] + pos.tokens
+    perp = model.perp.position(me)["equity"] if me in model.perp.accounts else 0.0
+    sigma = max(mm.vol.annual_vol, 1e-6)
+    options = sum(float(o.value(mid, model.time, sigma, 365 * 24 * 60)) for o in model.project.options)
+    owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT
+    total = usdt + perp + (tokens - owed) * mid + options - model.config.market_maker.usdt_capital
+    parts = {"mm_pnl_spread": mm.spread_pnl, "mm_pnl_lp_fees": pos.fees_earned_usdt,
+             "mm_pnl_impermanent_loss": pos.impermanent_loss_usdt, "mm_pnl_funding": 0.0,
+             "mm_pnl_gamma": 0.0, "mm_pnl_options": options + mm.exercise_pnl,
+             "mm_pnl_initial_sale": mm.sale_usdt - mm.sold_tokens * mid}
+    parts["mm_pnl_inventory"] = total - sum(parts.values())
+    return {"mm_pnl": total, **parts}
 
 
 def ledger_rows(model, when: str) -> list[dict[str, object]]:
@@ -91,6 +140,9 @@ def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
                "max_drawdown": drawdown}
     for venue in model.cexs:
         summary[f"obligation_uptime_{venue.name}"] = float(ts[f"obligations_met_{venue.name}"].mean())
+    last = ts.iloc[-1]
+    for key in [k for k in ts.columns if k.startswith("mm_pnl")]:
+        summary["mm_pnl_total" if key == "mm_pnl" else key] = float(last[key])
     summary.update({
         "mm_sale_tokens_sold": model.market_maker.sold_tokens,
         "mm_sale_usdt": model.market_maker.sale_usdt,

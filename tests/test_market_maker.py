@@ -67,3 +67,23 @@ def test_pov_sells_a_share_of_what_others_trade():
     assert sold.sum() > 0
     # what it sells in hour h+1 is at most 20% of what others traded in hour h (in tokens)
     assert all(sold[h + 1] <= 0.2 * others[h] / mid[h] + 1.0 for h in range(1, len(ts) - 1))
+
+
+def test_pnl_components_add_up_to_the_total(paired):
+    for result in paired.values():
+        s = result.summary
+        parts = [v for k, v in s.items() if k.startswith("mm_pnl_") and k != "mm_pnl_total"]
+        assert len(parts) == 8 and sum(parts) == pytest.approx(s["mm_pnl_total"], abs=1e-6)
+        ts = result.timeseries
+        row_parts = ts.filter(like="mm_pnl_").sum(axis=1)
+        assert (row_parts - ts["mm_pnl"]).abs().max() < 1e-6
+
+
+def test_sale_pnl_is_proceeds_minus_the_sold_tokens_at_todays_price(paired):
+    s, last = paired["article"].summary, paired["article"].timeseries.iloc[-1]
+    mid = paired["article"].timeseries["mid"].ffill().iloc[-1]
+    assert s["mm_pnl_initial_sale"] == pytest.approx(s["mm_sale_usdt"] - s["mm_sale_tokens_sold"] * mid)
+    assert paired["hold"].summary["mm_pnl_initial_sale"] == 0.0
+    assert last["mm_pnl_lp_fees"] > 0                       # the pool earned fees
+    assert paired["hold"].timeseries["mm_pnl"].iloc[0] == pytest.approx(
+        paired["hold"].timeseries["mm_pnl_options"].iloc[0], rel=1e-6)   # t=0: only the calls

@@ -38,6 +38,9 @@ class MarketMaker(mesa.Agent):
         self.options_exercised = 0
         self.sold_tokens = 0.0
         self.sale_usdt = 0.0
+        self.spread_pnl = 0.0          # quotes' edge over the mid, net of maker fees (USDT)
+        self.exercise_pnl = 0.0        # (spot - strike) x tokens on the calls it exercised
+        self.last_mid = model.config.token.initial_price
         self.vol = EwmaVolatility(periods_per_year=365 * 24, halflife=24, initial_vol=1.0)
         self._sale = None
 
@@ -223,6 +226,7 @@ class MarketMaker(mesa.Agent):
                 try:
                     option.exercise(model.wallets, model.time)
                     self.options_exercised += 1
+                    self.exercise_pnl += (spot - option.strike) * option.quantity_tokens
                 except ValueError:
                     pass                                       # cannot pay the strike
         self._bring_home(usdt=False)
