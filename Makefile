@@ -1,5 +1,5 @@
 # The two set-up commands of the README:
-#   make run    install into .venv and run the main job (writes out/main/: summary + plots)
+#   make run    install into .venv and run the main job: the article's scenario (out/main/)
 #   make test   install into .venv and run the whole test suite, on the release build and then
 #               once more on the debug build of the compiled core (bounds checks, asserts,
 #               line tracing)
@@ -13,7 +13,7 @@ SOURCES := pyproject.toml setup.py $(wildcard mmabm/*.pyx mmabm/*.pxd mmabm/*/*.
 .PHONY: run test test-release test-debug bench build clean
 
 run: $(VENV)/.installed
-	$(PY) -m mmabm --out out/main
+	$(PY) -m mmabm scenarios/article.toml --out out/main
 
 test: $(VENV)/.installed
 	$(MAKE) test-release

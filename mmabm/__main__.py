@@ -1,52 +1,83 @@
-"""`python -m mmabm` (or the `mmabm` script): the project's main job.
+"""`mmabm` / `python -m mmabm`: the main job — run a scenario, write its summary and figures.
 
-Until the agent model lands this runs the demo of the compiled core in `mmabm.demo`: the article's
-immediate sale of 2.3M borrowed tokens against one order book and one pool.
+    mmabm                                   # the article's scenario (scenarios/article.toml)
+    mmabm my.toml --seed 3 --months 6 --set market_maker.strategy=hold --out out/hold
+
+Writes summary.json, config.json (the resolved config, seed included), timeseries.parquet,
+ledger.csv and the standard figures (prices, liquidity, delta, pnl, funding) to --out.
+The demo of the bare core is `python -m mmabm.demo`.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
+DEFAULT_SCENARIO = Path("scenarios/article.toml")
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line, run the demo, print its headline numbers; returns the exit code."""
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mmabm",
-        description="Demo of the mmabm core until the agent model lands: a market maker sells "
-                    "the 2.3M tokens the article says it sells at once (3M borrowed minus 700k "
-                    "kept for quoting and the pool) into one CEX order book and one AMM pool, "
-                    "and we record what it raises and what happens to price and depth. Writes "
-                    "summary.json, timeseries.csv and demo.png.")
+        prog="mmabm", description="Run a market-maker scenario and write its summary, time "
+        "series and figures. Without a scenario: the article's deal (scenarios/article.toml).")
+    parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO,
+                        help="scenario TOML (default: scenarios/article.toml)")
+    parser.add_argument("--seed", type=int, help="seed (default: the scenario's run.seed)")
+    parser.add_argument("--months", type=float, help="simulated months (overrides run.months)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value by dotted key, e.g. "
+                             "market_maker.strategy=hold (repeatable)")
     parser.add_argument("--out", type=Path, default=Path("out/main"),
                         help="output directory (default: out/main)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed for the retail orders on the book (default: 0)")
-    args = parser.parse_args(argv)
+    return parser
 
-    from mmabm.demo import run_demo   # after parsing, so --help stays instant
 
+def main(argv: list[str] | None = None) -> int:
+    """Run the scenario; returns 0, or 2 for a bad scenario or override (message on stderr)."""
+    args = _parser().parse_args(argv)
+    from mmabm import ConfigError, load_config, run      # after parsing: --help stays instant
+    from mmabm.plots import standard_figures
+
+    overrides = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"mmabm: --set needs KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        overrides[key.strip()] = value.strip()
+    if args.months is not None:
+        overrides["run.months"] = args.months
+    try:
+        config = load_config(args.scenario, overrides)
+    except ConfigError as err:
+        print(f"mmabm: {err}", file=sys.stderr)
+        return 2
+    print(f"mmabm: {args.scenario} for {config.run.months:g} months, strategy "
+          f"{config.market_maker.strategy!r}, seed {config.run.seed if args.seed is None else args.seed}")
     start = time.perf_counter()
-    s = run_demo(args.out, seed=args.seed)
-    elapsed = time.perf_counter() - start
-    venue = s["tokens_sold_by_venue"]
-    bid = s["final_book_best_bid"]
-    print(f"mmabm demo (seed {s['seed']}): sold {s['tokens_sold']:,} of {s['tokens_to_sell']:,} "
-          f"tokens ({venue['book']:,} on the book, {venue['pool']:,} to the pool)")
-    print(f"  raised ${s['usdt_raised']:,.0f} at an average ${s['average_price']:.4f} "
-          f"(the obligations need ${s['usdt_needed_for_obligations']:,.0f}; "
-          f"${s['usdt_raised_from_own_bids']:,.0f} came from the MM's own bids)")
-    print(f"  pool price ${s['start_price']:.2f} -> ${s['final_pool_price']:.4f} "
-          f"(-{s['price_drop_pct']['pool']:.1f}%); book best bid "
-          + (f"${bid:.4f}" if bid is not None else
-             f"gone (bids exhausted after {s['book_bids_gone_at_tokens_sold']:,} tokens)"))
-    print(f"  ±2% bid depth ${s['bid_depth_2pct_usd']['start']:,.0f} -> "
-          f"${s['bid_depth_2pct_usd']['end']:,.0f}")
-    for name in ("summary.json", "timeseries.csv", "demo.png"):
-        print(f"  wrote {args.out / name}")
-    print(f"  ({elapsed:.1f} s)")
+    result = run(config, args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "summary.json").write_text(json.dumps(result.summary, indent=1))
+    (args.out / "config.json").write_text(json.dumps(result.config, indent=1))
+    result.timeseries.to_parquet(args.out / "timeseries.parquet")
+    result.ledger.to_csv(args.out / "ledger.csv", index=False)
+    figures = standard_figures(result.timeseries, args.out, config.cex[0].depth_usd,
+                               title=f"{args.scenario.stem}: {config.market_maker.strategy}, "
+                                     f"seed {result.seed}")
+    s = result.summary
+    print(f"  initial sale {s['initial_sale_tokens']:,.0f} tokens; sold "
+          f"{s['mm_sale_tokens_sold']:,.0f} for ${s['mm_sale_usdt']:,.0f}")
+    print(f"  price: 1 month ${s['price_1m']:.4f}, 3 months ${s['price_3m']:.4f}, "
+          f"end ${s['price_end']:.4f}; max drawdown {s['max_drawdown']:.1%}")
+    print(f"  market maker P&L ${s['mm_pnl_total']:,.0f} (sale ${s['mm_pnl_initial_sale']:,.0f}, "
+          f"calls ${s['mm_pnl_options']:,.0f}, pool fees ${s['mm_pnl_lp_fees']:,.0f})")
+    print(f"  project got back {s['project_tokens_returned']:,.0f} tokens and "
+          f"${s['project_usdt_received']:,.0f}; conservation problems: {s['conservation_error']:.0f}")
+    for path in [args.out / "summary.json", args.out / "timeseries.parquet", *figures]:
+        print(f"  wrote {path}")
+    print(f"  ({time.perf_counter() - start:.0f} s)")
     return 0
 
 

@@ -70,7 +70,7 @@ def test_same_seed_same_summary_other_seed_other_summary(runs):
 
 
 def test_command_line_writes_outputs_and_reports(tmp_path, capsys):
-    from mmabm.__main__ import main
+    from mmabm.demo import main
 
     assert main(["--out", str(tmp_path / "cli"), "--seed", "3"]) == 0
     printed = capsys.readouterr().out

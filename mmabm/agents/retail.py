@@ -1,10 +1,13 @@
 """Retail traders: thousands of them, held as arrays by one Mesa agent.
 
-Who acts and when is drawn in bulk from the run's named streams: arrivals are a Poisson process
-whose rate is the launch rate times the market's attention (it decays from listing and jumps on
-sharp moves), so the cost scales with the number of orders, not with population x minutes.
-Every arrival draws the same random numbers whatever it then decides, so runs that differ only
-in the market maker's strategy see the same traders arrive with the same coins in hand.
+Who acts and when is drawn in bulk from the run's named streams, one batch per minute: a
+Poisson number of candidate arrivals at the maximum rate (launch rate x ATTENTION_CAP), each
+with its trader, its coins and its size, then each candidate is kept with probability
+rate(t) / maximum, where rate(t) is the launch rate times the market's attention (it decays from
+listing and jumps on sharp moves). This thinning keeps common random numbers even though
+attention reacts to the market: runs that differ only in the market maker's strategy draw the
+same candidates with the same coins; only which of them act can differ. Cost scales with the
+number of orders, not with population x minutes.
 
 Types: noise traders (random side, market or limit orders), momentum traders (follow the move
 since the last recorded row, an hour by default), fundamentalists (trade toward the latent value when the price is off by more than
@@ -27,6 +30,7 @@ NOISE, MOMENTUM, FUNDAMENTALIST, PERP = range(4)
 TYPE_NAMES = ("noise", "momentum", "fundamentalist", "perp")
 RETAIL_BASE = 1_000          # venue owner id of trader i is RETAIL_BASE + i
 SHARP_MOVE = 0.05            # an hourly move that excites attention
+ATTENTION_CAP = 5.0          # attention (relative to listing) is capped here for thinning
 
 
 class RetailPopulation(mesa.Agent):
@@ -48,7 +52,8 @@ class RetailPopulation(mesa.Agent):
         self.orders = np.zeros(4, dtype=np.int64)           # orders sent, by type
         self._seed_wallets(types)
         self._last_mid = c.token.initial_price
-        self._schedule_next()
+        if r.launch_orders_per_minute > 0:
+            model.schedule_recurring(self.arrive, mesa.time.Schedule(interval=1, start=0.0))
         model.schedule_recurring(self.watch, mesa.time.Schedule(interval=60))
 
     def _seed_wallets(self, rng: np.random.Generator) -> None:
@@ -70,26 +75,24 @@ class RetailPopulation(mesa.Agent):
 
     # -- arrivals ------------------------------------------------------------------------------
     def rate(self, minute: float) -> float:
-        """Arrivals per minute at `minute`."""
-        return self.model.config.retail.launch_orders_per_minute * self.model.attention.level(minute)
-
-    def _schedule_next(self) -> None:
-        now, rate = self.model.time, self.rate(self.model.time)
-        if rate <= 0:
-            return
-        at = now + self.model.streams["arrivals"].exponential(1.0 / rate)
-        if at < self.model.end_minute:
-            self.model.schedule_event(self.arrive, at=at)
+        """Arrivals per minute at `minute` (attention capped at ATTENTION_CAP)."""
+        return self.model.config.retail.launch_orders_per_minute * min(
+            ATTENTION_CAP, self.model.attention.level(minute))
 
     def arrive(self) -> None:
-        """One trader acts; the next arrival is scheduled."""
-        rng = self.model.streams["arrivals"]
-        i = int(rng.integers(len(self.kind)))
-        u = self.model.streams["decisions"].random(4)         # always four: common numbers
-        size_usd = self.model.streams["sizes"].lognormal(
-            math.log(self.model.config.retail.order_usd_median), self.model.config.retail.order_usd_sigma)
-        self.act(i, u, size_usd)
-        self._schedule_next()
+        """This minute's arrivals: thinned candidates, drawn whatever the market did."""
+        model, r = self.model, self.model.config.retail
+        top = r.launch_orders_per_minute * ATTENTION_CAP
+        rng = model.streams["arrivals"]
+        k = int(rng.poisson(top))
+        if k == 0:
+            return
+        who = rng.integers(len(self.kind), size=k)
+        keep = rng.random(k) < self.rate(model.time) / top
+        coins = model.streams["decisions"].random((k, 4))
+        sizes = model.streams["sizes"].lognormal(math.log(r.order_usd_median), r.order_usd_sigma, k)
+        for j in np.flatnonzero(keep):
+            self.act(int(who[j]), coins[j], float(sizes[j]))
 
     def watch(self) -> None:
         """Hourly: a sharp move excites attention."""

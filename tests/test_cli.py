@@ -1,0 +1,49 @@
+"""The main job's command line: files with the documented content, named errors, exit codes."""
+import json
+
+import pandas as pd
+import pytest
+
+from mmabm.__main__ import main
+from mmabm.plots import price_figure
+
+TINY = ["--months", "0.01", "--set", "retail.n_traders=100", "--set", "run.record_every_minutes=30"]
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("main")
+    assert main([*TINY, "--seed", "4", "--out", str(out)]) == 0
+    return out
+
+
+def test_writes_summary_config_series_ledger_and_figures(out):
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["initial_sale_tokens"] == 2_300_000 and "mm_pnl_total" in summary
+    config = json.loads((out / "config.json").read_text())
+    assert config["run"]["seed"] == 4 and config["run"]["months"] == 0.01
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert {"mid", "amm_price", "mm_delta_liability", "mm_pnl"} <= set(ts.columns)
+    assert len(ts) == int(0.01 * 30 * 24 * 60 / 30) + 1
+    assert set(pd.read_csv(out / "ledger.csv")["when"]) == {"start", "end"}
+    for name in ("prices", "liquidity", "delta", "pnl", "funding"):
+        data = (out / f"{name}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_price_figure_draws_every_venue_and_the_fundamental(out):
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    labels = [line.get_label() for line in price_figure(ts).axes[0].get_lines()]
+    assert labels == ["main mid", "cex2 mid", "cex3 mid", "DEX pool", "perp mark",
+                      "fundamental (latent)"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--set", "market_maker.stratgy=hold"], "unknown key 'market_maker.stratgy'"),
+    (["--set", "run.months"], "--set needs KEY=VALUE"),
+    (["--months", "-1"], "run.months must be in"),
+    (["no/such.toml"], "does not exist"),
+])
+def test_bad_input_exits_2_with_a_named_error(argv, message, capsys, tmp_path):
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
