@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mmabm: {args.scenario} for {config.run.months:g} months, strategy "
           f"{config.market_maker.strategy!r}, seed {config.run.seed if args.seed is None else args.seed}")
     start = time.perf_counter()
-    result = run(config, args.seed)
+    result = run(config, args.seed, progress=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "summary.json").write_text(json.dumps(result.summary, indent=1))
     (args.out / "config.json").write_text(json.dumps(result.config, indent=1))

@@ -31,6 +31,15 @@ def test_writes_summary_config_series_ledger_and_figures(out):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
 
+def test_long_runs_report_progress_on_stderr(tmp_path, capsys):
+    assert main(["--months", "0.7", "--set", "retail.n_traders=50", "--set",
+                 "retail.launch_orders_per_minute=0.2", "--set", "market_maker.requote_minutes=30",
+                 "--set", "arbitrage.reaction_minutes=30", "--set", "run.step_minutes=30",
+                 "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "day    10 of 21" in err and "to go" in err
+
+
 def test_price_figure_draws_every_venue_and_the_fundamental(out):
     ts = pd.read_parquet(out / "timeseries.parquet")
     labels = [line.get_label() for line in price_figure(ts).axes[0].get_lines()]

@@ -4,7 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sys
+import time
+
 import pandas as pd
+from mesa.time import Schedule
 
 from mmabm.config import Config
 from mmabm.metrics import ledger_rows, summarize
@@ -21,10 +25,29 @@ class RunResult:
     seed: int
 
 
-def run(config: Config | None = None, seed: int | None = None) -> RunResult:
-    """Build the model from `config` (default: the article's deal), run it, and collect."""
+class _Progress:
+    """Prints simulated time, wall time and an ETA to stderr every 10 simulated days."""
+
+    def __init__(self, model: MarketModel) -> None:
+        self.model, self.start = model, time.perf_counter()
+        model.schedule_recurring(self.report, Schedule(interval=10 * 1440))
+
+    def report(self) -> None:
+        done = self.model.time / self.model.end_minute
+        spent = time.perf_counter() - self.start
+        eta = spent * (1 - done) / max(done, 1e-9)
+        print(f"  day {self.model.time / 1440:5.0f} of {self.model.end_minute / 1440:.0f} "
+              f"({done:4.0%})  {spent:5.0f} s so far, about {eta:4.0f} s to go",
+              file=sys.stderr, flush=True)
+
+
+def run(config: Config | None = None, seed: int | None = None, progress: bool = False) -> RunResult:
+    """Build the model from `config` (default: the article's deal), run it, and collect.
+    With `progress`, report simulated time and an ETA on stderr as it goes."""
     model = MarketModel(config, seed)
+    reporter = _Progress(model) if progress else None
     model.run_model()
+    del reporter
     timeseries = pd.DataFrame(model.rows)
     ledger = pd.DataFrame(model.ledger_start + ledger_rows(model, "end"))
     resolved = model.config.override({"run.seed": model.seed})
