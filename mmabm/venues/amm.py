@@ -31,18 +31,6 @@ class LpPosition:
     impermanent_loss_usdt: float  # fee-less value minus holding the deposits (<= 0)
 
 
-def _units(value: object, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{name} must be a whole number of units >= 0, got {value!r}")
-    return value
-
-
-def _owner(owner: object) -> int:
-    if not isinstance(owner, int) or isinstance(owner, bool) or owner < 0:
-        raise ValueError(f"owner must be an agent id (an int >= 0), got {owner!r}")
-    return owner
-
-
 def _side(side: object) -> int:
     if side not in (1, -1) or isinstance(side, bool):
         raise ValueError(f"side must be +1 (buy tokens) or -1 (sell tokens), got {side!r}")
@@ -74,7 +62,7 @@ class AmmVenue:
         self._opened: set[int] = set()
 
     def _known(self, owner: object) -> int:
-        o = _owner(owner)
+        o = units.owner_id(owner)
         if o not in self._opened:
             raise ValueError(f"owner {o} has no account at {self.name!r}: deposit first")
         return o
@@ -82,7 +70,9 @@ class AmmVenue:
     # -- accounts ------------------------------------------------------------------------------
     def deposit_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Credit whole units from outside the venue."""
-        o, du, dt = _owner(owner), _units(usdt_units, "usdt_units"), _units(token_units, "token_units")
+        o = units.owner_id(owner)
+        du = units.whole_units(usdt_units, "usdt_units")
+        dt = units.whole_units(token_units, "token_units")
         self._opened.add(o)
         self.usdt[o] += du
         self.tokens[o] += dt
@@ -91,7 +81,9 @@ class AmmVenue:
 
     def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Debit whole units to outside the venue; refused whole if either is short."""
-        o, du, dt = self._known(owner), _units(usdt_units, "usdt_units"), _units(token_units, "token_units")
+        o = self._known(owner)
+        du = units.whole_units(usdt_units, "usdt_units")
+        dt = units.whole_units(token_units, "token_units")
         if du > self.usdt[o] or dt > self.tokens[o]:
             raise ValueError(f"usdt_units and token_units must be at most the free balances "
                              f"{self.usdt[o]} and {self.tokens[o]}, got {du} and {dt}")
@@ -139,7 +131,8 @@ class AmmVenue:
     def swap_exact_in(self, owner: int, side: int, amount_in_units: int) -> int:
         """Pay exactly `amount_in_units` (USDT to buy, tokens to sell); units received, or a
         negative Rejection if the owner cannot pay."""
-        o, s, a = self._known(owner), _side(side), _units(amount_in_units, "amount_in_units")
+        o, s = self._known(owner), _side(side)
+        a = units.whole_units(amount_in_units, "amount_in_units")
         if a == 0:
             raise ValueError("amount_in_units must be at least 1")
         out = int(self.pool.quote_exact_in(s, float(a)))
@@ -152,7 +145,8 @@ class AmmVenue:
     def swap_exact_out(self, owner: int, side: int, amount_out_units: int) -> int:
         """Receive exactly `amount_out_units` (tokens if buying, USDT if selling); units paid,
         or a negative Rejection if the owner cannot pay."""
-        o, s, a = self._known(owner), _side(side), _units(amount_out_units, "amount_out_units")
+        o, s = self._known(owner), _side(side)
+        a = units.whole_units(amount_out_units, "amount_out_units")
         if a == 0:
             raise ValueError("amount_out_units must be at least 1")
         cost = int(self.pool.quote_exact_out(s, float(a)))
@@ -183,7 +177,8 @@ class AmmVenue:
         minted, or a negative Rejection if the owner cannot pay. The first deposit sets the
         price."""
         o = self._known(owner)
-        tx, ty = _units(token_units, "token_units"), _units(usdt_units, "usdt_units")
+        tx = units.whole_units(token_units, "token_units")
+        ty = units.whole_units(usdt_units, "usdt_units")
         if tx == 0 or ty == 0:
             raise ValueError("token_units and usdt_units must both be at least 1")
         x, y = int(self.pool.token_reserve), int(self.pool.usdt_reserve)   # whole units
@@ -225,7 +220,7 @@ class AmmVenue:
 
     def position(self, owner: int) -> LpPosition:
         """What `owner`'s pool shares hold and have earned, at the current price."""
-        o = _owner(owner)
+        o = units.owner_id(owner)
         s, p = self.shares[o], self.pool
         if s == 0 or p.total_shares == 0:
             return LpPosition(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)

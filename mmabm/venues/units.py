@@ -52,6 +52,20 @@ def _amount_units(amount: float, unit: float, name: str) -> int:
     return round(value / unit)
 
 
+def whole_units(value: object, name: str) -> int:
+    """A whole number of units >= 0 (an int, not a float or bool), else a named error."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a whole number of units >= 0, got {value!r}")
+    return value
+
+
+def owner_id(value: object, name: str = "owner") -> int:
+    """An agent id (an int >= 0), else a named error."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be an agent id (an int >= 0), got {value!r}")
+    return value
+
+
 def _check_positive(value: float, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a finite number > 0, got {value!r}")

@@ -30,7 +30,7 @@ class Wallets:
     def mint(self, owner: int, usdt: float = 0.0, tokens: float = 0.0) -> None:
         """Create USDT and tokens in `owner`'s wallet (initial endowments), recorded as mints."""
         du, dt = units.usdt_to_units(usdt), units.tokens_to_units(tokens)
-        self._check_owner(owner)
+        units.owner_id(owner)
         self.usdt[owner] += du
         self.tokens[owner] += dt
         self.minted_usdt += du
@@ -38,34 +38,22 @@ class Wallets:
 
     def transfer(self, payer: int, payee: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Move whole units from payer to payee; refused whole if the payer is short."""
-        self._check_owner(payer, "payer")
-        self._check_owner(payee, "payee")
-        self._check_units(usdt_units, token_units)
-        if usdt_units > self.usdt[payer] or token_units > self.tokens[payer]:
-            raise InsufficientFunds(
-                f"owner {payer} holds {self.usdt[payer]} USDT and {self.tokens[payer]} token "
-                f"units, cannot pay {usdt_units} and {token_units}")
-        self.usdt[payer] -= usdt_units
+        units.owner_id(payer, "payer")
+        units.owner_id(payee, "payee")
+        self._debit(payer, usdt_units, token_units, "pay")
         self.usdt[payee] += usdt_units
-        self.tokens[payer] -= token_units
         self.tokens[payee] += token_units
 
     def send(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Take units out of the wallets (to a venue); refused whole if `owner` is short."""
-        self._check_owner(owner)
-        self._check_units(usdt_units, token_units)
-        if usdt_units > self.usdt[owner] or token_units > self.tokens[owner]:
-            raise InsufficientFunds(
-                f"owner {owner} holds {self.usdt[owner]} USDT and {self.tokens[owner]} token "
-                f"units, cannot send {usdt_units} and {token_units}")
-        self.usdt[owner] -= usdt_units
-        self.tokens[owner] -= token_units
+        units.owner_id(owner)
+        self._debit(owner, usdt_units, token_units, "send")
         self.out_usdt += usdt_units
         self.out_tokens += token_units
 
     def receive(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Put units (back from a venue) into `owner`'s wallet."""
-        self._check_owner(owner)
+        units.owner_id(owner)
         self._check_units(usdt_units, token_units)
         self.usdt[owner] += usdt_units
         self.tokens[owner] += token_units
@@ -92,11 +80,15 @@ class Wallets:
 
     @staticmethod
     def _check_units(usdt_units: int, token_units: int) -> None:
-        for name, amount in (("usdt_units", usdt_units), ("token_units", token_units)):
-            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-                raise ValueError(f"{name} must be a whole number of units >= 0, got {amount!r}")
+        units.whole_units(usdt_units, "usdt_units")
+        units.whole_units(token_units, "token_units")
 
-    @staticmethod
-    def _check_owner(owner: int, name: str = "owner") -> None:
-        if not isinstance(owner, int) or isinstance(owner, bool) or owner < 0:
-            raise ValueError(f"{name} must be an agent id (an int >= 0), got {owner!r}")
+    def _debit(self, owner: int, usdt_units: int, token_units: int, what: str) -> None:
+        """Take units from `owner`'s wallet; refused whole (InsufficientFunds) if short."""
+        self._check_units(usdt_units, token_units)
+        if usdt_units > self.usdt[owner] or token_units > self.tokens[owner]:
+            raise InsufficientFunds(
+                f"owner {owner} holds {self.usdt[owner]} USDT and {self.tokens[owner]} token "
+                f"units, cannot {what} {usdt_units} and {token_units}")
+        self.usdt[owner] -= usdt_units
+        self.tokens[owner] -= token_units
