@@ -49,9 +49,10 @@ def record_row(model) -> dict[str, float]:
     if row["mid"] == row["mid"]:
         mm.vol.update(row["mid"])
         mm.last_mid = row["mid"]
-    row["mm_delta_inventory"], row["mm_delta_liability"] = mm.delta(mm.last_mid)
+    book = mm.book(mm.last_mid)
+    row["mm_delta_inventory"], row["mm_delta_liability"] = book.deltas()
     row["mm_sold_tokens"] = mm.sold_tokens
-    row.update(mm_pnl(model, mm.last_mid))
+    row.update(mm_pnl(model, book, mm.last_mid))
     return row
 
 
@@ -66,8 +67,8 @@ def spread_capture(trades, maker: int, venue, mid: float) -> float:
     return edge - float(mine["maker_fee"].sum()) * units.USDT_UNIT
 
 
-def mm_pnl(model, mid: float) -> dict[str, float]:
-    """The market maker's P&L marked at `mid`, and its parts (USDT).
+def mm_pnl(model, book, mid: float) -> dict[str, float]:
+    """The market maker's P&L marked at `mid`, and its parts (USDT), from its `book`.
 
     Total = everything it holds (USDT, tokens at mid, pool share, perp equity, the calls at
     Black-Scholes value) minus the tokens it owes at mid, minus the USDT it brought. Parts:
@@ -75,27 +76,14 @@ def mm_pnl(model, mid: float) -> dict[str, float]:
     the calls' value (and exercise payoff), the initial sale (proceeds minus the sold tokens at
     today's mid), and inventory: what is left, the mark-to-market of everything else it holds.
     """
-    mm, me = model.market_maker, model.market_maker.unique_id
+    mm = model.market_maker
     if mid != mid:
         return {}
-    usdt = model.wallets.usdt[me] * units.USDT_UNIT
-    tokens = model.wallets.tokens[me] * units.TOKEN_UNIT
-    for venue in model.cexs:
-        b = venue.balance(me)
-        usdt += b["usdt"] + b["usdt_locked"]
-        tokens += b["tokens"] + b["tokens_locked"]
-    dex = model.dex.balance(me)
-    pos = model.dex.position(me)
-    usdt += dex["usdt"] + pos.usdt
-    tokens += dex["tokens"] + pos.tokens
-    perp = model.perp.position(me)["equity"] if me in model.perp.accounts else 0.0
-    sigma = max(mm.vol.annual_vol, 1e-6)
-    options = sum(float(o.value(mid, model.time, sigma, 365 * 24 * 60)) for o in model.project.options)
-    owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT
-    total = usdt + perp + (tokens - owed) * mid + options - model.config.market_maker.usdt_capital
-    parts = {"mm_pnl_spread": mm.spread_pnl, "mm_pnl_lp_fees": pos.fees_earned_usdt,
-             "mm_pnl_impermanent_loss": pos.impermanent_loss_usdt, "mm_pnl_funding": 0.0,
-             "mm_pnl_gamma": 0.0, "mm_pnl_options": options + mm.exercise_pnl,
+    total = (book.usdt + book.perp_equity + (book.tokens - book.owed) * mid + book.calls_value
+             - model.config.market_maker.usdt_capital)
+    parts = {"mm_pnl_spread": mm.spread_pnl, "mm_pnl_lp_fees": book.pool.fees_earned_usdt,
+             "mm_pnl_impermanent_loss": book.pool.impermanent_loss_usdt, "mm_pnl_funding": 0.0,
+             "mm_pnl_gamma": 0.0, "mm_pnl_options": book.calls_value + mm.exercise_pnl,
              "mm_pnl_initial_sale": mm.sale_usdt - mm.sold_tokens * mid}
     parts["mm_pnl_inventory"] = total - sum(parts.values())
     return {"mm_pnl": total, **parts}

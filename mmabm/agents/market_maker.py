@@ -14,17 +14,37 @@ owed back). Perp hedging, gamma scalping and the P&L decomposition build on this
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
-from mmabm.venues import EwmaVolatility, defund, fund, units
+from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 SLICES = 4       # each sale slice is split this many ways, each part to the best venue
 
 BUFFER = 1.2     # inventory per obligation: the ladder's 5% margin, fees, and room to trade
+
+
+@dataclass(frozen=True)
+class MarketMakerBook:
+    """What the market maker holds and owes at one moment (USDT and tokens)."""
+    usdt: float              # wallet, CEX accounts (free and in orders), DEX account, pool share
+    tokens: float            # the same places, in tokens
+    perp_tokens: float       # perp position
+    perp_equity: float       # perp collateral, margin and unrealised PnL (USDT)
+    pool: LpPosition         # its pool share, for fees and impermanent loss
+    calls_value: float       # the calls at Black-Scholes value (USDT)
+    calls_delta: float       # and their delta (tokens)
+    owed: float              # tokens still owed back to the project
+
+    def deltas(self) -> tuple[float, float]:
+        """(inventory view, liability view) in tokens."""
+        inventory = self.tokens + self.perp_tokens + self.calls_delta
+        return inventory, inventory - self.owed
 
 
 class MarketMaker(mesa.Agent):
@@ -115,10 +135,11 @@ class MarketMaker(mesa.Agent):
             bid = self._best_other_bid(venue) * venue.tick_size * (1 - venue.taker_fee)
             if bid > best_price:
                 best, best_price = venue, bid
-        if self.model.dex.pool.token_reserve > 0:
-            amount = units.tokens_to_units(tokens)
-            if amount and self.model.dex.pool.quote_exact_in(-1, float(amount)) / amount > best_price:
-                best, best_price = self.model.dex, self.model.dex.pool.quote_exact_in(-1, float(amount)) / amount
+        amount = units.tokens_to_units(tokens)
+        if amount and self.model.dex.pool.token_reserve > 0:
+            pool_price = self.model.dex.pool.quote_exact_in(SELL, float(amount)) / amount
+            if pool_price > best_price:
+                best, best_price = self.model.dex, pool_price
         return best, best_price
 
     def _best_other_bid(self, venue) -> int:
@@ -153,23 +174,35 @@ class MarketMaker(mesa.Agent):
         return (before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"])
 
     # -- delta -----------------------------------------------------------------------------------
-    def delta(self, spot: float) -> tuple[float, float]:
-        """(inventory view, liability view) in tokens: spot + LP + perps + option delta, and
-        the same minus the tokens owed back to the project."""
+    def book(self, spot: float) -> MarketMakerBook:
+        """Everything the market maker holds and owes, with the calls priced at `spot`."""
         model, me = self.model, self.unique_id
+        usdt = model.wallets.usdt[me] * units.USDT_UNIT
         tokens = model.wallets.tokens[me] * units.TOKEN_UNIT
         for venue in model.cexs:
             b = venue.balance(me)
+            usdt += b["usdt"] + b["usdt_locked"]
             tokens += b["tokens"] + b["tokens_locked"]
-        tokens += model.dex.balance(me)["tokens"] + model.dex.position(me).delta_tokens
-        if me in model.perp.accounts:
-            tokens += model.perp.position(me)["tokens"]
+        dex, pool = model.dex.balance(me), model.dex.position(me)
+        usdt += dex["usdt"] + pool.usdt
+        tokens += dex["tokens"] + pool.tokens                # the pool's token delta is its tokens
+        perp = (model.perp.position(me) if me in model.perp.accounts
+                else {"tokens": 0.0, "equity": 0.0})
+        calls_value = calls_delta = 0.0
         if spot == spot and spot > 0:
             sigma = max(self.vol.annual_vol, 1e-6)
-            tokens += sum(float(o.delta(spot, model.time, sigma, MINUTES_PER_YEAR))
-                          for o in model.project.options)
+            for option in model.project.options:
+                g = option.greeks(spot, model.time, sigma, MINUTES_PER_YEAR)
+                calls_value += float(g.price)
+                calls_delta += float(g.delta)
         owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT
-        return tokens, tokens - owed
+        return MarketMakerBook(usdt, tokens, perp["tokens"], perp["equity"], pool,
+                               calls_value, calls_delta, owed)
+
+    def delta(self, spot: float) -> tuple[float, float]:
+        """(inventory view, liability view) in tokens: spot + LP + perps + option delta, and
+        the same minus the tokens owed back to the project."""
+        return self.book(spot).deltas()
 
     def cex_tokens_units(self) -> int:
         """Tokens held on the CEXs, free and in orders."""
