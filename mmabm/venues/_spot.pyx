@@ -79,7 +79,8 @@ cdef inline int64_t fee_of(int64_t notional, double rate) noexcept nogil:
     return -<int64_t>floor(notional * -rate)
 
 
-def _rate(value, str name, double lo, double hi):
+def _number_in(value, str name, double lo, double hi):
+    """A number in [lo, hi] (rates, bands, USDT prices, token amounts), else a named error."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
     if isnan(value) or not (lo <= value <= hi):
@@ -129,8 +130,8 @@ cdef class SpotExchange:
                  taker_fee=0.001):
         self.lot_units = units.lot_units(lot_size)
         self.quote_units = units.quote_units_per_tick_lot(tick_size, lot_size)
-        self.taker_fee = _rate(taker_fee, "taker_fee", 0.0, 0.01)
-        self.maker_fee = _rate(maker_fee, "maker_fee", -self.taker_fee, 0.01)
+        self.taker_fee = _number_in(taker_fee, "taker_fee", 0.0, 0.01)
+        self.maker_fee = _number_in(maker_fee, "maker_fee", -self.taker_fee, 0.01)
         self.name, self.tick_size, self.lot_size = name, tick_size, lot_size
         self.fee_lock = max(self.maker_fee, self.taker_fee, 0.0)
         self._book = OrderBook(track_owners=True)
@@ -442,7 +443,7 @@ cdef class SpotExchange:
         """A USDT price in ticks: the nearest tick, or for side +1 (a bid) the tick at or below
         it and for side -1 (an ask) the tick at or above it, so a quote never crosses its price.
         At least one tick."""
-        cdef double p = _rate(price_usd, "price_usd", 0.0, MAX_PRICE_TICKS * self.tick_size)
+        cdef double p = _number_in(price_usd, "price_usd", 0.0, MAX_PRICE_TICKS * self.tick_size)
         cdef double ticks = p / self.tick_size
         cdef int8_t s = 0 if side == 0 else side_arg(side)
         snapped = round(ticks)
@@ -452,7 +453,7 @@ cdef class SpotExchange:
 
     def tokens_to_lots(self, tokens):
         """Whole lots in a token amount (rounded down)."""
-        cdef double t = _rate(tokens, "tokens", 0.0, MAX_QTY_LOTS * self.lot_size)
+        cdef double t = _number_in(tokens, "tokens", 0.0, MAX_QTY_LOTS * self.lot_size)
         return int(floor(t / self.lot_size + 1e-9))
 
     def best_bid(self):
@@ -476,7 +477,7 @@ cdef class SpotExchange:
         """USDT notional resting on `side` within `band` (a fraction) of the mid; 0 if no mid."""
         cdef int8_t s = side_arg(side)
         mid = self._book.mid()
-        band = _rate(band, "band", 0.0, 1.0)
+        band = _number_in(band, "band", 0.0, 1.0)
         if mid != mid:
             return 0.0
         if s > 0:

@@ -57,7 +57,6 @@ class AmmVenue:
         self.deposited_usdt = self.deposited_tokens = 0
         self.withdrawn_usdt = self.withdrawn_tokens = 0
         self.volume_usdt = 0
-        self._interval_usdt = 0
         self._swaps: list[tuple[int, int]] = []     # (owner, USDT units) since take_swaps()
         self._opened: set[int] = set()
 
@@ -122,7 +121,6 @@ class AmmVenue:
             self.usdt[owner] += amount_out
             notional = amount_out
         self.volume_usdt += notional
-        self._interval_usdt += notional
         self._swaps.append((owner, notional))
 
     def _can_pay(self, owner: int, side: int, amount: int) -> bool:
@@ -160,11 +158,6 @@ class AmmVenue:
         """(side, whole input units) of the swap that brings the pool to `target_price`."""
         side, amount = self.pool.trade_to_price(target_price)
         return (side, math.ceil(amount)) if side else (0, 0)
-
-    def take_volume(self) -> float:
-        """USDT traded since the previous call; starts a new interval."""
-        out, self._interval_usdt = self._interval_usdt * units.USDT_UNIT, 0
-        return out
 
     def take_swaps(self) -> list[tuple[int, int]]:
         """(owner, USDT units) of every swap since the previous call; clears them."""
