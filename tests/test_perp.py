@@ -68,6 +68,9 @@ def test_funding_longs_pay_shorts_when_the_perp_trades_above_the_index():
     paid = math.ceil(5_000 * mark * 0.0075 * M)
     assert v.accounts[1].collateral == 500 * M - paid
     assert v.accounts[2].collateral == 500 * M + math.floor(5_000 * mark * 0.0075 * M)
+    assert (v.accounts[1].funding, v.accounts[2].funding) == (
+        -paid, math.floor(5_000 * mark * 0.0075 * M))          # each account's running total
+    assert v.position(1)["funding"] == pytest.approx(-paid / M)
     assert v.audit() == []
 
 

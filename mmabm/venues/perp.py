@@ -37,6 +37,7 @@ class PerpAccount:
     position: int = 0        # lots, + long / - short
     cost: int = 0            # signed entry notional of the position
     realised: int = 0        # PnL realised so far (already in collateral), before fees/funding
+    funding: int = 0         # funding received (+) or paid (-) so far (already in collateral)
     isolated: bool = False   # only `margin` backs the position (else all collateral does)
 
 
@@ -308,6 +309,7 @@ class PerpExchange:
                 pays = amount > 0                                   # longs pay when rate > 0
                 paid = math.ceil(abs(amount)) if pays else math.floor(abs(amount))
                 acct.collateral += -paid if pays else paid
+                acct.funding += -paid if pays else paid
                 self.insurance += paid if pays else -paid           # rounding stays in the fund
                 self._cover(acct)
         return rate
@@ -347,6 +349,7 @@ class PerpExchange:
                 "realised": acct.realised * units.USDT_UNIT,
                 "margin": acct.margin * units.USDT_UNIT,
                 "collateral": acct.collateral * units.USDT_UNIT,
+                "funding": acct.funding * units.USDT_UNIT,
                 "equity": self.equity_units(acct) * units.USDT_UNIT}
 
     def audit(self) -> list[str]:
