@@ -2,7 +2,7 @@
 #   make run    install into .venv and run the main job: the article's scenario (out/main/)
 #   make test   install into .venv and run the whole test suite, on the release build and then
 #               once more on the debug build of the compiled core (bounds checks, asserts,
-#               line tracing)
+#               line tracing), skipping the slow whole-model realism runs
 # Python 3.12 comes from pyenv (see .python-version) unless PYTHON is given.
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
@@ -26,7 +26,7 @@ test-release: $(VENV)/.installed
 # the release build is restored, even on failure
 test-debug: $(VENV)/.installed
 	MMABM_DEBUG=1 $(PY) setup.py -q build_ext --inplace > /dev/null 2>&1
-	$(PY) -m coverage run -m pytest -q -p no:cacheprovider; status=$$?; \
+	$(PY) -m coverage run -m pytest -q -p no:cacheprovider -m "not slow"; status=$$?; \
 	$(PY) -m coverage report; \
 	$(PY) setup.py -q build_ext --inplace > /dev/null 2>&1; exit $$status
 

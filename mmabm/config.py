@@ -115,6 +115,27 @@ class MarketMakerConfig:
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
     twap_days: float = _field(30.0, 0.0, 730.0, "length of a TWAP sale")
     pov_rate: float = _field(0.1, 0.0, 1.0, "share of the last hour's market volume a POV sale sells")
+    hedge_minutes: int = _field(15, 1, 1440, "how often the perp hedge is checked")
+    hedge_band_tokens: float = _field(20_000.0, 0.0, 1e15,
+                                      "delta off target tolerated before the hedge trades")
+    perp_leverage: float = _field(3.0, 1.0, 100.0,
+                                  "hedge notional per USDT of collateral kept on the perp")
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The project team's treasury, insiders' vesting unlocks and buyback rule."""
+    treasury_usdt: float = _field(2_000_000.0, 0.0, 1e15, "USDT in the treasury at listing")
+    unlock_tokens: float = _field(4_500_000.0, 0.0, 1e15,
+                                  "insiders' tokens vesting over the schedule (3% of supply)")
+    unlock_cliff_months: float = _field(6.0, 0.0, 60.0, "months before the first unlock")
+    unlock_months: float = _field(12.0, 1.0, 120.0, "monthly unlocks after the cliff, linear")
+    unlock_jitter_days: float = _field(2.0, 0.0, 14.0, "each unlock lands up to this many days late")
+    unlock_sell_share: float = _field(0.5, 0.0, 1.0, "share of each unlock insiders sell")
+    unlock_sell_days: float = _field(7.0, 1 / 24, 365.0, "days over which each unlock is sold")
+    buyback_below: float = _field(0.0, 0.0, 1e9,
+                                  "buy back when the price is below this (USDT; 0: never)")
+    buyback_usdt_per_day: float = _field(20_000.0, 0.0, 1e15, "the buyback's daily budget")
 
 
 @dataclass(frozen=True)
@@ -142,6 +163,12 @@ class ArbitrageConfig:
     usdt_per_venue: float = _field(100_000.0, 0.0, 1e12, "USDT it keeps on each venue")
     tokens_per_venue: float = _field(100_000.0, 0.0, 1e15, "tokens it keeps on each venue")
     reaction_minutes: int = _field(1, 1, 1440, "delay between looks at the venues")
+    perp_depth_usd: float = _field(250_000.0, 0.0, 1e12,
+                                   "USDT the basis desk quotes per side on the perp within ±2%")
+    perp_spread: float = _field(0.002, 1e-5, 0.5, "the basis desk's perp spread (fraction of index)")
+    perp_usdt: float = _field(500_000.0, 0.0, 1e12, "the basis desk's perp collateral")
+    basis_hedge_tokens: float = _field(25_000.0, 1.0, 1e15,
+                                       "perp position at which the desk hedges on spot")
 
 
 def _default_cexs() -> tuple[CexConfig, ...]:
@@ -160,6 +187,7 @@ class Config:
     perp: PerpConfig = field(default_factory=PerpConfig)
     contract: ContractConfig = field(default_factory=ContractConfig)
     market_maker: MarketMakerConfig = field(default_factory=MarketMakerConfig)
+    project: ProjectConfig = field(default_factory=ProjectConfig)
     retail: RetailConfig = field(default_factory=RetailConfig)
     arbitrage: ArbitrageConfig = field(default_factory=ArbitrageConfig)
 
@@ -278,6 +306,12 @@ def _check_terms(c: Config) -> None:
     if c.contract.loan_tokens > c.token.total_supply:
         raise ConfigError(f"contract.loan_tokens must be at most token.total_supply "
                           f"({c.token.total_supply:g}), got {c.contract.loan_tokens:g}")
+    spoken_for = (c.contract.loan_tokens + c.retail.float_tokens + c.project.unlock_tokens
+                  + c.arbitrage.tokens_per_venue * (len(c.cex) + 1))
+    if spoken_for > c.token.total_supply:
+        raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
+                          f"retail float, the insiders' unlocks and the arbitrage desk's tokens "
+                          f"({spoken_for:g})")
     if c.initial_sale_tokens < 0:
         raise ConfigError(f"contract.loan_tokens ({c.contract.loan_tokens:g}) must cover the "
                           f"inventory the obligations need ({c.quoting_inventory_tokens:g} for "
