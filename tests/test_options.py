@@ -345,3 +345,13 @@ def test_value_and_delta_before_at_and_after_expiry():
                                100_000 * bs_price(np.array([1.0, 2.0]), 1.25, 0.75, 0.9))
     opt.exercise(funded(), EXPIRY)
     assert opt.value(1.5, EXPIRY, 0.9, PPY) == 0.0 and opt.delta(1.5, EXPIRY, 0.9, PPY) == 0.0
+
+
+@given(spot=st.floats(0.01, 50.0), strike_units=st.integers(100_000, 10_000_000),
+       t_now=st.floats(0.0, 600.0), sigma=st.floats(0.0, 5.0))
+@settings(max_examples=200, deadline=None)
+def test_scalar_delta_equals_the_vectorised_greeks(spot, strike_units, t_now, sigma):
+    call = CallOption(writer=1, holder=2, strike=strike_units / 1e6, quantity_tokens=1_000.0,
+                      expiry=500.0)
+    fast = call.scalar_delta(spot, t_now, sigma, periods_per_year=1_000.0)
+    assert fast == pytest.approx(float(call.delta(spot, t_now, sigma, 1_000.0)), rel=1e-9, abs=1e-9)

@@ -316,6 +316,18 @@ class CallOption:
         """Contract delta in tokens (quantity x N(d1)): what the holder shorts to be neutral."""
         return self.greeks(spot, t_now, sigma, periods_per_year, r).delta
 
+    def scalar_delta(self, spot: float, t_now: float, sigma: float, periods_per_year: float) -> float:
+        """`delta` for one spot at r = 0 in plain floats (a few µs, against ~100 µs for the
+        vectorised greeks): what the market maker's hedge asks for every few minutes."""
+        if not self.is_live(t_now) or not (spot > 0 and math.isfinite(spot)):
+            return 0.0
+        v = max(sigma, 0.0) * math.sqrt(max(self.expiry - t_now, 0.0) / periods_per_year)
+        if v <= 0.0:
+            return self.quantity_tokens * (1.0 if spot > self.strike else
+                                           0.5 if spot == self.strike else 0.0)
+        d1 = math.log(spot / self.strike) / v + 0.5 * v
+        return self.quantity_tokens * 0.5 * math.erfc(-d1 / math.sqrt(2.0))
+
     def greeks(self, spot: ArrayLike, t_now: float, sigma: ArrayLike, periods_per_year: float,
                r: float = 0.0) -> Greeks:
         """bs_greeks for the whole contract (x quantity), T = (expiry - t_now) / periods_per_year
