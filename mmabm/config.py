@@ -106,8 +106,8 @@ class MarketMakerConfig:
     with the strategies)."""
     strategy: Literal["article", "twap_sale", "hold", "liability_neutral"] = _field("article")
     sale_execution: Literal["auto", "immediate", "twap", "pov", "none"] = _field("auto")
-    usdt_capital: float = _field(800_000.0, 0.0, 1e12,
-                                 "own USDT at t=0: the pool's half and the CEX bids, with a buffer")
+    usdt_capital: float = _field(1_000_000.0, 0.0, 1e12,
+                                 "own USDT at t=0: the pool's half, the CEX bids and the hedge's margin")
     quote_levels: int = _field(10, 1, 100, "rungs per side of each CEX ladder")
     requote_minutes: int = _field(1, 1, 1440, "how often the ladders are checked")
     requote_threshold: float = _field(0.001, 0.0, 0.1, "mid move (fraction) that triggers a requote")

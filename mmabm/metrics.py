@@ -49,9 +49,13 @@ def record_row(model) -> dict[str, float]:
     if row["mid"] == row["mid"]:
         mm.vol.update(row["mid"])
         mm.last_mid = row["mid"]
+    mm.mark_hedge()
     book = mm.book(mm.last_mid)
     row["mm_delta_inventory"], row["mm_delta_liability"] = book.deltas()
+    row["mm_tokens"], row["mm_perp_tokens"] = book.tokens, book.perp_tokens
     row["mm_sold_tokens"] = mm.sold_tokens
+    row["basis_perp_tokens"] = model.basis_desk.position_tokens()
+    row["project_sold_tokens"] = model.project.sold_tokens
     row.update(mm_pnl(model, book, mm.last_mid))
     return row
 
@@ -74,7 +78,9 @@ def mm_pnl(model, book, mid: float) -> dict[str, float]:
     Black-Scholes value) minus the tokens it owes at mid, minus the USDT it brought. Parts:
     spread capture of its quotes, pool fees, impermanent loss, perp funding, gamma scalping,
     the calls' value (and exercise payoff), the initial sale (proceeds minus the sold tokens at
-    today's mid), and inventory: what is left, the mark-to-market of everything else it holds.
+    today's mid), and inventory: what is left, the mark-to-market of everything else it holds
+    (including the perp hedge of its inventory, perp fees and the buyback). Gamma is the P&L,
+    at the perp mark, of the part of the perp position that hedges the calls' delta.
     """
     mm = model.market_maker
     if mid != mid:
@@ -82,8 +88,9 @@ def mm_pnl(model, book, mid: float) -> dict[str, float]:
     total = (book.usdt + book.perp_equity + (book.tokens - book.owed) * mid + book.calls_value
              - model.config.market_maker.usdt_capital)
     parts = {"mm_pnl_spread": mm.spread_pnl, "mm_pnl_lp_fees": book.pool.fees_earned_usdt,
-             "mm_pnl_impermanent_loss": book.pool.impermanent_loss_usdt, "mm_pnl_funding": 0.0,
-             "mm_pnl_gamma": 0.0, "mm_pnl_options": book.calls_value + mm.exercise_pnl,
+             "mm_pnl_impermanent_loss": book.pool.impermanent_loss_usdt,
+             "mm_pnl_funding": model.perp.account(mm.unique_id).funding * units.USDT_UNIT,
+             "mm_pnl_gamma": mm.gamma_pnl, "mm_pnl_options": book.calls_value + mm.exercise_pnl,
              "mm_pnl_initial_sale": mm.sale_usdt - mm.sold_tokens * mid}
     parts["mm_pnl_inventory"] = total - sum(parts.values())
     return {"mm_pnl": total, **parts}
@@ -135,6 +142,12 @@ def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
         "mm_sale_tokens_sold": model.market_maker.sold_tokens,
         "mm_sale_usdt": model.market_maker.sale_usdt,
         "options_exercised": model.market_maker.options_exercised,
+        "mm_hedge_trades": model.market_maker.hedge_trades,
+        "mm_buyback_tokens": model.market_maker.buyback_tokens,
+        "mm_buyback_usdt": model.market_maker.buyback_usdt,
+        "project_unlocked_tokens": model.project.unlocked_tokens,
+        "project_sold_tokens": model.project.sold_tokens,
+        "project_buyback_tokens": model.project.bought_tokens,
         "project_tokens_returned": model.project.tokens_returned_units * units.TOKEN_UNIT,
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),

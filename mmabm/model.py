@@ -3,8 +3,9 @@
 Built from one Config. Mesa 3.5 runs it event-driven: nothing steps minute by minute unless it
 is scheduled — funding, mark updates, the market maker's requotes, the arbitrageur's looks, the
 recorder and the contract's maturity are all Mesa events (bound methods: Mesa holds them weakly).
-So far the agents are the project team, the market maker's opening and quoting, the arbitrage
-desk and the retail population; the market maker's sale, hedging and strategies come next.
+The agents: the project team (loan, calls, unlocks, buyback), the market maker (quotes, pool,
+sale, perp hedge, settlement), the arbitrage desk (CEX<->CEX, CEX<->pool), the basis desk (the
+perp's liquidity, hedged on spot) and the retail population.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from mesa.time import Schedule
 
 from mmabm.agents.arbitrageur import Arbitrageur
+from mmabm.agents.basis import BasisDesk
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
 from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
@@ -40,6 +42,7 @@ class MarketModel(mesa.Model):
         self.project.open_deal(self.market_maker)
         self.market_maker.open_markets()
         self.arbitrageur = Arbitrageur(self)
+        self.basis_desk = BasisDesk(self)
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
@@ -75,7 +78,7 @@ class MarketModel(mesa.Model):
         """The agent type behind a venue owner id (see metrics.AGENT_TYPES)."""
         if owner == self.market_maker.unique_id:
             return "market_maker"
-        if owner == self.arbitrageur.unique_id:
+        if owner in (self.arbitrageur.unique_id, self.basis_desk.unique_id):
             return "arbitrage"
         if owner == self.project.unique_id:
             return "project"

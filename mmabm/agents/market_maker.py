@@ -10,10 +10,18 @@ minute over `sale_horizon_hours`, each part to the venue paying most); `twap_sal
 hourly slices over `twap_days`; `pov` sells each hour `pov_rate` of the volume others traded in
 the last hour; `hold` and `liability_neutral` do not sell. Its delta is reported in two views: `inventory`
 (the article's: spot + LP + perps + option delta) and `liability` (the same minus the tokens
-owed back). Perp hedging, gamma scalping and the P&L decomposition build on this engine.
+owed back). 
+Perp hedge, every `hedge_minutes`, when the position is more than `hedge_band_tokens` off its
+target (see `hedge_target`): `article` and `twap_sale` hedge everything beyond the working
+inventory the obligations need (the article's 700,000 tokens) and not yet sold, plus the calls'
+delta — CEX fills, the pool's changing token holdings and the options' delta: gamma scalping;
+`hold` hedges the calls' delta only; `liability_neutral` hedges the liability view to zero.
+At maturity it closes the hedge, exercises the calls that pay, buys back on the CEXs whatever
+tokens it is short of the loan, and returns them.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
@@ -25,6 +33,10 @@ from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 SLICES = 4       # each sale slice is split this many ways, each part to the best venue
+BUYBACK_SLICE = 20_000.0   # tokens per buyback order at maturity, each to the cheapest CEX
+BUYBACK_DAYS = 14          # the tokens short of the loan are bought back hourly over this
+BUYBACK_ROUNDS = 1_000
+CASH_BUFFER = 0.5          # free USDT kept on a CEX beyond its bids, as a share of its depth
 
 BUFFER = 1.2     # inventory per obligation: the ladder's 5% margin, fees, and room to trade
 
@@ -62,7 +74,17 @@ class MarketMaker(mesa.Agent):
         self.exercise_pnl = 0.0        # (spot - strike) x tokens on the calls it exercised
         self.last_mid = model.config.token.initial_price
         self.vol = EwmaVolatility(periods_per_year=365 * 24, halflife=24, initial_vol=1.0)
-        self._sale = None
+        self._sale = self._requoting = self._hedging = None
+        self._sale_left = 0.0
+        self.hedge_option_tokens = 0.0  # the part of the perp position that hedges the calls
+        self.gamma_pnl = 0.0            # that part's P&L at the mark: gamma scalping
+        self._hedge_mark = math.nan
+        self.hedge_trades = 0
+        self.buyback_tokens = self.buyback_usdt = 0.0
+        self._buyback = None
+        self._buyback_hours = 0
+        self._buyback_from = math.inf
+        self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
 
     def open_markets(self) -> None:
         """Fund the venues, seed the pool, post ladders, and start requoting."""
@@ -78,8 +100,77 @@ class MarketMaker(mesa.Agent):
         self.start_tokens_units = self.cex_tokens_units()
         for venue, terms in zip(model.cexs, c.cex):
             self.quote(venue, terms, price)
-        model.schedule_recurring(self.requote, Schedule(interval=c.market_maker.requote_minutes))
+        self._requoting = model.schedule_recurring(self.requote,
+                                                   Schedule(interval=c.market_maker.requote_minutes))
         self._start_sale()
+        fund(model.wallets, model.perp, me)                   # opens the hedge account
+        every = c.market_maker.hedge_minutes
+        self._hedging = model.schedule_recurring(self.hedge, Schedule(interval=every, start=every))
+        maturity = model.project.maturity
+        self._buyback_hours = int(min(BUYBACK_DAYS * 24, maturity // 60))
+        model.schedule_event(self.start_buyback, at=maturity - self._buyback_hours * 60)
+
+    # -- buying back what it is short before maturity --------------------------------------------
+    def start_buyback(self) -> None:
+        """`BUYBACK_DAYS` before maturity: buy back, hourly, what it is short of the loan."""
+        if self._sale is not None:
+            self._sale.stop()
+        self._sale_left = 0.0
+        self._buyback_from = self.model.time
+        self._buyback = self.model.schedule_recurring(self.buy_back_slice,
+                                                      Schedule(interval=60, start=self.model.time))
+
+    def shortfall_tokens(self) -> float:
+        """Tokens owed back beyond those it holds (spot and pool)."""
+        book = self.book(self.spot(), value_calls=False)
+        return book.owed - book.tokens
+
+    def buy_back_slice(self) -> None:
+        """Hourly: buy what the holdings lack against the working inventory an hour from now
+        (it rises to the tokens owed by maturity), where it is cheapest."""
+        book = self.book(self.spot(), value_calls=False)
+        gap = self.working_inventory(self.model.time + 60) - book.tokens
+        self.update_skew(book)
+        if gap > 0:
+            self._buy(gap)
+        self._buyback_hours -= 1
+        if self._buyback_hours <= 0:
+            self._buyback.stop()
+
+    def _buy(self, tokens: float) -> None:
+        """Buy `tokens` in parts, each on the CEX or the pool where it is cheapest, paid from
+        the wallet, the CEXs' spare cash and the perp margin beyond what the hedge needs."""
+        wallets, me, dex = self.model.wallets, self.unique_id, self.model.dex
+        self._sweep_cash()
+        self._fund_perp(self.model.perp.position(me)["tokens"], self.spot(), keep=1.0)
+        for _ in range(SLICES):
+            part = units.tokens_to_units(tokens / SLICES)
+            cex = min(self.model.cexs, key=lambda v: v.best_ask() * v.tick_size or math.inf)
+            ask = cex.best_ask() * cex.tick_size * (1 + cex.taker_fee) or math.inf
+            pool = (dex.pool.quote_exact_out(BUY, float(part)) / part * units.USDT_UNIT
+                    / units.TOKEN_UNIT if part and dex.pool.token_reserve > part else math.inf)
+            usdt_before = wallets.usdt[me]
+            if part <= 0 or min(ask, pool) == math.inf:
+                return
+            if pool < ask:
+                pay = min(usdt_before, units.usdt_to_units(part * units.TOKEN_UNIT * pool * 1.01) + 1)
+                fund(wallets, dex, me, pay)
+                got = dex.swap_exact_out(me, BUY, part) if pay else -1
+                bought = part if got >= 0 else 0
+                defund(dex, wallets, me, dex.usdt[me], dex.tokens[me])
+            else:
+                lots = int(part * units.TOKEN_UNIT / cex.lot_size)
+                pay = min(usdt_before, units.usdt_to_units(lots * cex.lot_size * ask * 1.2))
+                if lots < 1 or not pay:
+                    return
+                before = cex.balance(me)
+                fund(wallets, cex, me, pay)
+                cex.market(me, BUY, lots, stp=True)               # never from its own asks
+                after = cex.balance(me)
+                bought = units.tokens_to_units(after["tokens"] - before["tokens"])
+                usdt_before += round((after["usdt"] - before["usdt"]) / units.USDT_UNIT)  # unspent
+            self.buyback_tokens += bought * units.TOKEN_UNIT
+            self.buyback_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT
 
     # -- the initial sale ----------------------------------------------------------------------
     def _start_sale(self) -> None:
@@ -117,9 +208,18 @@ class MarketMaker(mesa.Agent):
         self._slices_left -= 1
         if self._slices_left <= 0 or self._sale_left <= 0:
             self._sale.stop()
+            self._sale_left = 0.0           # what could not be sold is hedged from now on
 
     def _sell(self, tokens: float) -> None:
-        """Sell `tokens` in parts, each part where it pays most."""
+        """Sell `tokens` in parts, each part where it pays most — never below the working
+        inventory (when the quotes' asks have already sold tokens, the sale shrinks)."""
+        self._sweep_cash()
+        excess = self.book(self.spot(), value_calls=False).tokens - self.working_inventory()
+        if excess < tokens:
+            self._sale_left -= tokens - max(excess, 0.0)
+            tokens = max(excess, 0.0)
+        if tokens <= 0:
+            return
         for _ in range(SLICES):
             venue, _ = self._best_buyer(tokens / SLICES)
             if venue is None:
@@ -173,9 +273,131 @@ class MarketMaker(mesa.Agent):
         self.sale_usdt += (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"])
         return (before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"])
 
+    # -- the perp hedge ------------------------------------------------------------------------
+    def hedge_target(self, book: MarketMakerBook) -> tuple[float, float]:
+        """(perp position wanted, the part of it that hedges the calls), in tokens."""
+        c = self.model.config
+        options = -book.calls_delta
+        if c.market_maker.strategy == "hold":
+            return options, options
+        if c.market_maker.strategy == "liability_neutral":
+            return -(book.tokens + book.calls_delta - book.owed), options
+        excess = book.tokens - self.working_inventory()
+        unsold = min(max(self._sale_left, 0.0), max(excess, 0.0))  # the sale will take it
+        if self._buyback is not None:
+            excess = max(excess, 0.0)              # a shortfall is the buyback's to cover
+        return options - (excess - unsold), options
+
+    def update_skew(self, book: MarketMakerBook) -> None:
+        """Lean the quotes against holdings off their aim: the working inventory for the
+        strategies that sell, the loan's tokens for those that keep them."""
+        aim = self.working_inventory()
+        if self.model.config.market_maker.strategy in ("hold", "liability_neutral"):
+            aim = max(aim, book.owed)
+        excess = book.tokens - aim
+        self.skew = max(-1.0, min(1.0, excess / self.model.config.market_maker.max_skew_tokens))
+
+    def working_inventory(self, at: float | None = None) -> float:
+        """The holdings the `article` hedge leaves unhedged: the tokens the obligations need
+        (the article's 700,000), rising in a straight line to the tokens owed over the buyback
+        window before maturity."""
+        c, model = self.model.config, self.model
+        base = c.quoting_inventory_tokens + c.pool_inventory_tokens
+        if self._buyback is None:
+            return base
+        at = model.time if at is None else at
+        span = max(model.project.maturity - self._buyback_from, 1.0)
+        progress = min(1.0, max(0.0, (at - self._buyback_from) / span))
+        owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT
+        return base + (max(owed, base) - base) * progress
+
+    def spot(self) -> float:
+        """The main CEX's mid, else its last trade, else the last recorded mid."""
+        main = self.model.cexs[0]
+        mid = main.mid_usd()
+        if mid != mid:
+            mid = main.last_price_usd()
+        return mid if mid == mid else self.last_mid
+
+    def hedge(self) -> None:
+        """Bring the perp position to its target when it is more than the band away."""
+        model, perp, me = self.model, self.model.perp, self.unique_id
+        self.mark_hedge()
+        spot = self.spot()
+        book = self.book(spot, value_calls=False)
+        self.update_skew(book)
+        target, options = self.hedge_target(book)
+        self._sweep_cash()
+        self._fund_perp(target, spot)
+        trade = target - book.perp_tokens
+        if abs(trade) > self.model.config.market_maker.hedge_band_tokens:
+            lots = int(abs(trade) / perp.lot_size)
+            if lots and perp.market(me, BUY if trade > 0 else SELL, lots) > 0:
+                self.hedge_trades += 1
+        held = perp.account(me).position * perp.lot_size
+        share = 1.0 if target == 0 else max(0.0, min(1.0, held / target))
+        self.hedge_option_tokens = options * share
+
+    def mark_hedge(self) -> None:
+        """Credit the calls' hedge with its P&L at the perp mark since the last look."""
+        mark = self.model.perp.mark_price
+        if mark == mark:
+            if self._hedge_mark == self._hedge_mark:
+                self.gamma_pnl += self.hedge_option_tokens * (mark - self._hedge_mark)
+            self._hedge_mark = mark
+
+    def _sweep_cash(self) -> None:
+        """Bring what the CEX accounts do not need for their quotes (sale proceeds, tokens
+        bought by filled bids) and the DEX account's free balances back to the wallet, where
+        the sale, the hedge and the top-ups draw on them."""
+        wallets, me = self.model.wallets, self.unique_id
+        for venue, terms in zip(self.model.cexs, self.model.config.cex):
+            b = venue.balance(me)
+            spare = b["usdt"] - CASH_BUFFER * terms.depth_usd
+            usdt = units.usdt_to_units(spare) if spare > 1.0 else 0
+            tokens = round(b["tokens"] / units.TOKEN_UNIT)
+            if usdt or tokens:
+                defund(venue, wallets, me, usdt, tokens)
+        dex = self.model.dex
+        defund(dex, wallets, me, dex.usdt[me], dex.tokens[me])
+
+    def _fund_perp(self, target: float, spot: float, keep: float = 2.0) -> None:
+        """Keep collateral at the target's notional / perp_leverage: add from the wallet,
+        return the excess beyond `keep` times that."""
+        perp, wallets, me = self.model.perp, self.model.wallets, self.unique_id
+        acct = perp.account(me)
+        need = units.usdt_to_units(abs(target) * spot / self.model.config.market_maker.perp_leverage)
+        have = acct.collateral + acct.margin
+        if have < need:
+            add = min(need - have, wallets.usdt[me])
+            if add > 0:
+                fund(wallets, perp, me, add)
+        elif have > keep * need + units.usdt_to_units(1_000.0) and acct.collateral > 0:
+            back = min(acct.collateral, have - need)
+            if not acct.position or perp.equity_units(acct) - back > need:
+                defund(perp, wallets, me, back)
+
+    def _close_hedge(self) -> None:
+        """Close the perp position (as far as the book allows) and bring the collateral home."""
+        perp, wallets, me = self.model.perp, self.model.wallets, self.unique_id
+        self.mark_hedge()
+        perp.cancel_all(me)
+        fees = units.usdt_to_units(abs(perp.position(me)["tokens"]) * self.spot() * 0.01)
+        if perp.account(me).position and fees:
+            fund(wallets, perp, me, min(fees, wallets.usdt[me]))     # the closing fees' lock
+        for _ in range(10):
+            lots = perp.account(me).position
+            if not lots or perp.market(me, SELL if lots > 0 else BUY, abs(lots)) <= 0:
+                break
+        self.hedge_option_tokens = 0.0
+        free = perp.account(me).collateral
+        if free:
+            defund(perp, self.model.wallets, me, free)
+
     # -- delta -----------------------------------------------------------------------------------
-    def book(self, spot: float) -> MarketMakerBook:
-        """Everything the market maker holds and owes, with the calls priced at `spot`."""
+    def book(self, spot: float, value_calls: bool = True) -> MarketMakerBook:
+        """Everything the market maker holds and owes, with the calls priced at `spot`
+        (`value_calls=False`: their delta only, the cheap way, and a value of 0)."""
         model, me = self.model, self.unique_id
         usdt = model.wallets.usdt[me] * units.USDT_UNIT
         tokens = model.wallets.tokens[me] * units.TOKEN_UNIT
@@ -192,9 +414,12 @@ class MarketMaker(mesa.Agent):
         if spot == spot and spot > 0:
             sigma = max(self.vol.annual_vol, 1e-6)
             for option in model.project.options:
-                g = option.greeks(spot, model.time, sigma, MINUTES_PER_YEAR)
-                calls_value += float(g.price)
-                calls_delta += float(g.delta)
+                if value_calls:
+                    g = option.greeks(spot, model.time, sigma, MINUTES_PER_YEAR)
+                    calls_value += float(g.price)
+                    calls_delta += float(g.delta)
+                else:
+                    calls_delta += option.scalar_delta(spot, model.time, sigma, MINUTES_PER_YEAR)
         owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT
         return MarketMakerBook(usdt, tokens, perp["tokens"], perp["equity"], pool,
                                calls_value, calls_delta, owed)
@@ -212,11 +437,10 @@ class MarketMaker(mesa.Agent):
     def quote(self, venue, terms, mid: float) -> None:
         """Replace both ladders on `venue` around `mid`, skewed against the inventory."""
         mm = self.model.config.market_maker
-        excess = (self.cex_tokens_units() - self.start_tokens_units) * units.TOKEN_UNIT
-        skew = max(-1.0, min(1.0, excess / mm.max_skew_tokens))
         ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
                                    max_spread=terms.max_spread, tick_size=terms.tick_size,
-                                   lot_size=terms.lot_size, levels=mm.quote_levels, skew=skew)
+                                   lot_size=terms.lot_size, levels=mm.quote_levels,
+                                   skew=self.skew)
         self._top_up(venue, ladder, terms)
         venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
         venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
@@ -250,23 +474,57 @@ class MarketMaker(mesa.Agent):
             self.quote(venue, terms, mid)
 
     def settle_contract(self, project: mesa.Agent) -> int:
-        """At maturity: exercise the calls that pay, bring tokens home, return the loan.
-        Returns the token units handed back (short of the loan if the MM cannot cover)."""
-        model, me, spot = self.model, self.unique_id, self.model.cexs[0].mid_usd()
+        """At maturity: stop quoting and hedging, close the hedge, bring everything home,
+        exercise the calls that pay, buy back on the CEXs what it is short of the loan, and
+        return the loan. Returns the token units handed back (short if it cannot cover)."""
+        model, me, spot = self.model, self.unique_id, self.spot()
+        for event in (self._sale, self._requoting, self._hedging, self._buyback):
+            if event is not None:
+                event.stop()
+        self._bring_home(usdt=True)
+        self._close_hedge()
+        self._bring_home(usdt=False)
+        self._leave_pool()
         for option in project.options:
             if spot == spot and option.should_exercise(spot):
-                self._bring_home(usdt=True)
                 try:
                     option.exercise(model.wallets, model.time)
                     self.options_exercised += 1
                     self.exercise_pnl += (spot - option.strike) * option.quantity_tokens
                 except ValueError:
                     pass                                       # cannot pay the strike
-        self._bring_home(usdt=False)
-        self._leave_pool()
+        self._buy_back(project.loan_units - project.tokens_returned_units)
         returned = min(model.wallets.tokens[me], project.loan_units)
         model.wallets.transfer(me, project.unique_id, token_units=returned)
         return returned
+
+    def _buy_back(self, owed_units: int) -> None:
+        """Buy the tokens it is short of `owed_units`, slice by slice, where they are cheapest."""
+        wallets, me, size = self.model.wallets, self.unique_id, BUYBACK_SLICE
+        for _ in range(BUYBACK_ROUNDS):
+            short = owed_units - wallets.tokens[me]
+            venue = min(self.model.cexs, key=lambda v: v.best_ask() * v.tick_size or math.inf)
+            ask = venue.best_ask() * venue.tick_size
+            if short <= 0 or not ask:
+                return
+            tokens = min(short * units.TOKEN_UNIT, size,
+                         wallets.usdt[me] * units.USDT_UNIT / (ask * (1 + venue.taker_fee)))
+            lots = int(tokens / venue.lot_size)
+            if lots < 1:
+                return
+            usdt_before = wallets.usdt[me]
+            fund(wallets, venue, me, usdt_before)
+            before = venue.balance(me)["tokens"]
+            refused = venue.market(me, BUY, lots) < 0          # the lock reaches too deep
+            b = venue.balance(me)
+            self.buyback_tokens += b["tokens"] - before
+            defund(venue, wallets, me, round(b["usdt"] / units.USDT_UNIT),
+                   round(b["tokens"] / units.TOKEN_UNIT))
+            self.buyback_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT
+            if refused:
+                size = tokens / 2                                # try a smaller slice
+            elif b["tokens"] == before:
+                return                                          # the book would not sell
 
     def _leave_pool(self) -> None:
         """Withdraw the pool liquidity and bring it to the wallet."""
