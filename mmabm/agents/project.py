@@ -38,6 +38,7 @@ class ProjectTeam(mesa.Agent):
         self.unlocked_tokens = self.sold_tokens = self.sale_usdt = 0.0
         self.bought_tokens = self.buyback_usdt = 0.0
         self._selling: list[list[float]] = []      # [tokens per hour, hours left] per unlock
+        self.unlock_times: list[float] = []
         self._schedule_unlocks(model)
         if p.buyback_below > 0 and p.buyback_usdt_per_day > 0:
             model.schedule_recurring(self.buy_back, Schedule(interval=60, start=60))
@@ -49,8 +50,9 @@ class ProjectTeam(mesa.Agent):
             return
         late = model.streams["unlocks"].uniform(0.0, p.unlock_jitter_days * 1440, n)
         self._tranche = p.unlock_tokens / n
-        for k in range(n):
-            at = (p.unlock_cliff_months + k) * MINUTES_PER_MONTH + float(late[k])
+        self.unlock_times = [(p.unlock_cliff_months + k) * MINUTES_PER_MONTH + float(late[k])
+                             for k in range(n)]
+        for at in self.unlock_times:
             if at < model.end_minute:
                 model.schedule_event(self.unlock, at=at)
         if p.unlock_sell_share > 0:
