@@ -54,16 +54,24 @@ def liquidity_figure(ts: pd.DataFrame, obligation_usd: float | None = None) -> F
 
 
 def delta_figure(ts: pd.DataFrame) -> Figure:
-    """The market maker's delta in the article's inventory view and the liability view."""
-    fig = Figure(figsize=(10, 4.5))
-    ax = fig.add_subplot()
+    """The market maker's holdings (spot and pool tokens, perp position) and its delta in the
+    article's inventory view and the liability view."""
+    fig = Figure(figsize=(10, 6.5))
+    top, bottom = fig.subplots(2, 1, sharex=True)
     days = _days(ts)
-    ax.plot(days, ts["mm_delta_inventory"] / 1e6, label="inventory view (spot + LP + perps + calls)")
-    ax.plot(days, ts["mm_delta_liability"] / 1e6, label="liability view (minus tokens owed)")
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set(xlabel="days since listing", ylabel="million tokens", title="Market maker's delta")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    if "mm_tokens" in ts:
+        top.plot(days, ts["mm_tokens"] / 1e6, lw=1, label="tokens held (spot + pool)")
+        top.plot(days, ts["mm_perp_tokens"] / 1e6, lw=1, label="perp position")
+    top.axhline(0, color="black", lw=0.8)
+    top.set(ylabel="million tokens", title="Market maker's inventory and hedge")
+    bottom.plot(days, ts["mm_delta_inventory"] / 1e6,
+                label="inventory view (spot + LP + perps + calls)")
+    bottom.plot(days, ts["mm_delta_liability"] / 1e6, label="liability view (minus tokens owed)")
+    bottom.axhline(0, color="black", lw=0.8)
+    bottom.set(xlabel="days since listing", ylabel="million tokens", title="Market maker's delta")
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
     return fig
 
 

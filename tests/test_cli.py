@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mmabm.__main__ import main
-from mmabm.plots import price_figure
+from mmabm.plots import delta_figure, price_figure
 
 TINY = ["--months", "0.01", "--set", "retail.n_traders=100", "--set", "run.record_every_minutes=30"]
 
@@ -45,6 +45,16 @@ def test_price_figure_draws_every_venue_and_the_fundamental(out):
     labels = [line.get_label() for line in price_figure(ts).axes[0].get_lines()]
     assert labels == ["main mid", "cex2 mid", "cex3 mid", "DEX pool", "perp mark",
                       "fundamental (latent)"]
+
+
+def test_delta_figure_shows_holdings_hedge_and_both_views(out):
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    top, bottom = delta_figure(ts).axes
+    assert [line.get_label() for line in top.get_lines()][:2] == ["tokens held (spot + pool)",
+                                                                 "perp position"]
+    assert len(bottom.get_lines()) == 3                     # two views and the zero line
+    held = top.get_lines()[0].get_ydata()
+    assert held.max() > 2.0 and held.min() > 0             # millions: the loan, then the sale
 
 
 @pytest.mark.parametrize("argv, message", [
