@@ -13,7 +13,7 @@ SOURCES := pyproject.toml setup.py $(wildcard mmabm/*.pyx mmabm/*.pxd mmabm/*/*.
 .PHONY: run test test-release test-debug bench build clean
 
 run: $(VENV)/.installed
-	$(PY) -m mmabm scenarios/article.toml --out out/main
+	$(PY) -m mmabm run scenarios/article.toml --out out/main
 
 test: $(VENV)/.installed
 	$(MAKE) test-release

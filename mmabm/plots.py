@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -110,3 +111,45 @@ def standard_figures(ts: pd.DataFrame, out_dir: Path, obligation_usd: float | No
             _save(delta_figure(ts), out_dir / "delta.png"),
             _save(pnl_figure(ts), out_dir / "pnl.png"),
             _save(funding_figure(ts), out_dir / "funding.png")]
+
+
+def fan_figure(fan_table: pd.DataFrame, column: str = "mid", title: str = "") -> Figure:
+    """Median and 10-90% band across seeds per strategy, all on one axis (from
+    experiment.fan)."""
+    fig = Figure(figsize=(10, 5))
+    ax = fig.add_subplot()
+    for i, (strategy, part) in enumerate(fan_table.groupby("strategy", sort=False)):
+        color = f"C{i}"
+        days = part["minute"] / DAY
+        ax.fill_between(days, part["q10"], part["q90"], color=color, alpha=0.2, lw=0)
+        ax.plot(days, part["q50"], color=color, lw=1.5, label=f"{strategy} (median, 10-90%)")
+    ax.set(xlabel="days since listing", ylabel=column.replace("_", " "),
+           title=title or f"{column} across seeds, by strategy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def heatmap_figure(table: pd.DataFrame, metric: str, title: str = "") -> Figure:
+    """A metric over two swept fields (rows and columns of `table`, from
+    experiment.heatmap_table), each cell labelled with its value."""
+    fig = Figure(figsize=(1.4 * len(table.columns) + 3, 0.8 * len(table.index) + 2.5))
+    ax = fig.add_subplot()
+    image = ax.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(table.columns)), [f"{c:g}" if isinstance(c, float) else str(c)
+                                              for c in table.columns])
+    ax.set_yticks(range(len(table.index)), [f"{r:g}" if isinstance(r, float) else str(r)
+                                            for r in table.index])
+    for (row, col), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(col, row, "n/a" if value != value else f"{value:.3g}", ha="center",
+                va="center", fontsize=8, color="white")
+    ax.set(xlabel=str(table.columns.name), ylabel=str(table.index.name),
+           title=title or f"{metric} (mean over seeds)")
+    fig.colorbar(image, ax=ax, label=metric)
+    return fig
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """Write `fig` as PNG (tight layout) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _save(fig, path)

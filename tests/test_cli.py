@@ -1,13 +1,13 @@
-"""The main job's command line: files with the documented content, named errors, exit codes."""
+"""`mmabm run`, the main job: files with the documented content, named errors, exit codes."""
 import json
 
 import pandas as pd
 import pytest
 
-from mmabm.__main__ import main
+from mmabm.cli import main
 from mmabm.plots import delta_figure, price_figure
 
-TINY = ["--months", "0.01", "--set", "retail.n_traders=100", "--set", "run.record_every_minutes=30"]
+TINY = ["run", "--months", "0.01", "--set", "retail.n_traders=100", "--set", "run.record_every_minutes=30"]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_writes_summary_config_series_ledger_and_figures(out):
 
 
 def test_long_runs_report_progress_on_stderr(tmp_path, capsys):
-    assert main(["--months", "0.7", "--set", "retail.n_traders=50", "--set",
+    assert main(["run", "--months", "0.7", "--set", "retail.n_traders=50", "--set",
                  "retail.launch_orders_per_minute=0.2", "--set", "market_maker.requote_minutes=30",
                  "--set", "arbitrage.reaction_minutes=30", "--set", "run.step_minutes=30",
                  "--out", str(tmp_path)]) == 0
@@ -64,5 +64,5 @@ def test_delta_figure_shows_holdings_hedge_and_both_views(out):
     (["no/such.toml"], "does not exist"),
 ])
 def test_bad_input_exits_2_with_a_named_error(argv, message, capsys, tmp_path):
-    assert main([*argv, "--out", str(tmp_path)]) == 2
+    assert main(["run", *argv, "--out", str(tmp_path)]) == 2
     assert message in capsys.readouterr().err
