@@ -46,7 +46,8 @@ class WorldConfig:
     """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
     regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
     annual_vol: float = _field(1.0, 0.0, 20.0, "volatility of the fundamental, annualised")
-    year_multiple: float = _field(1.0, 0.01, 100.0, "bust/boom: value after a year vs listing")
+    year_multiple: float = _field(0.0, 0.0, 100.0, "bust/boom: value after a year vs listing "
+                                  "(0: the regime's default, bust 0.2, boom 3)")
     peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")
     peak_day: float = _field(60.0, 1.0, 364.0, "pump_and_dump: day of the peak")
     end_multiple: float = _field(0.3, 0.01, 100.0, "pump_and_dump: value after a year")
