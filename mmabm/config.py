@@ -46,7 +46,8 @@ class WorldConfig:
     """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
     regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
     annual_vol: float = _field(1.0, 0.0, 20.0, "volatility of the fundamental, annualised")
-    year_multiple: float = _field(1.0, 0.01, 100.0, "bust/boom: value after a year vs listing")
+    year_multiple: float = _field(0.0, 0.0, 100.0, "bust/boom: value after a year vs listing "
+                                  "(0: the regime's default, bust 0.2, boom 3)")
     peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")
     peak_day: float = _field(60.0, 1.0, 364.0, "pump_and_dump: day of the peak")
     end_multiple: float = _field(0.3, 0.01, 100.0, "pump_and_dump: value after a year")
@@ -142,9 +143,9 @@ class ProjectConfig:
 class RetailConfig:
     """The retail population (see agents/retail.py)."""
     n_traders: int = _field(5_000, 1, 1_000_000, "traders")
-    noise_share: float = _field(0.5, 0.0, 1.0, "share of noise traders")
+    noise_share: float = _field(0.67, 0.0, 1.0, "share of noise traders")
     momentum_share: float = _field(0.2, 0.0, 1.0, "share of momentum traders")
-    fundamentalist_share: float = _field(0.2, 0.0, 1.0, "share of fundamentalists")
+    fundamentalist_share: float = _field(0.03, 0.0, 1.0, "share of fundamentalists")
     perp_share: float = _field(0.1, 0.0, 1.0, "share of leveraged perp speculators")
     float_tokens: float = _field(5_000_000.0, 0.0, 1e15, "tokens retail holds at listing")
     usdt_total: float = _field(5_000_000.0, 0.0, 1e15, "USDT retail brings")
@@ -153,15 +154,21 @@ class RetailConfig:
     order_usd_sigma: float = _field(1.0, 0.0, 5.0, "lognormal spread of order sizes")
     market_order_share: float = _field(0.5, 0.0, 1.0, "noise traders' share of market orders")
     limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
-    fundamental_threshold: float = _field(0.02, 0.0, 1.0, "mispricing fundamentalists act on")
+    fundamental_threshold: float = _field(0.05, 0.0, 1.0, "mispricing fundamentalists act on")
+    fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
+                                             "cap on a fundamentalist's order size, in typical orders")
     perp_leverage: float = _field(5.0, 1.0, 100.0, "speculators' leverage")
+    mood_sd: float = _field(0.2, 0.0, 0.45,
+                            "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
+    momentum_scale: float = _field(0.02, 1e-4, 1.0,
+                                   "hourly move at which trend followers are 76% sure of its side")
 
 
 @dataclass(frozen=True)
 class ArbitrageConfig:
     """The arbitrageurs (modelled as one desk)."""
-    usdt_per_venue: float = _field(100_000.0, 0.0, 1e12, "USDT it keeps on each venue")
-    tokens_per_venue: float = _field(100_000.0, 0.0, 1e15, "tokens it keeps on each venue")
+    usdt_per_venue: float = _field(250_000.0, 0.0, 1e12, "USDT it keeps on each venue")
+    tokens_per_venue: float = _field(250_000.0, 0.0, 1e15, "tokens it keeps on each venue")
     reaction_minutes: int = _field(1, 1, 1440, "delay between looks at the venues")
     perp_depth_usd: float = _field(250_000.0, 0.0, 1e12,
                                    "USDT the basis desk quotes per side on the perp within ±2%")

@@ -33,7 +33,8 @@ def regime_log_drift(regime: Regime, minutes: np.ndarray, *, year_multiple: floa
     if regime == "flat":
         return np.zeros_like(t)
     if regime in ("bust", "boom"):
-        multiple = year_multiple if year_multiple is not None else (0.2 if regime == "bust" else 3.0)
+        # None or 0: the regime's default, so a bust falls and a boom rises unless told otherwise
+        multiple = year_multiple if year_multiple else (0.2 if regime == "bust" else 3.0)
         _positive(multiple, "year_multiple")
         return math.log(multiple) * t
     if regime == "pump_and_dump":

@@ -82,3 +82,23 @@ def test_events_excite_attention_which_then_fades():
     assert a.excitation(1_000 + 12 * 60) == pytest.approx(1.0)      # half of 2.0 after 12 h
     a.shock(1_000 + 12 * 60, 1.0)
     assert a.excitation(1_000 + 12 * 60) == pytest.approx(2.0)      # faded 1.0 + new 1.0
+
+
+@pytest.mark.parametrize("regime, year_end", [("bust", 0.2), ("boom", 3.0), ("flat", 1.0)])
+def test_a_models_regime_is_not_flat_by_default(regime, year_end):
+    """world.year_multiple left at 0 takes the regime's default, so bust falls and boom rises."""
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    c = Config().override({"world.regime": regime, "world.annual_vol": 0.0, "run.months": 12.2,
+                           "retail.n_traders": 10, "retail.launch_orders_per_minute": 0})
+    model = MarketModel(c, seed=0)
+    assert model.fundamental_at(365 * 1440) == pytest.approx(year_end, rel=1e-6)
+    told = MarketModel(c.override({"world.year_multiple": 1.5}), seed=0)
+    if regime != "flat":
+        assert told.fundamental_at(365 * 1440) == pytest.approx(1.5, rel=1e-6)
+
+
+def test_zero_year_multiple_means_the_regimes_default():
+    t = np.array([YEAR])
+    assert np.exp(regime_log_drift("bust", t, year_multiple=0.0))[0] == pytest.approx(0.2)
+    assert np.exp(regime_log_drift("boom", t, year_multiple=None))[0] == pytest.approx(3.0)

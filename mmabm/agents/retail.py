@@ -9,12 +9,16 @@ attention reacts to the market: runs that differ only in the market maker's stra
 same candidates with the same coins; only which of them act can differ. Cost scales with the
 number of orders, not with population x minutes.
 
-Types: noise traders (random side, market or limit orders), momentum traders (follow the move
-since the last recorded row, an hour by default), fundamentalists (trade toward the latent value when the price is off by more than
-a threshold) and leveraged perp speculators. Each trader keeps all its money on one home venue,
-chosen in proportion to the venues' liquidity, and at most one resting order (replaced on its
-next arrival). Wallets are seeded from the circulating float (tokens from the project's
-treasury) and from USDT brought in.
+Types: noise traders (market or limit orders; their side leans with the crowd's hourly mood, an
+exogenous tilt that gives hourly order-flow imbalance, so volatility and fat tails), momentum
+traders (market orders with the move since the last recorded row, an hour by default, surer of
+their side the bigger the move), fundamentalists (market orders toward the latent value when
+the price is off by more than a threshold, sized up with the mispricing; when buying they bring
+new USDT, minted and recorded, so value money flows in as the token gets cheap) and leveraged
+perp speculators (with the mood too). Each trader keeps all its money on one home venue, chosen
+in proportion to the venues' liquidity, and at most one resting order (replaced on its next
+arrival). Wallets are seeded from the circulating float (tokens from the project's treasury)
+and from USDT brought in. docs/calibration.md gives the defaults and what they reproduce.
 """
 from __future__ import annotations
 
@@ -50,7 +54,12 @@ class RetailPopulation(mesa.Agent):
         self.venues = [*spot, model.perp]
         self.resting = np.zeros(n, dtype=np.int64)           # resting order id (0: none)
         self.orders = np.zeros(4, dtype=np.int64)           # orders sent, by type
+        self.inflow_units = 0                               # USDT units brought in after listing
         self._seed_wallets(types)
+        # the crowd's hourly mood: a buy-side tilt shared by noise and perp traders, drawn for
+        # the whole run up front (exogenous, so it is the same whatever the market maker does)
+        hours = int(model.end_minute // 60) + 2
+        self.mood = np.clip(model.streams["mood"].normal(0.0, r.mood_sd, hours), -0.45, 0.45)
         self._last_mid = c.token.initial_price
         if r.launch_orders_per_minute > 0:
             model.schedule_recurring(self.arrive, mesa.time.Schedule(interval=1, start=0.0))
@@ -110,22 +119,40 @@ class RetailPopulation(mesa.Agent):
         ref = self._reference_price(venue)
         if ref != ref:
             return
-        side, market = (BUY if u[0] < 0.5 else SELL), u[1] < r.market_order_share
+        buy_chance = 0.5 + self.mood[min(int(self.model.time // 60), len(self.mood) - 1)]
+        side, market = (BUY if u[0] < buy_chance else SELL), u[1] < r.market_order_share
         if kind == MOMENTUM:
             last = self.model.rows[-1]["mid"] if self.model.rows else math.nan
-            if last == last and ref != last:
-                side, market = (BUY if ref > last else SELL), True
+            if last == last:
+                # the stronger the last hour's move, the surer the trend follower is of its side
+                buy_chance = 0.5 + 0.5 * math.tanh((ref / last - 1) / r.momentum_scale)
+                side, market = (BUY if u[0] < buy_chance else SELL), True
         elif kind == FUNDAMENTALIST:
             gap = self.model.fundamental_at(self.model.time) / ref - 1
             if abs(gap) < r.fundamental_threshold:
                 return
             side, market = (BUY if gap > 0 else SELL), True
-            size_usd *= min(5.0, abs(gap) / max(r.fundamental_threshold, 1e-9))
+            size_usd *= min(r.fundamental_max_multiple,
+                            abs(gap) / max(r.fundamental_threshold, 1e-9))
         elif kind == PERP:
             size_usd *= r.perp_leverage
         self.orders[kind] += 1
+        if side == BUY and kind == FUNDAMENTALIST:
+            self._deposit(i, venue, size_usd)
         offset = -math.log(1.0 - u[2]) * r.limit_offset_bps / 1e4
         self._send(i, venue, side, market, size_usd, ref * (1 - side * offset), ref)
+
+    def _deposit(self, i: int, venue, usd: float) -> None:
+        """Bring new USDT (minted, recorded in `inflow_units`) so spot trader i's account holds
+        `usd` plus fees: value money from outside the market, which comes as the token gets
+        cheap and arrives with traders (so with attention). Without it a finite float of
+        retail USDT pins the price after the sale at retail's USDT / token ratio."""
+        owner, model = RETAIL_BASE + i, self.model
+        short = units.usdt_to_units(max(0.0, usd * 1.06 - venue.balance(owner)["usdt"]))
+        if short:
+            model.wallets.mint(owner, usdt=short * units.USDT_UNIT)
+            fund(model.wallets, venue, owner, short, 0)
+            self.inflow_units += short
 
     def _reference_price(self, venue) -> float:
         if venue is self.model.dex:
