@@ -121,6 +121,9 @@ class MarketMakerConfig:
                                       "delta off target tolerated before the hedge trades")
     perp_leverage: float = _field(3.0, 1.0, 100.0,
                                   "hedge notional per USDT of collateral kept on the perp")
+    buyback_days: float = _field(14.0, 0.0, 365.0,
+                                 "days before maturity it starts buying back what it is short "
+                                 "of the loan, hourly (0: all at maturity)")
 
 
 @dataclass(frozen=True)

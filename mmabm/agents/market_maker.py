@@ -34,7 +34,6 @@ from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 MINUTES_PER_YEAR = 365 * 24 * 60
 SLICES = 4       # each sale slice is split this many ways, each part to the best venue
 BUYBACK_SLICE = 20_000.0   # tokens per buyback order at maturity, each to the cheapest CEX
-BUYBACK_DAYS = 14          # the tokens short of the loan are bought back hourly over this
 BUYBACK_ROUNDS = 1_000
 CASH_BUFFER = 0.5          # free USDT kept on a CEX beyond its bids, as a share of its depth
 
@@ -107,12 +106,13 @@ class MarketMaker(mesa.Agent):
         every = c.market_maker.hedge_minutes
         self._hedging = model.schedule_recurring(self.hedge, Schedule(interval=every, start=every))
         maturity = model.project.maturity
-        self._buyback_hours = int(min(BUYBACK_DAYS * 24, maturity // 60))
-        model.schedule_event(self.start_buyback, at=maturity - self._buyback_hours * 60)
+        self._buyback_hours = int(min(c.market_maker.buyback_days * 24, maturity // 60))
+        if self._buyback_hours > 0:
+            model.schedule_event(self.start_buyback, at=maturity - self._buyback_hours * 60)
 
     # -- buying back what it is short before maturity --------------------------------------------
     def start_buyback(self) -> None:
-        """`BUYBACK_DAYS` before maturity: buy back, hourly, what it is short of the loan."""
+        """`buyback_days` before maturity: buy back, hourly, what it is short of the loan."""
         if self._sale is not None:
             self._sale.stop()
         self._sale_left = 0.0
