@@ -121,6 +121,9 @@ class MarketMakerConfig:
                                       "delta off target tolerated before the hedge trades")
     perp_leverage: float = _field(3.0, 1.0, 100.0,
                                   "hedge notional per USDT of collateral kept on the perp")
+    sale_fraction: float = _field(-1.0, -1.0, 1.0,
+                                  "share of the loan sold at the start (-1: the article's "
+                                  "arithmetic, the loan minus the obligations' inventory)")
     buyback_days: float = _field(14.0, 0.0, 365.0,
                                  "days before maturity it starts buying back what it is short "
                                  "of the loan, hourly (0: all at maturity)")
@@ -218,7 +221,15 @@ class Config:
     @property
     def initial_sale_tokens(self) -> float:
         """The article's sale: the loan minus the inventory the obligations need
-        (3,000,000 - (200,000 + 500,000) = 2,300,000 for the article's terms)."""
+        (3,000,000 - (200,000 + 500,000) = 2,300,000 for the article's terms), or
+        `market_maker.sale_fraction` of the loan when that is set (>= 0)."""
+        if self.market_maker.sale_fraction >= 0:
+            return self.contract.loan_tokens * self.market_maker.sale_fraction
+        return self.max_sale_tokens
+
+    @property
+    def max_sale_tokens(self) -> float:
+        """The most the market maker can sell and still hold the obligations' inventory."""
         return self.contract.loan_tokens - self.quoting_inventory_tokens - self.pool_inventory_tokens
 
     # -- conversions ---------------------------------------------------------------------------
@@ -322,10 +333,15 @@ def _check_terms(c: Config) -> None:
         raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
                           f"retail float, the insiders' unlocks and the arbitrage desk's tokens "
                           f"({spoken_for:g})")
-    if c.initial_sale_tokens < 0:
+    if c.max_sale_tokens < 0:
         raise ConfigError(f"contract.loan_tokens ({c.contract.loan_tokens:g}) must cover the "
                           f"inventory the obligations need ({c.quoting_inventory_tokens:g} for "
                           f"quoting + {c.pool_inventory_tokens:g} for the pool)")
+    fraction = c.market_maker.sale_fraction
+    if (-1 < fraction < 0) or c.initial_sale_tokens > c.max_sale_tokens * (1 + 1e-12):
+        raise ConfigError(f"market_maker.sale_fraction must be -1 (the article's arithmetic) or "
+                          f"in [0, {c.max_sale_tokens / max(c.contract.loan_tokens, 1e-300):.4f}] "
+                          f"(at most the loan minus the obligations' inventory), got {fraction:g}")
     if c.perp.maintenance_margin > c.perp.initial_margin:
         raise ConfigError(f"perp.maintenance_margin must be at most perp.initial_margin "
                           f"({c.perp.initial_margin:g}), got {c.perp.maintenance_margin:g}")

@@ -28,6 +28,12 @@ def test_round_trip_through_a_plain_dict_and_json():
     assert Config.from_dict(json.loads(json.dumps(c.to_dict()))) == c
 
 
+def test_sale_fraction_sets_the_sale_as_a_share_of_the_loan():
+    assert Config().override({"market_maker.sale_fraction": 0.5}).initial_sale_tokens == 1_500_000
+    assert Config().override({"market_maker.sale_fraction": 0.0}).initial_sale_tokens == 0
+    assert Config().initial_sale_tokens == Config().max_sale_tokens == 2_300_000
+
+
 def test_string_overrides_are_read_as_toml_values():
     c = Config().override({"run.months": "24", "contract.american": "true",
                            "contract.strikes": "[1.1, 1.2, 1.3]", "market_maker.strategy": "hold"})
@@ -54,6 +60,8 @@ def test_config_is_frozen():
     ({"contract.option_tokens": [1.0]}, "one size per strike"),
     ({"contract.loan_tokens": 2e8}, "contract.loan_tokens must be at most token.total_supply"),
     ({"contract.loan_tokens": 500_000}, "must cover the inventory"),
+    ({"market_maker.sale_fraction": 0.9}, r"sale_fraction must be -1 .* or in \[0, 0.7667\]"),
+    ({"market_maker.sale_fraction": -0.5}, r"sale_fraction must be -1 \(the article's arithmetic\)"),
     ({"project.unlock_tokens": 1.45e8}, r"token.total_supply \(1.5e\+08\) must cover the loan"),
     ({"project.unlock_sell_share": 1.5}, r"project.unlock_sell_share must be in \[0, 1\]"),
     ({"market_maker.hedge_minutes": 0}, r"market_maker.hedge_minutes must be in \[1, 1440\]"),
