@@ -1,0 +1,80 @@
+"""Shared plumbing of the experiment scripts: options, the base config, the report file.
+
+Each script answers one question of ../README.md ("Experiments") and writes its figures and a
+Markdown report of the numbers it measured (no pre-written conclusions) to out/experiments/NAME/.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "article.toml"
+sys.path.insert(0, str(ROOT))          # run from a checkout without installing, too
+
+from mmabm.config import Config, load_config  # noqa: E402
+
+
+def options(description: str, *, quick: tuple[float, int], full: tuple[float, int]) -> argparse.Namespace:
+    """--quick (months, seeds) for a look in a few minutes, else the full version."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true",
+                        help=f"a smaller version: {quick[0]:g} months, {quick[1]} seeds "
+                             f"(full: {full[0]:g} months, {full[1]} seeds)")
+    parser.add_argument("--months", type=float, help="simulated months per run")
+    parser.add_argument("--seeds", type=int, help="seeds per configuration")
+    parser.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
+    parser.add_argument("--dask", default=None, help="Dask scheduler address, file, or 'local'")
+    parser.add_argument("--out", type=Path, default=None, help="output directory")
+    args = parser.parse_args()
+    months, seeds = quick if args.quick else full
+    args.months = args.months or months
+    args.seeds = args.seeds or seeds
+    name = Path(sys.argv[0]).stem
+    args.out = args.out or ROOT / "out" / "experiments" / (name + ("_quick" if args.quick else ""))
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.started = time.perf_counter()
+    print(f"{name}: {args.months:g} months, {args.seeds} seeds -> {args.out}", file=sys.stderr)
+    return args
+
+
+def base_config(args: argparse.Namespace, changes: dict | None = None) -> Config:
+    """The article's scenario for `args.months` (the contract as long as the run, so maturity
+    falls inside it), with `changes`."""
+    return load_config(SCENARIO, {"run.months": args.months,
+                                  "contract.months": max(1.0, args.months), **(changes or {})})
+
+
+def progress(outcome, done: int, total: int) -> None:
+    status = "ok" if outcome.ok else "FAILED " + outcome.error.strip().splitlines()[-1]
+    print(f"  [{done}/{total}] {outcome.key}: {status} ({outcome.seconds:.0f} s)", file=sys.stderr,
+          flush=True)
+
+
+def table(frame: pd.DataFrame, floatfmt: str = "{:,.4g}") -> str:
+    """A DataFrame as a Markdown table."""
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
+    for row in frame.itertuples(index=False):
+        cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(args: argparse.Namespace, title: str, sections: list[str],
+                 figures: list[Path]) -> Path:
+    """report.md: what was run, the numbers, the figures."""
+    spent = time.perf_counter() - args.started
+    body = [f"# {title}", "",
+            f"Article scenario, {args.months:g} months per run, {args.seeds} "
+            f"seed{'s' if args.seeds != 1 else ''} "
+            f"(common random numbers across the compared settings); {spent:.0f} s wall.", "",
+            *sections, "", *[f"![{p.stem}]({p.name})" for p in figures], ""]
+    path = args.out / "report.md"
+    path.write_text("\n".join(body))
+    print(f"wrote {path}", file=sys.stderr)
+    return path

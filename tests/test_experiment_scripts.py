@@ -1,0 +1,24 @@
+"""The experiment scripts run end to end on a tiny version and write a report with numbers and
+the figures it links (contract_length needs month-long contracts and is left to its --quick)."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sale_impact", "delta_neutral", "options_risk", "vol_profits",
+                                  "sale_size"])
+def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / f"{name}.py"), "--months",
+                           "0.004", "--seeds", "1", "--workers", "1", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = (tmp_path / "report.md").read_text()
+    assert report.startswith("# ") and re.search(r"\|\s*-?\d", report)      # a table of numbers
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report)
+    assert figures and all((tmp_path / f).stat().st_size > 5_000 for f in figures)
