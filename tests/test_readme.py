@@ -36,6 +36,20 @@ def test_readme_model_example_runs_and_balances(ns):
     assert len(ns["outcome"].timeseries) == 15 and ns["outcome"].seed == 1
 
 
+def test_readme_experiment_example_pairs_two_strategies(ns):
+    paired = ns["duel"].paired
+    row = paired[paired["metric"] == "mm_sale_tokens_sold"].iloc[0]
+    assert row["strategy"] == "article" and row["n"] == 2 and row["mean_diff"] > 0
+    assert [line.get_label() for line in ns["figure"].axes[0].get_lines()] == [
+        "hold (median, 10-90%)", "article (median, 10-90%)"]
+
+
+def test_readme_sweep_file_is_valid():
+    from mmabm.experiment import load_sweep
+    spec = load_sweep(README.parent / "experiments" / "sale_size.toml")
+    assert len(spec.points) == 12 and spec.seeds == [0, 1, 2]
+
+
 def test_readme_venue_example_trades_and_balances(ns):
     cex, dex = ns["cex"], ns["dex"]
     assert cex.balance(2)["tokens"] == 5_000                 # the trader's market buy filled
