@@ -16,6 +16,7 @@ shorts when positive. Schedule it with Mesa: `venue.schedule_funding(model)`.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -26,6 +27,10 @@ from mmabm.venues import units
 from mmabm.venues._spot import Rejection
 
 FUNDING_CLAMP = 0.0005   # the interest-premium difference is clamped to ±0.05%
+# Relative slack on the liquidation triggers: the brute-force test's float rounding is ~1e-15 of
+# the amounts involved, so a trigger widened by 1e-9 of them never misses an account (the
+# accounts it lets through are then tested exactly).
+TRIGGER_SLACK = 1e-9
 
 
 @dataclass
@@ -104,6 +109,16 @@ class PerpExchange:
         self.n_fundings = 0
         self._open: set[int] = set()               # owners with a position (liquidation scan)
         self.liquidations: list[Liquidation] = []
+        # Liquidation triggers (see `_trigger`): equity is linear in the mark, so each open
+        # position has a mark beyond which it may be liquidated. They only change with the
+        # account, so they are recomputed for the owners in `_dirty` (every method that changes
+        # an account's collateral, margin, cost or position adds its owner; a funding marks all).
+        self._dirty: set[int] = set()
+        self._long_at: dict[int, float] = {}       # open long -> check it when mark <= this
+        self._short_at: dict[int, float] = {}      # open short -> check it when mark >= this
+        self._long_max: float | None = -math.inf   # max of _long_at (None: recompute)
+        self._short_min: float | None = math.inf   # min of _short_at (None: recompute)
+        self._fundings_seen = 0
 
     # -- accounts ------------------------------------------------------------------------------
     def account(self, owner: int) -> PerpAccount:
@@ -121,6 +136,7 @@ class PerpExchange:
         owner = _int(owner, "owner", 0, MAX_OWNER - 1)
         self.accounts.setdefault(owner, PerpAccount()).collateral += amount
         self.deposited += amount
+        self._dirty.add(owner)
 
     def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Debit free collateral; refused if short."""
@@ -130,6 +146,7 @@ class PerpExchange:
                              f"(and token_units 0), got {usdt_units!r}, {token_units!r}")
         acct.collateral -= amount
         self.withdrawn += amount
+        self._dirty.add(owner)
 
     def holdings_units(self) -> tuple[int, int]:
         """(USDT, token) units held for everyone."""
@@ -138,6 +155,7 @@ class PerpExchange:
     def set_isolated(self, owner: int, isolated: bool) -> None:
         """Isolated margin (only the position's margin is at risk) or cross (all collateral)."""
         self.account(owner).isolated = bool(isolated)
+        self._dirty.add(owner)
 
     # -- orders --------------------------------------------------------------------------------
     def _notional(self, lots: int, price_ticks: float) -> float:
@@ -218,6 +236,7 @@ class PerpExchange:
                 acct.collateral -= fee
                 self.fees += fee
                 self._cover(acct)
+                self._dirty.add(owner)
             if self.book.remaining(maker_id) == 0:
                 self._lock_per_lot.pop(maker_id, None)
             taker_lots += qty
@@ -319,22 +338,100 @@ class PerpExchange:
         model.schedule_recurring(self.settle_funding, mesa.time.Schedule(
             interval=self.funding_interval, start=model.time + self.funding_interval))
 
-    def check_liquidations(self) -> list[Liquidation]:
-        """Liquidate every account whose equity is below maintenance margin at the mark."""
-        done = []
-        if not self.mark_price == self.mark_price:
-            return done
-        for owner in sorted(self._open):
+    def _trigger(self, acct: PerpAccount) -> float:
+        """The mark beyond which `acct`'s position may be below maintenance margin: for a long,
+        at or below it; for a short, at or above it (widened by TRIGGER_SLACK, so a test of the
+        mark against it never misses an account the exact test in `_under_maintenance` takes).
+
+        With backing B, cost basis C and A = |position| x USDT units per unit of mark, equity
+        minus maintenance is B - C + A m (1 - mm) for a long and B - C - A m (1 + mm) for a
+        short, linear in the mark m.
+        """
+        backing = acct.margin if acct.isolated else acct.margin + acct.collateral + acct.locked
+        per_mark = abs(acct.position) * self.quote_units / self.tick_size
+        if acct.position > 0:
+            slope = per_mark * (1.0 - self.maintenance_margin)
+            if slope <= per_mark * 1e-6:            # maintenance ~ 100%: always test exactly
+                return math.inf
+            at = -(backing - acct.cost) / slope
+        else:
+            slope = per_mark * (1.0 + self.maintenance_margin)
+            at = (backing - acct.cost) / slope
+        slack = TRIGGER_SLACK * (abs(backing) + abs(acct.cost) + 2.0 * per_mark * abs(at)) / slope
+        return at + slack if acct.position > 0 else at - slack
+
+    def _refresh_triggers(self) -> None:
+        """Recompute the triggers of the accounts changed since the last call."""
+        if self.n_fundings != self._fundings_seen:      # a funding moved every open account
+            self._fundings_seen = self.n_fundings
+            self._dirty.update(self._open)
+        for owner in self._dirty:
+            old = self._long_at.pop(owner, None)
+            if old is not None and self._long_max is not None and old >= self._long_max:
+                self._long_max = None
+            old = self._short_at.pop(owner, None)
+            if old is not None and self._short_min is not None and old <= self._short_min:
+                self._short_min = None
             acct = self.accounts[owner]
-            maintenance = abs(self._notional(acct.position, self.mark_price / self.tick_size))
-            if self.equity_units(acct) >= maintenance * self.maintenance_margin:
+            if acct.position > 0:
+                at = self._long_at[owner] = self._trigger(acct)
+                if self._long_max is not None and at > self._long_max:
+                    self._long_max = at
+            elif acct.position < 0:
+                at = self._short_at[owner] = self._trigger(acct)
+                if self._short_min is not None and at < self._short_min:
+                    self._short_min = at
+        self._dirty.clear()
+        if self._long_max is None:
+            self._long_max = max(self._long_at.values(), default=-math.inf)
+        if self._short_min is None:
+            self._short_min = min(self._short_at.values(), default=math.inf)
+
+    def _under_maintenance(self, acct: PerpAccount) -> bool:
+        """The exact liquidation rule: equity below maintenance margin at the mark."""
+        maintenance = abs(self._notional(acct.position, self.mark_price / self.tick_size))
+        return self.equity_units(acct) < maintenance * self.maintenance_margin
+
+    def check_liquidations(self) -> list[Liquidation]:
+        """Liquidate every account whose equity is below maintenance margin at the mark.
+
+        The same as testing every open account in owner order (`_under_maintenance`), but only
+        the accounts whose trigger the mark has crossed are tested: a minute in which none has
+        costs O(1). An account a liquidation trades with is tested again if its turn (owner
+        order) has not come yet, as the full scan would.
+        """
+        done = []
+        mark = self.mark_price
+        if not mark == mark:
+            return done
+        self._refresh_triggers()
+        if self._long_max < mark < self._short_min:
+            return done
+        pending = [o for o, at in self._long_at.items() if mark <= at]
+        pending += [o for o, at in self._short_at.items() if mark >= at]
+        heapq.heapify(pending)
+        scanned = None                           # who the full scan would visit (owners open now)
+        last = -1
+        while pending:
+            owner = heapq.heappop(pending)
+            if owner <= last:                    # pushed twice
+                continue
+            last = owner
+            acct = self.accounts[owner]
+            if not self._under_maintenance(acct):
                 continue
             self.cancel_all(owner)
             before, fund_before = acct.position, self.insurance
+            if scanned is None:
+                scanned = set(self._open)
             self.book.market(-1 if before > 0 else 1, abs(before), owner)
             self._settle(0)                      # covers losses beyond the margin, fill by fill
             done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
                                     fund_before - self.insurance))
+            for other in self._dirty:            # the counterparties: their turn may be ahead
+                if other > owner and other in scanned:
+                    heapq.heappush(pending, other)
+            self._refresh_triggers()
         self.liquidations += done
         return done
 
@@ -370,4 +467,10 @@ class PerpExchange:
             if acct.locked != locks.get(owner, 0):
                 problems.append(f"{self.name}: owner {owner} locks {acct.locked}, its orders "
                                 f"{locks.get(owner, 0)}")
+        self._refresh_triggers()
+        for owner in self._open:
+            at = (self._long_at if self.accounts[owner].position > 0 else self._short_at).get(owner)
+            if at != self._trigger(self.accounts[owner]):
+                problems.append(f"{self.name}: owner {owner}'s liquidation trigger is stale (its "
+                                f"account was changed other than by the venue's methods)")
         return problems
