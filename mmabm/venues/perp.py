@@ -212,7 +212,13 @@ class PerpExchange:
 
     def cancel_all(self, owner: int) -> int:
         """Cancel all of `owner`'s orders; lots cancelled."""
-        return sum(self.cancel(owner, int(oid)) for oid in self.book.orders_of(owner)["id"])
+        mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
+        lots = 0
+        for oid, qty in zip(mine["id"].tolist(), mine["qty"].tolist()):   # newest first
+            self.book.cancel(oid)
+            self._unlock(self.accounts[owner], self._lock_per_lot.pop(oid) * qty)
+            lots += qty
+        return lots
 
     @staticmethod
     def _unlock(acct: PerpAccount, amount: int) -> None:
@@ -222,6 +228,8 @@ class PerpExchange:
     # -- settlement ----------------------------------------------------------------------------
     def _settle(self, taker_per_lot: int) -> int:
         """Settle the book's new fills; lots the taker traded."""
+        if not self.book.n_pending_fills:
+            return 0
         taker_lots = 0
         for f in self.book.drain_fills().tolist():
             taker_id, maker_id, taker, maker, price, qty, side = f
