@@ -436,10 +436,11 @@ class PerpExchange:
             self._settle(0)                      # covers losses beyond the margin, fill by fill
             done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
                                     fund_before - self.insurance))
-            for other in self._dirty:            # the counterparties: their turn may be ahead
-                if other > owner and other in scanned:
-                    heapq.heappush(pending, other)
-            self._refresh_triggers()
+            if self._dirty:                      # the counterparties: their turn may be ahead
+                for other in self._dirty:
+                    if other > owner and other in scanned:
+                        heapq.heappush(pending, other)
+                self._refresh_triggers()
         self.liquidations += done
         return done
 
