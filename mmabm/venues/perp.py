@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 
 import mesa
@@ -112,12 +113,13 @@ class PerpExchange:
         # Liquidation triggers (see `_trigger`): equity is linear in the mark, so each open
         # position has a mark beyond which it may be liquidated. They only change with the
         # account, so they are recomputed for the owners in `_dirty` (every method that changes
-        # an account's collateral, margin, cost or position adds its owner; a funding marks all).
+        # an account's collateral, margin, cost or position adds its owner; a funding marks all),
+        # and kept sorted, so the accounts a mark has crossed are found by bisection.
         self._dirty: set[int] = set()
         self._long_at: dict[int, float] = {}       # open long -> check it when mark <= this
         self._short_at: dict[int, float] = {}      # open short -> check it when mark >= this
-        self._long_max: float | None = -math.inf   # max of _long_at (None: recompute)
-        self._short_min: float | None = math.inf   # min of _short_at (None: recompute)
+        self._longs: list[tuple[float, int]] = []  # (trigger, owner) of the longs, ascending
+        self._shorts: list[tuple[float, int]] = []  # and of the shorts
         self._fundings_seen = 0
 
     # -- accounts ------------------------------------------------------------------------------
@@ -213,6 +215,8 @@ class PerpExchange:
     def cancel_all(self, owner: int) -> int:
         """Cancel all of `owner`'s orders; lots cancelled."""
         mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
+        if not len(mine):
+            return 0
         lots = 0
         for oid, qty in zip(mine["id"].tolist(), mine["qty"].tolist()):   # newest first
             self.book.cancel(oid)
@@ -375,37 +379,36 @@ class PerpExchange:
             self._dirty.update(self._open)
         for owner in self._dirty:
             old = self._long_at.pop(owner, None)
-            if old is not None and self._long_max is not None and old >= self._long_max:
-                self._long_max = None
+            if old is not None:
+                del self._longs[bisect_left(self._longs, (old, owner))]
             old = self._short_at.pop(owner, None)
-            if old is not None and self._short_min is not None and old <= self._short_min:
-                self._short_min = None
+            if old is not None:
+                del self._shorts[bisect_left(self._shorts, (old, owner))]
             acct = self.accounts[owner]
             if acct.position > 0:
                 at = self._long_at[owner] = self._trigger(acct)
-                if self._long_max is not None and at > self._long_max:
-                    self._long_max = at
+                insort(self._longs, (at, owner))
             elif acct.position < 0:
                 at = self._short_at[owner] = self._trigger(acct)
-                if self._short_min is not None and at < self._short_min:
-                    self._short_min = at
+                insort(self._shorts, (at, owner))
         self._dirty.clear()
-        if self._long_max is None:
-            self._long_max = max(self._long_at.values(), default=-math.inf)
-        if self._short_min is None:
-            self._short_min = min(self._short_at.values(), default=math.inf)
 
     def _under_maintenance(self, acct: PerpAccount) -> bool:
-        """The exact liquidation rule: equity below maintenance margin at the mark."""
-        maintenance = abs(self._notional(acct.position, self.mark_price / self.tick_size))
-        return self.equity_units(acct) < maintenance * self.maintenance_margin
+        """The exact liquidation rule: equity below maintenance margin at the mark (the float
+        operations of `_notional` and `equity_units`, in their order, inlined)."""
+        pos, mark = acct.position, self.mark_price
+        maintenance = abs(pos * (mark / self.tick_size) * self.quote_units)
+        backing = acct.margin if acct.isolated else acct.margin + acct.collateral + acct.locked
+        equity = backing + (pos * mark / self.tick_size * self.quote_units - acct.cost
+                            if pos else 0.0)
+        return equity < maintenance * self.maintenance_margin
 
     def check_liquidations(self) -> list[Liquidation]:
         """Liquidate every account whose equity is below maintenance margin at the mark.
 
         The same as testing every open account in owner order (`_under_maintenance`), but only
-        the accounts whose trigger the mark has crossed are tested: a minute in which none has
-        costs O(1). An account a liquidation trades with is tested again if its turn (owner
+        the accounts whose trigger the mark has crossed are tested (found by bisection; a minute
+        in which none has costs O(1)). An account a liquidation trades with is tested again if its turn (owner
         order) has not come yet, as the full scan would.
         """
         done = []
@@ -413,10 +416,11 @@ class PerpExchange:
         if not mark == mark:
             return done
         self._refresh_triggers()
-        if self._long_max < mark < self._short_min:
+        longs, shorts = self._longs, self._shorts
+        if (not longs or longs[-1][0] < mark) and (not shorts or mark < shorts[0][0]):
             return done
-        pending = [o for o, at in self._long_at.items() if mark <= at]
-        pending += [o for o, at in self._short_at.items() if mark >= at]
+        pending = [o for _, o in longs[bisect_left(longs, (mark,)):]]          # trigger >= mark
+        pending += [o for _, o in shorts[:bisect_right(shorts, (mark, math.inf))]]  # <= mark
         heapq.heapify(pending)
         scanned = None                           # who the full scan would visit (owners open now)
         last = -1
@@ -482,4 +486,8 @@ class PerpExchange:
             if at != self._trigger(self.accounts[owner]):
                 problems.append(f"{self.name}: owner {owner}'s liquidation trigger is stale (its "
                                 f"account was changed other than by the venue's methods)")
+        if (self._longs != sorted((at, o) for o, at in self._long_at.items())
+                or self._shorts != sorted((at, o) for o, at in self._short_at.items())):
+            problems.append(f"{self.name}: the sorted liquidation triggers disagree with the "
+                            f"accounts'")
         return problems
