@@ -526,6 +526,22 @@ cdef class OrderBook:
             i = ladder_step(L, i)
         return out
 
+    def worst_price(self, side, qty):
+        """The deepest price (ticks) a market order of `qty` lots on `side` would reach: the
+        first level of the other side, best first, where its cumulative lots reach `qty`, else
+        its last level; 0 if that side is empty."""
+        cdef Ladder* L = self.ladder(-side_arg(side))
+        cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
+        cdef int64_t i, price = 0, seen = 0
+        if L.n_levels == 0:
+            return 0
+        i = L.best - L.base
+        while i >= 0 and seen < q:
+            price = i + L.base
+            seen += L.levels[i].qty
+            i = ladder_step(L, i)
+        return price
+
     def top(self, side):
         """(price ticks, lots) of the best level of one side, (0, 0) if it is empty: the first
         row of `levels(side, 1)` without building an array."""

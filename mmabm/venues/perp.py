@@ -197,6 +197,11 @@ class PerpExchange:
 
     def market(self, owner: int, side: int, qty: int) -> int:
         """A market order (lots), priced for locking at the deepest level it could reach."""
+        if type(side) is int and (side == 1 or side == -1) and type(qty) is int and qty >= 1:
+            price = self.book.worst_price(side, min(qty, MAX_QTY_LOTS))
+            if price == 0:
+                return Rejection.NO_LIQUIDITY
+            return self.limit(owner, side, price, qty, IOC)
         levels = self.book.levels(-side if side in (1, -1) else 1)
         if len(levels) == 0:
             return Rejection.NO_LIQUIDITY
@@ -206,7 +211,7 @@ class PerpExchange:
     def cancel(self, owner: int, order_id: int) -> int:
         """Cancel one of `owner`'s orders; lots cancelled (0 if not live or not theirs)."""
         mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
-        if order_id not in mine["id"]:
+        if order_id not in (mine["id"].tolist() if type(order_id) is int else mine["id"]):
             return 0
         lots = self.book.cancel(order_id)
         self._unlock(self.accounts[owner], self._lock_per_lot.pop(order_id) * lots)
