@@ -30,6 +30,7 @@ from mmabm.venues import units
 
 cdef int64_t SLOT_MASK = 0xFFFFFFFF
 cdef int64_t C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
+cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT   # typed: no lookups
 cdef double MAX_LOCK = 4.0e18            # no account can hold more than this many units
 
 
@@ -238,9 +239,8 @@ cdef class SpotExchange:
     def balance(self, owner):
         """The owner's balances in USDT and tokens: free and locked in orders."""
         cdef Account* a = self.account(self.known(owner))
-        return {"usdt": a.usdt * units.USDT_UNIT, "usdt_locked": a.usdt_locked * units.USDT_UNIT,
-                "tokens": a.tokens * units.TOKEN_UNIT,
-                "tokens_locked": a.tokens_locked * units.TOKEN_UNIT}
+        return {"usdt": a.usdt * USDT_UNIT, "usdt_locked": a.usdt_locked * USDT_UNIT,
+                "tokens": a.tokens * TOKEN_UNIT, "tokens_locked": a.tokens_locked * TOKEN_UNIT}
 
     def accounts(self):
         """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
@@ -513,7 +513,7 @@ cdef class SpotExchange:
             _, notional = self._book.depth(1, int(ceil(mid * (1.0 - band))), int(floor(mid)))
         else:
             _, notional = self._book.depth(-1, int(ceil(mid)), int(floor(mid * (1.0 + band))))
-        return notional * self.quote_units * units.USDT_UNIT
+        return notional * self.quote_units * USDT_UNIT
 
     def levels(self, side, n=None):
         """Top levels of one side (ticks, lots, order count), best first."""

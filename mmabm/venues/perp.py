@@ -125,6 +125,8 @@ class PerpExchange:
     # -- accounts ------------------------------------------------------------------------------
     def account(self, owner: int) -> PerpAccount:
         """`owner`'s account (opened by a deposit), else a named error."""
+        if type(owner) is int and owner in self.accounts:     # checked when it was opened
+            return self.accounts[owner]
         owner = _int(owner, "owner", 0, MAX_OWNER - 1)
         if owner not in self.accounts:
             raise ValueError(f"owner {owner} has no account at {self.name!r}: deposit first")
