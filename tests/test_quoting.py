@@ -75,7 +75,8 @@ def numpy_ladder(mid_usd, *, depth_usd, band, max_spread, tick_size, lot_size, l
     offsets = np.linspace(half, edge, levels)
     bid_prices = np.floor(mid * (1 - offsets) / tick_size).astype(np.int64)
     ask_prices = np.ceil(mid * (1 + offsets) / tick_size).astype(np.int64)
-    if ask_prices[0] - bid_prices[0] < 1 or ask_prices[0] - bid_prices[0] > max_spread * mid / tick_size:
+    gap = ask_prices[0] - bid_prices[0]
+    if gap < 1 or gap > max_spread * mid / tick_size:
         bid_prices[0] = max(1, math.floor(mid / tick_size))
         ask_prices[0] = bid_prices[0] + 1
     bid_prices = np.unique(np.maximum(bid_prices, 1))[::-1]

@@ -408,15 +408,15 @@ class PerpExchange:
         backing = acct.margin if acct.isolated else acct.margin + acct.collateral + acct.locked
         equity = backing + (pos * mark / self.tick_size * self.quote_units - acct.cost
                             if pos else 0.0)
-        return equity < maintenance * self.maintenance_margin
+        return not equity >= maintenance * self.maintenance_margin    # as the scan compared
 
     def check_liquidations(self) -> list[Liquidation]:
         """Liquidate every account whose equity is below maintenance margin at the mark.
 
         The same as testing every open account in owner order (`_under_maintenance`), but only
         the accounts whose trigger the mark has crossed are tested (found by bisection; a minute
-        in which none has costs O(1)). An account a liquidation trades with is tested again if its turn (owner
-        order) has not come yet, as the full scan would.
+        in which none has costs O(1)). An account a liquidation trades with is tested again if
+        its turn (owner order) has not come yet, as the full scan would.
         """
         done = []
         mark = self.mark_price
