@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's mmabm
 from reference_book import reference_replay  # noqa: E402
 from streams import make_stream  # noqa: E402
 

@@ -12,8 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from mmabm.config import load_config
-from mmabm.model import MarketModel
+# measure the checkout this file is in, not whichever one the venv's editable install points to
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from mmabm.config import load_config  # noqa: E402
+from mmabm.model import MarketModel  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "article.toml"
 
@@ -33,7 +35,8 @@ def main(argv=None):
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     orders = int(model.retail.orders.sum())
     trades = sum(v.volume_lots for v in model.cexs)
-    print(f"{args.months:g} months ({minutes:,.0f} simulated minutes), seed {args.seed}")
+    print(f"{args.months:g} months ({minutes:,.0f} simulated minutes), seed {args.seed}, "
+          f"code in {Path(sys.modules['mmabm'].__file__).parent.parent}")
     print(f"  wall time            {wall:8.1f} s   (of which building {built:.1f} s)")
     print(f"  simulated min / s    {minutes / wall:8.0f}")
     print(f"  peak memory          {peak_mib:8.0f} MiB")

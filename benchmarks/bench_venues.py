@@ -9,12 +9,15 @@ are drained in bulk every 1,000 orders). Goal (issue 3): the venue costs at most
 core per order.
 """
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from mmabm import OrderBook
-from mmabm.venues import SpotExchange
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's mmabm
+from mmabm import OrderBook  # noqa: E402
+from mmabm.venues import SpotExchange  # noqa: E402
 
 
 def flow(n, seed=4):

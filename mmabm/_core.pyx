@@ -84,6 +84,19 @@ cdef object to_array(const void* src, int64_t n, object dtype):
     return out
 
 
+cdef packed struct OrderRow:
+    # One row of ORDER_DTYPE, byte for byte (numpy packs its fields: 8+8+1+8+8 bytes).
+    int64_t id
+    int64_t owner
+    int8_t side
+    int64_t price
+    int64_t qty
+
+
+if sizeof(OrderRow) != ORDER_DTYPE.itemsize:
+    raise ImportError("OrderRow does not match ORDER_DTYPE")
+
+
 cdef inline bint crosses(int8_t side, int64_t price, int64_t opp_best) noexcept nogil:
     return price >= opp_best if side > 0 else price <= opp_best
 
@@ -504,11 +517,38 @@ cdef class OrderBook:
         cdef Ladder* L = self.ladder(side_arg(side))
         cdef int64_t want = L.n_levels if n is None else min(int_arg(n, "n", 0, INT64_MAX), L.n_levels)
         out = np.empty(want, dtype=LEVEL_DTYPE)
+        cdef int64_t[::1] flat = out.view(np.int64)      # (price, qty, count) per level
         cdef int64_t k, i = L.best - L.base
         for k in range(want):
-            out[k] = (i + L.base, L.levels[i].qty, L.levels[i].count)
+            flat[3 * k] = i + L.base
+            flat[3 * k + 1] = L.levels[i].qty
+            flat[3 * k + 2] = L.levels[i].count
             i = ladder_step(L, i)
         return out
+
+    def worst_price(self, side, qty):
+        """The deepest price (ticks) a market order of `qty` lots on `side` would reach: the
+        first level of the other side, best first, where its cumulative lots reach `qty`, else
+        its last level; 0 if that side is empty."""
+        cdef Ladder* L = self.ladder(-side_arg(side))
+        cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
+        cdef int64_t i, price = 0, seen = 0
+        if L.n_levels == 0:
+            return 0
+        i = L.best - L.base
+        while i >= 0 and seen < q:
+            price = i + L.base
+            seen += L.levels[i].qty
+            i = ladder_step(L, i)
+        return price
+
+    def top(self, side):
+        """(price ticks, lots) of the best level of one side, (0, 0) if it is empty: the first
+        row of `levels(side, 1)` without building an array."""
+        cdef Ladder* L = self.ladder(side_arg(side))
+        if L.n_levels == 0:
+            return (0, 0)
+        return (L.best, L.levels[L.best - L.base].qty)
 
     def orders(self, side=0):
         """Every resting order (one side if side is +1/-1) in priority order, as ORDER_DTYPE."""
@@ -535,13 +575,28 @@ cdef class OrderBook:
             raise ValueError("orders_of, cancel_all and replace_ladder need track_owners=True")
         cdef int64_t o = self.owner_arg(owner)
         cdef int8_t sd = 0 if side == 0 else side_arg(side)
-        cdef list rows = []
-        cdef int32_t s = self._owner_head[o] if o < self._owner_cap else NIL
+        cdef int32_t head = self._owner_head[o] if o < self._owner_cap else NIL
+        cdef int32_t s = head
+        cdef int64_t n = 0
         while s != NIL:
             if sd == 0 or self._orders[s].side == sd:
-                rows.append(self.row(s))
+                n += 1
             s = self._orders[s].owner_next
-        return np.array(rows, dtype=ORDER_DTYPE)
+        out = np.empty(n, dtype=ORDER_DTYPE)
+        if n == 0:
+            return out
+        cdef unsigned char[::1] raw = out.view(np.uint8)
+        cdef OrderRow* rows = <OrderRow*>&raw[0]
+        cdef Order* r
+        n = 0
+        s = head
+        while s != NIL:
+            r = &self._orders[s]
+            if sd == 0 or r.side == sd:
+                rows[n] = OrderRow(pack_id(r.gen, s), r.owner, r.side, r.price, r.qty)
+                n += 1
+            s = r.owner_next
+        return out
 
     cdef tuple row(self, int32_t s):
         cdef Order* o = &self._orders[s]

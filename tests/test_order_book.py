@@ -4,6 +4,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mmabm import (BUY, GTC, IOC, MAX_OWNER, MAX_PRICE_TICKS, NO_PRICE, POST_ONLY, REJECTED, SELL,
                    OrderBook)
@@ -350,3 +352,21 @@ def test_pickle_keeps_ids_priority_and_pending_fills():
     assert fills(copy) == [(1, 9, 100, 4), (2, 9, 100, 1)]
     assert copy.remaining(second) == 3 and copy.remaining(first) == 0
     assert copy.orders_of(2)["id"].tolist() == [second]
+
+
+@settings(max_examples=300, deadline=None)
+@given(orders=st.lists(st.tuples(st.sampled_from([BUY, SELL]), st.integers(1, 40),
+                                 st.integers(1, 30)), max_size=30),
+       side=st.sampled_from([BUY, SELL]), qty=st.integers(1, 400))
+def test_worst_price_is_where_the_cumulative_depth_reaches_the_order(orders, side, qty):
+    """The price the perp venue locks a market order at: as the cumsum/searchsorted it replaces."""
+    book = OrderBook()
+    for s, k, q in orders:
+        book.limit(s, 1_000 - k if s == BUY else 1_000 + k, q)
+    levels = book.levels(-side)
+    if len(levels) == 0:
+        expected = 0
+    else:
+        reach = min(int(levels["qty"].cumsum().searchsorted(qty)), len(levels) - 1)
+        expected = int(levels["price"][reach])
+    assert book.worst_price(side, qty) == expected

@@ -15,6 +15,7 @@ from reference_book import REJECTED as REF_REJECTED
 from reference_book import ReferenceBook
 
 from mmabm import GTC, IOC, POST_ONLY, REJECTED, OrderBook
+from mmabm._core import ORDER_DTYPE
 
 SIDES = st.sampled_from([1, -1])
 OWNERS = st.integers(0, 3)
@@ -149,6 +150,18 @@ class BookVersusReference(RuleBasedStateMachine):
             prices = [p for p, _, _ in levels]
             assert prices == sorted(prices, reverse=side == 1)
             assert len(levels) == self.book.n_levels(side)
+            assert self.book.top(side) == (tuple(levels[0][:2]) if levels else (0, 0))
+            assert [tuple(r) for r in self.book.levels(side, 2).tolist()] == levels[:2]
+
+    @invariant()
+    def orders_of_lists_each_owners_orders(self):
+        every = self.book.orders().tolist()
+        for owner in range(4):
+            for side in (0, 1, -1):
+                mine = self.book.orders_of(owner, side)
+                assert mine.dtype == ORDER_DTYPE
+                assert sorted(mine.tolist()) == sorted(
+                    o for o in every if o[1] == owner and side in (0, o[2]))
 
     @invariant()
     def quantity_is_conserved_per_order(self):

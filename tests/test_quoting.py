@@ -1,6 +1,10 @@
 """Quoting ladders meet the contract's depth and spread obligations on a real venue."""
+import math
+
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from mmabm import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
@@ -60,3 +64,62 @@ def test_prices_are_strictly_ordered_best_first():
 def test_bad_terms_are_named(kw, match):
     with pytest.raises(ValueError, match=match):
         obligation_ladder(1.0, **(TERMS | kw))
+
+
+def numpy_ladder(mid_usd, *, depth_usd, band, max_spread, tick_size, lot_size, levels=10,
+                 margin=0.05, skew=0.0):
+    """obligation_ladder as first written, on numpy arrays: the reference for the fast one."""
+    mid = mid_usd * (1.0 - skew * max_spread / 4)
+    half = max_spread / 2 * 0.9
+    edge = band * 0.9
+    offsets = np.linspace(half, edge, levels)
+    bid_prices = np.floor(mid * (1 - offsets) / tick_size).astype(np.int64)
+    ask_prices = np.ceil(mid * (1 + offsets) / tick_size).astype(np.int64)
+    gap = ask_prices[0] - bid_prices[0]
+    if gap < 1 or gap > max_spread * mid / tick_size:
+        bid_prices[0] = max(1, math.floor(mid / tick_size))
+        ask_prices[0] = bid_prices[0] + 1
+    bid_prices = np.unique(np.maximum(bid_prices, 1))[::-1]
+    ask_prices = np.unique(ask_prices)
+    bid_prices = bid_prices[bid_prices <= bid_prices[0]]
+    want = depth_usd * (1 + margin)
+    lean = 0.5 * skew
+    bid_usd, ask_usd = want * (1 + max(0.0, -lean)), want * (1 + max(0.0, lean))
+
+    def lots(prices, total_usd):
+        return np.ceil(total_usd / len(prices) / (prices * tick_size * lot_size)).astype(np.int64)
+
+    return bid_prices, lots(bid_prices, bid_usd), ask_prices, lots(ask_prices, ask_usd)
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(mid=st.floats(1e-6, 1e5), depth=st.floats(1.0, 1e8), band=st.floats(1e-4, 0.5),
+       spread=st.floats(1e-5, 1.0), tick=st.sampled_from([1e-8, 1e-6, 1e-5, 0.0001, 0.001, 0.01]),
+       lot=st.sampled_from([0.01, 1.0, 10.0, 1000.0]), levels=st.integers(1, 100),
+       margin=st.floats(0.0, 1.0), skew=st.floats(-1.0, 1.0))
+def test_ladder_is_the_numpy_ladder_exactly(mid, depth, band, spread, tick, lot, levels, margin,
+                                            skew):
+    """Plain float arithmetic gives the very arrays numpy gave, dtype included."""
+    terms = dict(depth_usd=depth, band=band, max_spread=min(spread, band), tick_size=tick,
+                 lot_size=lot, levels=levels, margin=margin, skew=skew)
+    assume(mid * (1 + band) / tick < 2**53)
+    ladder = obligation_ladder(mid, **terms)
+    got = (ladder.bid_prices, ladder.bid_lots, ladder.ask_prices, ladder.ask_lots)
+    for mine, reference in zip(got, numpy_ladder(mid, **terms)):
+        assert mine.dtype == reference.dtype == np.int64
+        np.testing.assert_array_equal(mine, reference)
+
+
+@pytest.mark.parametrize("mid", [1.0, 0.4321, 0.05, 0.0123, 2.5])
+@pytest.mark.parametrize("skew", [-1.0, -0.3, 0.0, 0.7, 1.0])
+def test_ladder_is_the_numpy_ladder_on_the_scenario_terms(mid, skew):
+    terms = TERMS | dict(levels=10, skew=skew)
+    ladder = obligation_ladder(mid, **terms)
+    for mine, reference in zip((ladder.bid_prices, ladder.bid_lots, ladder.ask_prices,
+                                ladder.ask_lots), numpy_ladder(mid, **terms)):
+        np.testing.assert_array_equal(mine, reference)
+
+
+def test_a_price_beyond_the_tick_range_is_named():
+    with pytest.raises(ValueError, match="mid_usd / tick_size"):
+        obligation_ladder(1e300, **TERMS)

@@ -1,8 +1,9 @@
 """SpotExchange: locks, settlement, fees, rejections and the venue's audit."""
 import math
 
+import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -106,6 +107,70 @@ def test_replace_ladder_funds_each_rung_or_refuses_it():
     assert ids[0] > 0 and ids[1] > 0 and ids[2] == Rejection.INSUFFICIENT_FUNDS
     ids = v.replace_ladder(1, BUY, [9_995], [100])
     assert len(v.orders_of(1)) == 1 and v.audit() == []
+
+
+@pytest.mark.parametrize("prices, qtys", [
+    ([9_990, 9_980, 9_970], [40, 50, 60]),
+    (np.array([9_990, 9_980, 9_970]), np.array([40, 50, 60])),
+    (np.array([9_990, 9_980, 9_970], dtype=np.int32), np.array([40, 50, 60], dtype=np.uint16)),
+    (np.array([9_990, 0, 9_980, 0, 9_970]), np.array([40, 0, 50, 0, 60])),   # sliced below
+    ((9_990, 9_980, 9_970), range(40, 70, 10)),
+])
+def test_replace_ladder_takes_any_integer_sequence_alike(prices, qtys):
+    if len(prices) == 5:
+        prices, qtys = prices[::2], qtys[::2]          # strided int64 views
+    v, ref = venue(), venue()
+    ids = v.replace_ladder(1, BUY, prices, qtys)
+    assert ids.dtype == np.int64
+    assert ids.tolist() == ref.replace_ladder(1, BUY, [9_990, 9_980, 9_970], [40, 50, 60]).tolist()
+    assert snapshot(v) == snapshot(ref) and v.audit() == []
+
+
+@pytest.mark.parametrize("prices, qtys, match", [
+    (np.array([9_990, 2**41]), np.array([1, 1]), r"prices\[1\]"),
+    (np.array([9_990, 9_980]), np.array([1, 0]), r"qtys\[1\]"),
+    (np.array([9_990, 9_980]), np.array([1]), "same length"),
+    (np.array([[9_990]]), np.array([[1]]), "1-d"),
+    (np.array([1.5]), np.array([1]), "prices"),
+])
+def test_replace_ladder_names_bad_arrays_and_changes_nothing(prices, qtys, match):
+    v = venue()
+    v.replace_ladder(1, BUY, [9_000], [10])
+    before = snapshot(v)
+    with pytest.raises((ValueError, TypeError), match=match):
+        v.replace_ladder(1, BUY, prices, qtys)
+    assert snapshot(v) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(orders=st.lists(st.tuples(st.integers(1, 2), st.sampled_from([BUY, SELL]),
+                                 st.integers(1, 40)), max_size=25),
+       side=st.sampled_from([0, BUY, SELL]), later=st.integers(1, 6))
+def test_cancel_all_frees_slots_as_cancelling_each_listed_order_does(orders, side, later):
+    """cancel_all walks the owner's orders newest first, like cancelling the ids orders_of lists
+    one by one: the same orders go, the same locks come back, and the orders placed afterwards
+    get the same ids (slots are reused in the same order)."""
+    a, b = venue(), venue()
+    for owner, s, k in orders:
+        price = 9_000 - k if s == BUY else 11_000 + k
+        assert a.limit(owner, s, price, k) == b.limit(owner, s, price, k)
+    lots = a.cancel_all(1, side)
+    listed = [oid for oid, _, s, _, _ in b.orders_of(1).tolist() if side in (0, s)]
+    assert lots == sum(b.cancel(1, oid) for oid in listed)
+    assert snapshot(a) == snapshot(b) and a.audit() == []
+    for k in range(later):
+        assert a.limit(2, BUY, 8_000 + k, 1) == b.limit(2, BUY, 8_000 + k, 1)
+
+
+def test_top_is_the_best_level():
+    v = venue()
+    assert v.top(BUY) == v.top(SELL) == (0, 0)
+    v.limit(1, BUY, 9_990, 3)
+    v.limit(2, BUY, 9_990, 4)
+    v.limit(2, SELL, 10_010, 5)
+    assert v.top(BUY) == (9_990, 7) and v.top(SELL) == (10_010, 5)
+    with pytest.raises(ValueError, match="side"):
+        v.top(0)
 
 
 def test_usd_prices_and_token_sizes_convert_to_ticks_and_lots():
@@ -249,9 +314,13 @@ class VenueMachine(RuleBasedStateMachine):
         owner, oid = data.draw(st.sampled_from(self.ids))
         self.v.cancel(owner if by_owner else (owner + 1) % 4, oid)
 
-    @rule(owner=owners, side=sides, rungs=st.lists(st.tuples(prices, qtys), max_size=4))
-    def ladder(self, owner, side, rungs):
-        self.v.replace_ladder(owner, side, [p for p, _ in rungs], [q for _, q in rungs])
+    @rule(owner=owners, side=sides, rungs=st.lists(st.tuples(prices, qtys), max_size=4),
+          as_arrays=st.booleans())
+    def ladder(self, owner, side, rungs, as_arrays):
+        prices, qtys = [p for p, _ in rungs], [q for _, q in rungs]
+        if as_arrays:                     # int64 arrays take the no-copy path
+            prices, qtys = np.array(prices, dtype=np.int64), np.array(qtys, dtype=np.int64)
+        self.v.replace_ladder(owner, side, prices, qtys)
 
     @rule(owner=owners, usdt=st.floats(0, 50), tokens=st.floats(0, 20))
     def move_funds(self, owner, usdt, tokens):

@@ -26,20 +26,14 @@ class ArbResult:
     profit_usdt: float = 0.0
 
 
-def _top(cex: SpotExchange, side: int) -> tuple[int, int]:
-    """(price ticks, lots) of the best level on `side`, (0, 0) if empty."""
-    level = cex.levels(side, 1)
-    return (int(level["price"][0]), int(level["qty"][0])) if len(level) else (0, 0)
-
-
 def cex_amm(cex: SpotExchange, dex: AmmVenue, owner: int, max_rounds: int = 50) -> ArbResult:
     """Trade `owner`'s balances on `cex` and `dex` until their prices agree within fees."""
     result = ArbResult()
     fee_pool, fee_cex = dex.pool.fee, cex.taker_fee
     for _ in range(max_rounds):
         price = dex.price()
-        bid, bid_lots = _top(cex, BUY)
-        ask, ask_lots = _top(cex, SELL)
+        bid, bid_lots = cex.top(BUY)         # (price ticks, lots) of the best level, 0s if none
+        ask, ask_lots = cex.top(SELL)
         if bid and price < bid * cex.tick_size * (1 - fee_cex) * (1 - fee_pool):
             target = bid * cex.tick_size * (1 - fee_cex) * (1 - fee_pool)
             side_pool, level, level_lots = BUY, bid, bid_lots
@@ -125,8 +119,8 @@ def cex_cex(buy_on: SpotExchange, sell_on: SpotExchange, owner: int,
         raise ValueError("cex_cex needs venues with the same tick_size and lot_size")
     result = ArbResult()
     for _ in range(max_rounds):
-        ask, ask_lots = _top(buy_on, SELL)
-        bid, bid_lots = _top(sell_on, BUY)
+        ask, ask_lots = buy_on.top(SELL)
+        bid, bid_lots = sell_on.top(BUY)
         if not (ask and bid) or bid * (1 - sell_on.taker_fee) <= ask * (1 + buy_on.taker_fee):
             break
         lot_tokens = buy_on.lot_units * units.TOKEN_UNIT

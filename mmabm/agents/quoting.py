@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+_NUMBER = (int, float)
 
 
 @dataclass(frozen=True)
@@ -45,36 +48,54 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
     for name, value, lo, hi in (("mid_usd", mid_usd, 0.0, math.inf), ("depth_usd", depth_usd, 0.0, math.inf),
                                 ("band", band, 0.0, 0.5), ("max_spread", max_spread, 0.0, band),
                                 ("tick_size", tick_size, 0.0, math.inf), ("lot_size", lot_size, 0.0, math.inf)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lo < value <= hi:
+        if isinstance(value, bool) or not isinstance(value, _NUMBER) or not lo < value <= hi:
             raise ValueError(f"{name} must be in ({lo}, {hi}], got {value!r}")
     if not isinstance(levels, int) or not 1 <= levels <= 1000:
         raise ValueError(f"levels must be an integer in [1, 1000], got {levels!r}")
-    if not (isinstance(skew, int | float) and -1.0 <= skew <= 1.0):
+    if not (isinstance(skew, _NUMBER) and -1.0 <= skew <= 1.0):
         raise ValueError(f"skew must be in [-1, 1], got {skew!r}")
-    if not (isinstance(margin, int | float) and 0.0 <= margin <= 1.0):
+    if not (isinstance(margin, _NUMBER) and 0.0 <= margin <= 1.0):
         raise ValueError(f"margin must be in [0, 1], got {margin!r}")
     mid = mid_usd * (1.0 - skew * max_spread / 4)            # lean the centre against inventory
     half = max_spread / 2 * 0.9                              # best quotes strictly inside
     edge = band * 0.9                                        # deepest rung well inside the band
-    offsets = np.linspace(half, edge, levels)
-    bid_prices = np.floor(mid * (1 - offsets) / tick_size).astype(np.int64)
-    ask_prices = np.ceil(mid * (1 + offsets) / tick_size).astype(np.int64)
-    if ask_prices[0] - bid_prices[0] < 1 or ask_prices[0] - bid_prices[0] > max_spread * mid / tick_size:
+    below, above = _rungs(half, edge, levels)
+    # plain float arithmetic, operation for operation what numpy did on the arrays (IEEE
+    # doubles either way, so the same ticks), without numpy's per-call cost on 10 rungs
+    bids = [mid * b / tick_size for b in below]
+    asks = [mid * a / tick_size for a in above]
+    if not asks[-1] < 2.0**62:
+        raise ValueError(f"mid_usd / tick_size must be a price in ticks below 2**62, got "
+                         f"{mid_usd!r} / {tick_size!r}")
+    bids = [math.floor(b) for b in bids]
+    asks = [math.ceil(a) for a in asks]
+    if asks[0] - bids[0] < 1 or asks[0] - bids[0] > max_spread * mid / tick_size:
         # the tick is too coarse for the spread (a price that fell far): the tightest the venue
         # allows, one tick; the obligation check will report the miss
-        bid_prices[0] = max(1, math.floor(mid / tick_size))
-        ask_prices[0] = bid_prices[0] + 1
-    bid_prices = np.unique(np.maximum(bid_prices, 1))[::-1]
-    ask_prices = np.unique(ask_prices)
-    bid_prices = bid_prices[bid_prices <= bid_prices[0]]
+        bids[0] = max(1, math.floor(mid / tick_size))
+        asks[0] = bids[0] + 1
+    if bids[-1] < 1 or min(bids) < 1:
+        bids = [max(b, 1) for b in bids]
+    bid_prices = sorted(set(bids), reverse=True)
+    ask_prices = sorted(set(asks))
     want = depth_usd * (1 + margin)
     lean = 0.5 * skew                                        # long: bigger asks, smaller bids
     bid_usd, ask_usd = want * (1 + max(0.0, -lean)), want * (1 + max(0.0, lean))
-    return Ladder(bid_prices, _lots(bid_prices, bid_usd, tick_size, lot_size),
-                  ask_prices, _lots(ask_prices, ask_usd, tick_size, lot_size))
+    return Ladder(np.array(bid_prices, dtype=np.int64),
+                  np.array(_rung_lots(bid_prices, bid_usd, tick_size, lot_size), dtype=np.int64),
+                  np.array(ask_prices, dtype=np.int64),
+                  np.array(_rung_lots(ask_prices, ask_usd, tick_size, lot_size), dtype=np.int64))
 
 
-def _lots(prices: np.ndarray, total_usd: float, tick_size: float, lot_size: float) -> np.ndarray:
+@lru_cache(maxsize=256)
+def _rungs(half: float, edge: float, levels: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(1 - offset, 1 + offset) per rung, offsets evenly from `half` to `edge` (a venue's
+    terms fix them, so they are computed once)."""
+    offsets = np.linspace(half, edge, levels)
+    return tuple((1 - offsets).tolist()), tuple((1 + offsets).tolist())
+
+
+def _rung_lots(prices: list[int], total_usd: float, tick_size: float, lot_size: float) -> list[int]:
     """Equal USDT per rung, rounded up to whole lots."""
     per_rung = total_usd / len(prices)
-    return np.ceil(per_rung / (prices * tick_size * lot_size)).astype(np.int64)
+    return [math.ceil(per_rung / (p * tick_size * lot_size)) for p in prices]

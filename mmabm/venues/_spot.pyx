@@ -29,6 +29,8 @@ from mmabm._ladder cimport Ladder, ladder_step
 from mmabm.venues import units
 
 cdef int64_t SLOT_MASK = 0xFFFFFFFF
+cdef int64_t C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
+cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT   # typed: no lookups
 cdef double MAX_LOCK = 4.0e18            # no account can hold more than this many units
 
 
@@ -237,9 +239,8 @@ cdef class SpotExchange:
     def balance(self, owner):
         """The owner's balances in USDT and tokens: free and locked in orders."""
         cdef Account* a = self.account(self.known(owner))
-        return {"usdt": a.usdt * units.USDT_UNIT, "usdt_locked": a.usdt_locked * units.USDT_UNIT,
-                "tokens": a.tokens * units.TOKEN_UNIT,
-                "tokens_locked": a.tokens_locked * units.TOKEN_UNIT}
+        return {"usdt": a.usdt * USDT_UNIT, "usdt_locked": a.usdt_locked * USDT_UNIT,
+                "tokens": a.tokens * TOKEN_UNIT, "tokens_locked": a.tokens_locked * TOKEN_UNIT}
 
     def accounts(self):
         """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
@@ -405,13 +406,27 @@ cdef class SpotExchange:
 
     def cancel_all(self, owner, side=0):
         """Cancel all of `owner`'s resting orders (one side if side is +1/-1); lots cancelled."""
-        cancelled = self._book.cancel_all(self.known(owner), side)
-        cdef int64_t k, total = 0
-        for k in range(len(cancelled)):
-            row = cancelled[k]
-            self.unlock(row["owner"], row["side"],
-                        self._lock_per_lot[row["id"] & SLOT_MASK] * row["qty"])
-            total += row["qty"]
+        cdef int64_t o = self.known(owner)
+        return self.cancel_side(o, 0 if side == 0 else side_arg(side))
+
+    cdef int64_t cancel_side(self, int64_t o, int8_t side) except -1:
+        """Cancel `o`'s resting orders on `side` (both if 0), unlocking what each locked; the
+        lots cancelled. Walks the book's list of the owner's orders, newest first (the order
+        `orders_of` gives, so slots are freed in the same order as cancelling those ids)."""
+        cdef OrderBook book = self._book
+        cdef int32_t s = book._owner_head[o] if o < book._owner_cap else -1
+        cdef int32_t after
+        cdef int8_t sd
+        cdef int64_t qty, total = 0
+        while s != -1:
+            after = book._orders[s].owner_next
+            sd = book._orders[s].side
+            if side == 0 or sd == side:
+                qty = book._orders[s].qty
+                book.unrest(s)
+                self.unlock(o, sd, self._lock_per_lot[s] * qty)
+                total += qty
+            s = after
         return total
 
     def replace_ladder(self, owner, side, prices, qtys):
@@ -422,11 +437,21 @@ cdef class SpotExchange:
         """
         cdef int64_t o = self.known(owner)
         cdef int8_t s = side_arg(side)
-        p, q = ladder_arrays(prices, qtys, MAX_PRICE_TICKS, MAX_QTY_LOTS)
-        self.cancel_all(o, s)
-        ids = np.empty(p.shape[0], dtype=np.int64)
+        cdef const int64_t[:] pv, qv
+        cdef bint ready
+        try:                                      # 1-d int64 buffers (numpy arrays): no copy
+            pv = prices
+            qv = qtys
+            ready = _valid_ladder(pv, qv)
+        except (TypeError, ValueError, BufferError):
+            ready = False
+        if not ready:                             # anything else: convert, or name the error
+            p, q = ladder_arrays(prices, qtys, MAX_PRICE_TICKS, MAX_QTY_LOTS)
+            pv = p
+            qv = q
+        self.cancel_side(o, s)
+        ids = np.empty(pv.shape[0], dtype=np.int64)
         cdef int64_t[:] idv = ids
-        cdef const int64_t[:] pv = p, qv = q
         cdef Py_ssize_t k
         for k in range(pv.shape[0]):
             idv[k] = self.place(o, s, pv[k], qv[k], C_POST_ONLY, False)
@@ -456,6 +481,10 @@ cdef class SpotExchange:
         cdef double t = _number_in(tokens, "tokens", 0.0, MAX_QTY_LOTS * self.lot_size)
         return int(floor(t / self.lot_size + 1e-9))
 
+    def top(self, side):
+        """(price ticks, lots) of the best level on `side`, (0, 0) if it is empty."""
+        return self._book.top(side)
+
     def best_bid(self):
         """Best bid in ticks, 0 if none."""
         return self._book.best_bid()
@@ -484,7 +513,7 @@ cdef class SpotExchange:
             _, notional = self._book.depth(1, int(ceil(mid * (1.0 - band))), int(floor(mid)))
         else:
             _, notional = self._book.depth(-1, int(ceil(mid)), int(floor(mid * (1.0 + band))))
-        return notional * self.quote_units * units.USDT_UNIT
+        return notional * self.quote_units * USDT_UNIT
 
     def levels(self, side, n=None):
         """Top levels of one side (ticks, lots, order count), best first."""
@@ -535,6 +564,17 @@ cdef class SpotExchange:
                             f"and {acc[owner]['tokens_locked']} token units, its orders "
                             f"{locked[owner, 0]} and {locked[owner, 1]}")
         return problems
+
+
+cdef bint _valid_ladder(const int64_t[:] p, const int64_t[:] q) noexcept:
+    """True if the ladder's prices and lots are equally many and all in range."""
+    cdef Py_ssize_t k
+    if p.shape[0] != q.shape[0]:
+        return False
+    for k in range(p.shape[0]):
+        if not (1 <= p[k] <= C_MAX_PRICE and 1 <= q[k] <= C_MAX_QTY):
+            return False
+    return True
 
 
 def _restore_spot(terms, state):

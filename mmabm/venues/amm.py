@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from mmabm._amm import Pool
 from mmabm.venues import units
+from mmabm.venues.units import TOKEN_UNIT, USDT_UNIT
 from mmabm.venues._spot import Rejection
 
 
@@ -32,6 +33,8 @@ class LpPosition:
 
 
 def _side(side: object) -> int:
+    if type(side) is int and (side == 1 or side == -1):
+        return side
     if side not in (1, -1) or isinstance(side, bool):
         raise ValueError(f"side must be +1 (buy tokens) or -1 (sell tokens), got {side!r}")
     return int(side)
@@ -61,6 +64,8 @@ class AmmVenue:
         self._opened: set[int] = set()
 
     def _known(self, owner: object) -> int:
+        if type(owner) is int and owner in self._opened:     # the common case, checked at deposit
+            return owner
         o = units.owner_id(owner)
         if o not in self._opened:
             raise ValueError(f"owner {o} has no account at {self.name!r}: deposit first")
@@ -103,7 +108,7 @@ class AmmVenue:
     def balance(self, owner: int) -> dict[str, float]:
         """`owner`'s free USDT and tokens (pool shares are reported by `position`)."""
         o = self._known(owner)
-        return {"usdt": self.usdt[o] * units.USDT_UNIT, "tokens": self.tokens[o] * units.TOKEN_UNIT}
+        return {"usdt": self.usdt[o] * USDT_UNIT, "tokens": self.tokens[o] * TOKEN_UNIT}
 
     # -- trading -------------------------------------------------------------------------------
     def price(self) -> float:
@@ -130,7 +135,8 @@ class AmmVenue:
         """Pay exactly `amount_in_units` (USDT to buy, tokens to sell); units received, or a
         negative Rejection if the owner cannot pay."""
         o, s = self._known(owner), _side(side)
-        a = units.whole_units(amount_in_units, "amount_in_units")
+        a = (amount_in_units if type(amount_in_units) is int and amount_in_units > 0
+             else units.whole_units(amount_in_units, "amount_in_units"))
         if a == 0:
             raise ValueError("amount_in_units must be at least 1")
         out = int(self.pool.quote_exact_in(s, float(a)))

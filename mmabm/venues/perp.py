@@ -16,7 +16,9 @@ shorts when positive. Schedule it with Mesa: `venue.schedule_funding(model)`.
 """
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 
 import mesa
@@ -26,6 +28,10 @@ from mmabm.venues import units
 from mmabm.venues._spot import Rejection
 
 FUNDING_CLAMP = 0.0005   # the interest-premium difference is clamped to ±0.05%
+# Relative slack on the liquidation triggers: the brute-force test's float rounding is ~1e-15 of
+# the amounts involved, so a trigger widened by 1e-9 of them never misses an account (the
+# accounts it lets through are then tested exactly).
+TRIGGER_SLACK = 1e-9
 
 
 @dataclass
@@ -104,10 +110,23 @@ class PerpExchange:
         self.n_fundings = 0
         self._open: set[int] = set()               # owners with a position (liquidation scan)
         self.liquidations: list[Liquidation] = []
+        # Liquidation triggers (see `_trigger`): equity is linear in the mark, so each open
+        # position has a mark beyond which it may be liquidated. They only change with the
+        # account, so they are recomputed for the owners in `_dirty` (every method that changes
+        # an account's collateral, margin, cost or position adds its owner; a funding marks all),
+        # and kept sorted, so the accounts a mark has crossed are found by bisection.
+        self._dirty: set[int] = set()
+        self._long_at: dict[int, float] = {}       # open long -> check it when mark <= this
+        self._short_at: dict[int, float] = {}      # open short -> check it when mark >= this
+        self._longs: list[tuple[float, int]] = []  # (trigger, owner) of the longs, ascending
+        self._shorts: list[tuple[float, int]] = []  # and of the shorts
+        self._fundings_seen = 0
 
     # -- accounts ------------------------------------------------------------------------------
     def account(self, owner: int) -> PerpAccount:
         """`owner`'s account (opened by a deposit), else a named error."""
+        if type(owner) is int and owner in self.accounts:     # checked when it was opened
+            return self.accounts[owner]
         owner = _int(owner, "owner", 0, MAX_OWNER - 1)
         if owner not in self.accounts:
             raise ValueError(f"owner {owner} has no account at {self.name!r}: deposit first")
@@ -121,6 +140,7 @@ class PerpExchange:
         owner = _int(owner, "owner", 0, MAX_OWNER - 1)
         self.accounts.setdefault(owner, PerpAccount()).collateral += amount
         self.deposited += amount
+        self._dirty.add(owner)
 
     def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Debit free collateral; refused if short."""
@@ -130,6 +150,7 @@ class PerpExchange:
                              f"(and token_units 0), got {usdt_units!r}, {token_units!r}")
         acct.collateral -= amount
         self.withdrawn += amount
+        self._dirty.add(owner)
 
     def holdings_units(self) -> tuple[int, int]:
         """(USDT, token) units held for everyone."""
@@ -138,6 +159,7 @@ class PerpExchange:
     def set_isolated(self, owner: int, isolated: bool) -> None:
         """Isolated margin (only the position's margin is at risk) or cross (all collateral)."""
         self.account(owner).isolated = bool(isolated)
+        self._dirty.add(owner)
 
     # -- orders --------------------------------------------------------------------------------
     def _notional(self, lots: int, price_ticks: float) -> float:
@@ -177,6 +199,11 @@ class PerpExchange:
 
     def market(self, owner: int, side: int, qty: int) -> int:
         """A market order (lots), priced for locking at the deepest level it could reach."""
+        if type(side) is int and (side == 1 or side == -1) and type(qty) is int and qty >= 1:
+            price = self.book.worst_price(side, min(qty, MAX_QTY_LOTS))
+            if price == 0:
+                return Rejection.NO_LIQUIDITY
+            return self.limit(owner, side, price, qty, IOC)
         levels = self.book.levels(-side if side in (1, -1) else 1)
         if len(levels) == 0:
             return Rejection.NO_LIQUIDITY
@@ -186,7 +213,7 @@ class PerpExchange:
     def cancel(self, owner: int, order_id: int) -> int:
         """Cancel one of `owner`'s orders; lots cancelled (0 if not live or not theirs)."""
         mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
-        if order_id not in mine["id"]:
+        if order_id not in (mine["id"].tolist() if type(order_id) is int else mine["id"]):
             return 0
         lots = self.book.cancel(order_id)
         self._unlock(self.accounts[owner], self._lock_per_lot.pop(order_id) * lots)
@@ -194,7 +221,15 @@ class PerpExchange:
 
     def cancel_all(self, owner: int) -> int:
         """Cancel all of `owner`'s orders; lots cancelled."""
-        return sum(self.cancel(owner, int(oid)) for oid in self.book.orders_of(owner)["id"])
+        mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
+        if not len(mine):
+            return 0
+        lots = 0
+        for oid, qty in zip(mine["id"].tolist(), mine["qty"].tolist()):   # newest first
+            self.book.cancel(oid)
+            self._unlock(self.accounts[owner], self._lock_per_lot.pop(oid) * qty)
+            lots += qty
+        return lots
 
     @staticmethod
     def _unlock(acct: PerpAccount, amount: int) -> None:
@@ -204,6 +239,8 @@ class PerpExchange:
     # -- settlement ----------------------------------------------------------------------------
     def _settle(self, taker_per_lot: int) -> int:
         """Settle the book's new fills; lots the taker traded."""
+        if not self.book.n_pending_fills:
+            return 0
         taker_lots = 0
         for f in self.book.drain_fills().tolist():
             taker_id, maker_id, taker, maker, price, qty, side = f
@@ -218,6 +255,7 @@ class PerpExchange:
                 acct.collateral -= fee
                 self.fees += fee
                 self._cover(acct)
+                self._dirty.add(owner)
             if self.book.remaining(maker_id) == 0:
                 self._lock_per_lot.pop(maker_id, None)
             taker_lots += qty
@@ -319,22 +357,101 @@ class PerpExchange:
         model.schedule_recurring(self.settle_funding, mesa.time.Schedule(
             interval=self.funding_interval, start=model.time + self.funding_interval))
 
-    def check_liquidations(self) -> list[Liquidation]:
-        """Liquidate every account whose equity is below maintenance margin at the mark."""
-        done = []
-        if not self.mark_price == self.mark_price:
-            return done
-        for owner in sorted(self._open):
+    def _trigger(self, acct: PerpAccount) -> float:
+        """The mark beyond which `acct`'s position may be below maintenance margin: for a long,
+        at or below it; for a short, at or above it (widened by TRIGGER_SLACK, so a test of the
+        mark against it never misses an account the exact test in `_under_maintenance` takes).
+
+        With backing B, cost basis C and A = |position| x USDT units per unit of mark, equity
+        minus maintenance is B - C + A m (1 - mm) for a long and B - C - A m (1 + mm) for a
+        short, linear in the mark m.
+        """
+        backing = acct.margin if acct.isolated else acct.margin + acct.collateral + acct.locked
+        per_mark = abs(acct.position) * self.quote_units / self.tick_size
+        if acct.position > 0:
+            slope = per_mark * (1.0 - self.maintenance_margin)
+            if slope <= per_mark * 1e-6:            # maintenance ~ 100%: always test exactly
+                return math.inf
+            at = -(backing - acct.cost) / slope
+        else:
+            slope = per_mark * (1.0 + self.maintenance_margin)
+            at = (backing - acct.cost) / slope
+        slack = TRIGGER_SLACK * (abs(backing) + abs(acct.cost) + 2.0 * per_mark * abs(at)) / slope
+        return at + slack if acct.position > 0 else at - slack
+
+    def _refresh_triggers(self) -> None:
+        """Recompute the triggers of the accounts changed since the last call."""
+        if self.n_fundings != self._fundings_seen:      # a funding moved every open account
+            self._fundings_seen = self.n_fundings
+            self._dirty.update(self._open)
+        for owner in self._dirty:
+            old = self._long_at.pop(owner, None)
+            if old is not None:
+                del self._longs[bisect_left(self._longs, (old, owner))]
+            old = self._short_at.pop(owner, None)
+            if old is not None:
+                del self._shorts[bisect_left(self._shorts, (old, owner))]
             acct = self.accounts[owner]
-            maintenance = abs(self._notional(acct.position, self.mark_price / self.tick_size))
-            if self.equity_units(acct) >= maintenance * self.maintenance_margin:
+            if acct.position > 0:
+                at = self._long_at[owner] = self._trigger(acct)
+                insort(self._longs, (at, owner))
+            elif acct.position < 0:
+                at = self._short_at[owner] = self._trigger(acct)
+                insort(self._shorts, (at, owner))
+        self._dirty.clear()
+
+    def _under_maintenance(self, acct: PerpAccount) -> bool:
+        """The exact liquidation rule: equity below maintenance margin at the mark (the float
+        operations of `_notional` and `equity_units`, in their order, inlined)."""
+        pos, mark = acct.position, self.mark_price
+        maintenance = abs(pos * (mark / self.tick_size) * self.quote_units)
+        backing = acct.margin if acct.isolated else acct.margin + acct.collateral + acct.locked
+        equity = backing + (pos * mark / self.tick_size * self.quote_units - acct.cost
+                            if pos else 0.0)
+        return not equity >= maintenance * self.maintenance_margin    # as the scan compared
+
+    def check_liquidations(self) -> list[Liquidation]:
+        """Liquidate every account whose equity is below maintenance margin at the mark.
+
+        The same as testing every open account in owner order (`_under_maintenance`), but only
+        the accounts whose trigger the mark has crossed are tested (found by bisection; a minute
+        in which none has costs O(1)). An account a liquidation trades with is tested again if
+        its turn (owner order) has not come yet, as the full scan would.
+        """
+        done = []
+        mark = self.mark_price
+        if not mark == mark:
+            return done
+        self._refresh_triggers()
+        longs, shorts = self._longs, self._shorts
+        if (not longs or longs[-1][0] < mark) and (not shorts or mark < shorts[0][0]):
+            return done
+        pending = [o for _, o in longs[bisect_left(longs, (mark,)):]]          # trigger >= mark
+        pending += [o for _, o in shorts[:bisect_right(shorts, (mark, math.inf))]]  # <= mark
+        heapq.heapify(pending)
+        scanned = None                           # who the full scan would visit (owners open now)
+        last = -1
+        while pending:
+            owner = heapq.heappop(pending)
+            if owner <= last:                    # pushed twice
+                continue
+            last = owner
+            acct = self.accounts[owner]
+            if not self._under_maintenance(acct):
                 continue
             self.cancel_all(owner)
             before, fund_before = acct.position, self.insurance
+            if scanned is None:
+                scanned = set(self._open)
             self.book.market(-1 if before > 0 else 1, abs(before), owner)
             self._settle(0)                      # covers losses beyond the margin, fill by fill
             done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
                                     fund_before - self.insurance))
+            if self._dirty:                      # the counterparties: their turn may be ahead
+                for other in self._dirty:
+                    if other > owner and other in scanned:
+                        heapq.heappush(pending, other)
+                self._refresh_triggers()
         self.liquidations += done
         return done
 
@@ -370,4 +487,14 @@ class PerpExchange:
             if acct.locked != locks.get(owner, 0):
                 problems.append(f"{self.name}: owner {owner} locks {acct.locked}, its orders "
                                 f"{locks.get(owner, 0)}")
+        self._refresh_triggers()
+        for owner in self._open:
+            at = (self._long_at if self.accounts[owner].position > 0 else self._short_at).get(owner)
+            if at != self._trigger(self.accounts[owner]):
+                problems.append(f"{self.name}: owner {owner}'s liquidation trigger is stale (its "
+                                f"account was changed other than by the venue's methods)")
+        if (self._longs != sorted((at, o) for o, at in self._long_at.items())
+                or self._shorts != sorted((at, o) for o, at in self._short_at.items())):
+            problems.append(f"{self.name}: the sorted liquidation triggers disagree with the "
+                            f"accounts'")
         return problems
