@@ -87,8 +87,9 @@ def mm_pnl(model, book, mid: float) -> dict[str, float]:
         return {}
     total = (book.usdt + book.perp_equity + (book.tokens - book.owed) * mid + book.calls_value
              - model.config.market_maker.usdt_capital)
-    parts = {"mm_pnl_spread": mm.spread_pnl, "mm_pnl_lp_fees": book.pool.fees_earned_usdt,
-             "mm_pnl_impermanent_loss": book.pool.impermanent_loss_usdt,
+    parts = {"mm_pnl_spread": mm.spread_pnl,
+             "mm_pnl_lp_fees": book.pool.fees_earned_usdt + mm.lp_fees_closed,
+             "mm_pnl_impermanent_loss": book.pool.impermanent_loss_usdt + mm.lp_loss_closed,
              "mm_pnl_funding": model.perp.account(mm.unique_id).funding * units.USDT_UNIT,
              "mm_pnl_gamma": mm.gamma_pnl, "mm_pnl_options": book.calls_value + mm.exercise_pnl,
              "mm_pnl_initial_sale": mm.sale_usdt - mm.sold_tokens * mid}

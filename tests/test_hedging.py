@@ -127,8 +127,12 @@ def test_settlement_closes_the_hedge_buys_back_and_returns_the_loan(models):
     main, desk = model.cexs[0], model.arbitrageur.unique_id
     offer = int(main.balance(desk)["tokens"] / main.lot_size) // 2   # someone offers tokens
     assert main.limit(desk, -1, int(mm.spot() * 1.01 / main.tick_size), offer) > 0
+    fees_before = model.dex.position(mm.unique_id).fees_earned_usdt
     project.mature()
     assert model.perp.account(mm.unique_id).position == 0
+    model.record()                                       # the pool's fees stay in the P&L
+    assert model.rows[-1]["mm_pnl_lp_fees"] == pytest.approx(fees_before) and fees_before > 0
+    assert model.dex.shares[mm.unique_id] == 0
     assert mm.buyback_tokens > 0 and mm.buyback_usdt > 0
     loan = project.loan_units * 1e-6
     assert project.tokens_returned_units * 1e-6 == pytest.approx(loan) or \

@@ -84,6 +84,7 @@ class MarketMaker(mesa.Agent):
         self._buyback_hours = 0
         self._buyback_from = math.inf
         self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
+        self.lp_fees_closed = self.lp_loss_closed = 0.0   # of pool positions it has left
 
     def open_markets(self) -> None:
         """Fund the venues, seed the pool, post ladders, and start requoting."""
@@ -530,6 +531,9 @@ class MarketMaker(mesa.Agent):
         """Withdraw the pool liquidity and bring it to the wallet."""
         dex, me = self.model.dex, self.unique_id
         if dex.shares[me] > 0:
+            position = dex.position(me)          # its fees and loss become realised
+            self.lp_fees_closed += position.fees_earned_usdt
+            self.lp_loss_closed += position.impermanent_loss_usdt
             dex.remove_liquidity(me, dex.shares[me])
         defund(dex, self.model.wallets, me, dex.usdt[me], dex.tokens[me])
 

@@ -411,7 +411,9 @@ class PerpExchange:
         return not equity >= maintenance * self.maintenance_margin    # as the scan compared
 
     def check_liquidations(self) -> list[Liquidation]:
-        """Liquidate every account whose equity is below maintenance margin at the mark.
+        """Liquidate every account whose equity is below maintenance margin at the mark; returns
+        (and records) the liquidations that closed lots — one that finds no depth to close into
+        is tried again on the next check, not recorded.
 
         The same as testing every open account in owner order (`_under_maintenance`), but only
         the accounts whose trigger the mark has crossed are tested (found by bisection; a minute
@@ -445,8 +447,9 @@ class PerpExchange:
                 scanned = set(self._open)
             self.book.market(-1 if before > 0 else 1, abs(before), owner)
             self._settle(0)                      # covers losses beyond the margin, fill by fill
-            done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
-                                    fund_before - self.insurance))
+            if acct.position != before:          # no depth to close into: tried again next time
+                done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
+                                        fund_before - self.insurance))
             if self._dirty:                      # the counterparties: their turn may be ahead
                 for other in self._dirty:
                     if other > owner and other in scanned:
