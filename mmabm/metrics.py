@@ -16,8 +16,9 @@ AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fun
 
 
 def record_row(model) -> dict[str, float]:
-    """One row of the time series: prices, spread, depth, obligations, the world, and spot
-    volume since the previous row, in total and by the type of agent that initiated it."""
+    """One row of the time series: prices, spread, depth, obligations, the world, spot volume
+    since the previous row (in total and by the type of agent that initiated it; `volume_usd_perp`
+    is what perp speculators traded on spot, nothing by design) and the perp's volume."""
     main, c = model.cexs[0], model.config
     bid, ask = main.best_bid(), main.best_ask()
     row = {"minute": model.time, "mid": main.mid_usd(),
@@ -44,6 +45,7 @@ def record_row(model) -> dict[str, float]:
             and venue.depth_usd(SELL, terms.band) >= terms.depth_usd
             and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
     row["volume_usd"] = sum(by_type.values())
+    row["perp_volume_usd"] = model.perp.take_volume()
     for kind, usd in by_type.items():
         row[f"volume_usd_{kind}"] = usd
     if row["mid"] == row["mid"]:

@@ -25,6 +25,7 @@ def test_records_hourly_rows_with_the_documented_columns(short_run):
     assert len(ts) == 3 * 24 + 1 and ts["minute"].diff().dropna().eq(60).all()
     for column in ("mid", "best_bid", "best_ask", "spread_bps", "depth_bid_usd", "depth_ask_usd",
                    "amm_price", "perp_mark", "index_price", "funding_rate", "volume_usd",
+                   "perp_volume_usd", "mm_tokens", "mm_perp_tokens", "basis_perp_tokens",
                    "fundamental", "mid_main", "mid_cex2", "mid_cex3", "obligations_met_main"):
         assert column in ts
 

@@ -102,6 +102,8 @@ class PerpExchange:
         self.accounts: dict[int, PerpAccount] = {}
         self._lock_per_lot: dict[int, int] = {}    # resting order id -> units locked per lot
         self.fees = self.insurance = 0
+        self.volume_units = 0                      # traded notional since the start (USDT units)
+        self._interval_volume = 0                  # since take_volume()
         self.deposited = self.withdrawn = 0
         self.index_price = self.mark_price = math.nan
         self._premium_ema = 0.0
@@ -245,6 +247,8 @@ class PerpExchange:
         for f in self.book.drain_fills().tolist():
             taker_id, maker_id, taker, maker, price, qty, side = f
             notional = price * self.quote_units * qty
+            self.volume_units += notional
+            self._interval_volume += notional
             for owner, s, per_lot, rate in ((taker, side, taker_per_lot, self.taker_fee),
                                             (maker, -side, self._lock_per_lot.get(maker_id, 0),
                                              self.maker_fee)):
@@ -287,6 +291,11 @@ class PerpExchange:
             self._open.add(owner)
         else:
             self._open.discard(owner)
+
+    def take_volume(self) -> float:
+        """USDT notional traded since the last call (the recorder's interval volume)."""
+        volume, self._interval_volume = self._interval_volume, 0
+        return volume * units.USDT_UNIT
 
     def _cover(self, acct: PerpAccount) -> int:
         """Make good a negative collateral from the position's margin, then the insurance fund;
