@@ -158,4 +158,7 @@ def test_buyback_before_maturity_shrinks_the_shortfall():
     assert abs(book.perp_tokens) < 0.5 * perp_before
     assert abs(book.perp_tokens + book.calls_delta) <= 2 * BAND
     assert math.isfinite(mm.buyback_usdt) and mm.buyback_usdt > 0
+    # what it paid is what left its accounts, at a price near the market's
+    average = mm.buyback_usdt / mm.buyback_tokens
+    assert 0.5 * mm.spot() < average < 1.5 * mm.spot()
     assert model.conservation_problems() == []

@@ -169,7 +169,7 @@ class MarketMaker(mesa.Agent):
                 cex.market(me, BUY, lots, stp=True)               # never from its own asks
                 after = cex.balance(me)
                 bought = units.tokens_to_units(after["tokens"] - before["tokens"])
-                usdt_before += round((after["usdt"] - before["usdt"]) / units.USDT_UNIT)  # unspent
+                usdt_before -= round((after["usdt"] - before["usdt"]) / units.USDT_UNIT)  # unspent
             self.buyback_tokens += bought * units.TOKEN_UNIT
             self.buyback_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT
 
