@@ -251,16 +251,20 @@ class Config:
         return Config.from_dict(data)
 
 
-def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Read a TOML scenario (missing keys take their defaults) and apply dotted overrides."""
+def read_toml(path: str | Path, what: str = "scenario") -> dict[str, Any]:
+    """The tables of a TOML file; a missing file or bad TOML is a ConfigError naming it."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"scenario file {str(path)!r} does not exist") from None
+        raise ConfigError(f"{what} file {str(path)!r} does not exist") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
-    config = Config.from_dict(data)
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Read a TOML scenario (missing keys take their defaults) and apply dotted overrides."""
+    config = Config.from_dict(read_toml(path))
     return config.override(overrides) if overrides else config
 
 

@@ -166,6 +166,15 @@ def test_bad_sweeps_name_the_key(scenario_dir, change, message):
         sweep_spec({**SWEEP, **change}, base_dir=scenario_dir)
 
 
+def test_missing_or_malformed_sweep_files_are_named(tmp_path):
+    from mmabm.experiment import load_sweep
+    with pytest.raises(ConfigError, match="sweep file .*nope.toml' does not exist"):
+        load_sweep(tmp_path / "nope.toml")
+    (tmp_path / "bad.toml").write_text("seeds = [\n")
+    with pytest.raises(ConfigError, match="bad.toml: not valid TOML"):
+        load_sweep(tmp_path / "bad.toml")
+
+
 def test_random_design_draws_reproducible_points_in_range(scenario_dir):
     data = {**SWEEP, "design": "random", "samples": 5, "grid": {},
             "random": {"dex.pool_usd": {"low": 1e5, "high": 1e7, "log": True}}}

@@ -33,7 +33,6 @@ import hashlib
 import itertools
 import json
 import subprocess
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mmabm.config import Config, ConfigError, load_config
+from mmabm.config import Config, ConfigError, load_config, read_toml
 from mmabm.experiment.executor import Outcome, Task, run_tasks
 
 _KEYS = {"scenario", "seeds", "design", "samples", "design_seed", "set", "grid", "random", "out"}
@@ -64,13 +63,7 @@ class SweepSpec:
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and check a sweep file; every error names the key it is about."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"sweep file {str(path)!r} does not exist") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from None
-    return sweep_spec(data, base_dir=path.parent, source=str(path))
+    return sweep_spec(read_toml(path, "sweep"), base_dir=path.parent, source=str(path))
 
 
 def sweep_spec(data: dict[str, Any], base_dir: Path = Path("."), source: str = "") -> SweepSpec:
