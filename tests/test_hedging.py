@@ -85,6 +85,9 @@ def test_funding_and_gamma_parts_come_from_the_hedge(models):
         assert row["mm_pnl_gamma"] != 0.0                 # the calls' hedge made or lost money
         assert model.perp.n_fundings >= 3 and model.conservation_problems() == []
     assert any(m.perp.account(m.market_maker.unique_id).funding != 0 for m in models.values())
+    # the hedge trades on the perp: its volume is recorded, the article's larger than hold's
+    perp_volume = {n: sum(r["perp_volume_usd"] for r in m.rows) for n, m in models.items()}
+    assert perp_volume["article"] > perp_volume["hold"] > 0
 
 
 def test_basis_desk_quotes_both_sides_within_its_spread_and_capacity():
