@@ -65,12 +65,21 @@ def table(frame: pd.DataFrame, floatfmt: str = "{:,.4g}") -> str:
     return "\n".join(lines)
 
 
+def grid_table(pivot: pd.DataFrame) -> str:
+    """A heat-map table (rows: one swept field, columns: the other) with both fields named."""
+    frame = pivot.copy()
+    frame.columns = [f"{pivot.columns.name} = {c:g}" if isinstance(c, float | int) else
+                     f"{pivot.columns.name} = {c}" for c in pivot.columns]
+    return table(frame.reset_index())
+
+
 def write_report(args: argparse.Namespace, title: str, sections: list[str],
                  figures: list[Path]) -> Path:
     """report.md: what was run, the numbers, the figures."""
     spent = time.perf_counter() - args.started
     body = [f"# {title}", "",
-            f"Article scenario, {args.months:g} months per run, {args.seeds} "
+            f"Article scenario, {getattr(args, 'run_months', args.months):g} months per run, "
+            f"{args.seeds} "
             f"seed{'s' if args.seeds != 1 else ''} "
             f"(common random numbers across the compared settings); {spent:.0f} s wall.", "",
             *sections, "", *[f"![{p.stem}]({p.name})" for p in figures], ""]

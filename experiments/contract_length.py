@@ -14,6 +14,7 @@ METRICS = ["price_end", "mm_pnl_total", "project_tokens_returned", "mm_buyback_u
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(1, 1), full=(12, 10))
     lengths = [args.months, 2 * args.months]
+    args.run_months = 2 * args.months            # both contracts mature inside the run
     spec = sweep_spec({"scenario": str(_common.SCENARIO), "seeds": args.seeds,
                        "set": {"run.months": 2 * args.months},
                        "grid": {"contract.months": lengths,
@@ -26,7 +27,7 @@ def main() -> None:
     for metric in METRICS:
         t = heatmap_table(summary, metric, "contract.months", "world.attention_halflife_days")
         figures.append(save(heatmap_figure(t, metric), args.out / f"{metric}.png"))
-        sections += [f"## {metric} (mean over seeds)", "", _common.table(t.reset_index()), ""]
+        sections += [f"## {metric} (mean over seeds)", "", _common.grid_table(t), ""]
     sections.append(f"{int((runs.status == 'ok').sum())} of {len(runs)} runs finished. The run lasts "
                     f"{2 * args.months:g} months; a contract shorter than the run matures inside it.")
     _common.write_report(args, "Outcomes against contract length and attention decay", sections,

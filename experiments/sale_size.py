@@ -26,7 +26,7 @@ def main() -> None:
     for metric in metrics:
         t = heatmap_table(s, metric, "market_maker.sale_fraction", "dex.pool_usd")
         figures.append(save(heatmap_figure(t, metric), args.out / f"{metric}.png"))
-        sections += [f"## {metric} (mean over seeds)", "", _common.table(t.reset_index()), ""]
+        sections += [f"## {metric} (mean over seeds)", "", _common.grid_table(t), ""]
     _common.write_report(args, "Sale size against initial liquidity", sections, figures)
 
 
