@@ -86,6 +86,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from mmabm.config import ConfigError
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        print(f"mmabm {args.command}: --workers must be at least 1, got {args.workers}",
+              file=sys.stderr)
+        return 2
     try:
         return {"run": _run, "compare": _compare, "sweep": _sweep, "plot": _plot}[args.command](args)
     except (ConfigError, InputError) as err:

@@ -219,3 +219,7 @@ def test_cli_compare_sweep_and_plot_end_to_end(scenario_dir, tmp_path, capsys):
     assert "'nope' is not a column" in capsys.readouterr().err
     assert main(["plot", str(tmp_path)]) == 2
     assert main(["compare", "--strategies", "article", "--seeds", "1"]) == 2
+    assert main(["sweep", str(sweep_file), "--workers", "0"]) == 2
+    assert "--workers must be at least 1, got 0" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
+        sweep(sweep_spec(SWEEP, base_dir=scenario_dir), tmp_path / "w0", workers=0)

@@ -69,6 +69,9 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, dask: str | 
         on_done: called with (outcome, done, total) after each task, e.g. for progress.
     """
     tasks = list(tasks)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ValueError(f"workers must be an integer >= 1 (or None: one per CPU), got {workers!r}")
     if not tasks:
         return
     if dask is not None:
