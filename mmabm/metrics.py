@@ -152,6 +152,10 @@ def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
         "project_sold_tokens": model.project.sold_tokens,
         "project_buyback_tokens": model.project.bought_tokens,
         "project_tokens_returned": model.project.tokens_returned_units * units.TOKEN_UNIT,
+        "project_shortfall_tokens": ((model.project.loan_units - model.project.tokens_returned_units)
+                                     * units.TOKEN_UNIT if model.time >= model.project.maturity
+                                     else math.nan),
+        "perp_liquidations": float(len(model.perp.liquidations)),
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),
     })

@@ -66,12 +66,13 @@ def test_funding_runs_on_mesa_time():
 
 
 def test_maturity_returns_the_loan():
-    """In a market without flow the MM still holds every borrowed token. (Buying back what it
-    sold, when it is short, comes with the market maker's strategies.)"""
+    """In a market without flow the MM (hold) still holds every borrowed token (the buyback
+    when it is short is in tests/test_hedging.py)."""
     c = SHORT.override({"run.months": 1.05, "contract.months": 1, "run.step_minutes": 60,
                         "market_maker.requote_minutes": 60, "arbitrage.reaction_minutes": 60})
     result = run(c, seed=2)
     assert result.summary["project_tokens_returned"] == pytest.approx(3_000_000)
+    assert result.summary["project_shortfall_tokens"] == pytest.approx(0.0, abs=1e-6)
     assert result.summary["options_exercised"] == 0      # $1.00 is below every strike
     assert result.summary["conservation_error"] == 0.0
 
