@@ -104,3 +104,51 @@ def test_volume_is_split_by_the_type_that_initiated_it(trading_run):
         "market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist", "perp")}
     assert (by_type.sum(axis=1) - ts["volume_usd"]).abs().max() < 1e-6
     assert by_type["volume_usd_noise"].sum() > 0 and by_type["volume_usd_market_maker"].sum() == 0
+
+
+def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
+    """The arbitrage desk and the requote skip venues whose change counters stood still since
+    a look that found nothing to do; looking every minute must give the very same run."""
+    from mmabm.agents.arbitrageur import Arbitrageur
+    from mmabm.agents.market_maker import MarketMaker
+    config = TRADING.override({"run.months": 0.02, "market_maker.strategy": "article"})
+    skipping = MarketModel(config, seed=5)
+    skipping.run_model()
+    looks = {"arbitrage": 0, "requote": 0}
+    act, requote = Arbitrageur.act, MarketMaker.requote
+
+    def always_act(self):
+        looks["arbitrage"] += self._quiet is not None
+        self._quiet = None
+        act(self)
+
+    def always_requote(self):
+        looks["requote"] += bool(self.__dict__.get("_found_fine"))
+        self.__dict__.pop("_found_fine", None)
+        requote(self)
+
+    monkeypatch.setattr(Arbitrageur, "act", always_act)
+    monkeypatch.setattr(MarketMaker, "requote", always_requote)
+    looking = MarketModel(config, seed=5)
+    looking.run_model()
+    assert looks["arbitrage"] > 50 and looks["requote"] > 50     # there was something to skip
+    assert looking.arbitrageur.profit_usdt == skipping.arbitrageur.profit_usdt
+    pd.testing.assert_frame_equal(pd.DataFrame(looking.rows), pd.DataFrame(skipping.rows))
+    for a, b in zip(looking.cexs, skipping.cexs):
+        assert a.accounts().tolist() == b.accounts().tolist()
+        assert a.levels(1).tolist() == b.levels(1).tolist()
+    assert skipping.conservation_problems() == []
+
+
+def test_the_arbitrage_desk_looks_again_when_only_the_pool_moved():
+    model = MarketModel(TRADING.override({"run.months": 0.002}), seed=5)
+    model.run_model()
+    desk, dex = model.arbitrageur, model.dex
+    desk.act()
+    desk.act()
+    assert desk._quiet is not None                     # a look that found nothing
+    profit, seen = desk.profit_usdt, dex.changes
+    whale = max(dex.usdt, key=lambda o: dex.usdt[o] if o >= 1_000 else -1)
+    dex.swap_exact_in(whale, 1, dex.usdt[whale])       # a big buy lifts the pool price only
+    desk.act()
+    assert dex.changes > seen + 1 and desk.profit_usdt != profit

@@ -461,16 +461,25 @@ class MarketMaker(mesa.Agent):
             fund(wallets, venue, me, need_usdt, need_tokens)
 
     def requote(self) -> None:
-        """Requote each CEX whose mid moved past the threshold or whose ladder thinned out."""
+        """Requote each CEX whose mid moved past the threshold or whose ladder thinned out.
+
+        The check reads only the venue's book and the mid last quoted, so a venue found fine
+        is not checked again until its change counter or that mid moves (it would be found
+        fine again)."""
         threshold = self.model.config.market_maker.requote_threshold
+        fine = self.__dict__.setdefault("_found_fine", {})   # venue name -> (changes, quoted mid)
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
+            quoted = self.quoted_mid[venue.name]
+            if fine.get(venue.name) == (venue.changes, quoted):
+                continue
             mid = venue.mid_usd()
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
-                mid = last if last == last else self.quoted_mid[venue.name]
-            elif abs(mid / self.quoted_mid[venue.name] - 1) <= threshold and (
+                mid = last if last == last else quoted
+            elif abs(mid / quoted - 1) <= threshold and (
                     venue.depth_usd(BUY, terms.band) >= terms.depth_usd
                     and venue.depth_usd(SELL, terms.band) >= terms.depth_usd):
+                fine[venue.name] = (venue.changes, quoted)
                 continue
             self.quote(venue, terms, mid)
 

@@ -290,12 +290,12 @@ cdef class SpotExchange:
         cdef Account* a = self.account(owner)
         cdef int64_t per_lot = self.lock_per_lot(side, price), need, oid, got, left
         cdef int32_t slot
-        self.changes += 1
         if <double>per_lot * <double>qty > MAX_LOCK:
             return R_FUNDS
         need = per_lot * qty
         if (a.usdt if side > 0 else a.tokens) < need:
             return R_FUNDS
+        self.changes += 1
         self.lock(owner, side, need)
         try:
             oid = self._book.submit(side, price, qty, owner, tif, stp)
