@@ -152,3 +152,22 @@ def test_the_arbitrage_desk_looks_again_when_only_the_pool_moved():
     dex.swap_exact_in(whale, 1, dex.usdt[whale])       # a big buy lifts the pool price only
     desk.act()
     assert dex.changes > seen + 1 and desk.profit_usdt != profit
+
+
+def test_requoting_the_same_mid_reuses_the_ladder_and_posts_what_a_fresh_one_would():
+    models = [MarketModel(TRADING.override({"run.months": 0.002}), seed=2) for _ in range(2)]
+    for fresh, model in enumerate(models):
+        mm, venue, terms = model.market_maker, model.cexs[1], model.config.cex[1]
+        mid = venue.mid_usd()
+        for skew, move in ((0.3, 1.0), (0.3, 1.0004), (-0.2, 1.0004), (0.3, 1.0)):
+            if fresh:
+                mm.__dict__.pop("_ladders", None)
+            mm.skew = skew
+            mm.quote(venue, terms, mid * move)
+        if not fresh:            # the opening's ladder and three: the fourth reused the first's
+            assert len(mm._ladders[venue.name]) == 4
+    cached, fresh = (m.cexs[1] for m in models)
+    assert cached.orders_of(models[0].market_maker.unique_id).tolist() == \
+        fresh.orders_of(models[1].market_maker.unique_id).tolist()
+    assert cached.accounts().tolist() == fresh.accounts().tolist()
+    assert models[0].conservation_problems() == []

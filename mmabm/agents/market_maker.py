@@ -436,25 +436,44 @@ class MarketMaker(mesa.Agent):
                    for b in (v.balance(self.unique_id) for v in self.model.cexs))
 
     def quote(self, venue, terms, mid: float) -> None:
-        """Replace both ladders on `venue` around `mid`, skewed against the inventory."""
+        """Replace both ladders on `venue` around `mid`, skewed against the inventory.
+
+        The ladder is a pure function of the mid, the skew and the venue's fixed terms, and a
+        market maker that cannot meet its obligations requotes the same mid minute after
+        minute, so recent ladders (and their notionals) are kept per venue and reused."""
         mm = self.model.config.market_maker
-        ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
-                                   max_spread=terms.max_spread, tick_size=terms.tick_size,
-                                   lot_size=terms.lot_size, levels=mm.quote_levels,
-                                   skew=self.skew)
-        self._top_up(venue, ladder, terms)
+        recent = self.__dict__.setdefault("_ladders", {}).setdefault(venue.name, {})
+        key = (mid, self.skew)
+        got = recent.get(key)
+        if got is None or got[0] is not terms:
+            ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
+                                       max_spread=terms.max_spread, tick_size=terms.tick_size,
+                                       lot_size=terms.lot_size, levels=mm.quote_levels,
+                                       skew=self.skew)
+            got = (terms, ladder, *ladder.notional_usd(terms.tick_size, terms.lot_size),
+                   float(ladder.ask_lots.sum()))
+            if len(recent) >= 256:
+                recent.clear()
+            recent[key] = got
+        ladder = got[1]
+        self._top_up(venue, ladder, terms, got[2:])
         venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
         venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
         self.quoted_mid[venue.name] = mid
 
-    def _top_up(self, venue, ladder, terms) -> None:
-        """Move USDT and tokens from the wallet so the venue account can carry `ladder`."""
+    def _top_up(self, venue, ladder, terms,
+                totals: tuple[float, float, float] | None = None) -> None:
+        """Move USDT and tokens from the wallet so the venue account can carry `ladder`;
+        `totals` is its (bid USDT, ask USDT, ask lots) if already known."""
         wallets, me = self.model.wallets, self.unique_id
-        bid_usd, ask_usd = ladder.notional_usd(terms.tick_size, terms.lot_size)
+        if totals is None:
+            totals = (*ladder.notional_usd(terms.tick_size, terms.lot_size),
+                      float(ladder.ask_lots.sum()))
+        bid_usd, _, ask_lots = totals
         b = venue.balance(me)
         need_usdt = units.usdt_to_units(max(0.0, bid_usd * (1 + 2 * terms.taker_fee)
                                             - b["usdt"] - b["usdt_locked"]))
-        need_tokens = units.tokens_to_units(max(0.0, float(ladder.ask_lots.sum()) * terms.lot_size
+        need_tokens = units.tokens_to_units(max(0.0, ask_lots * terms.lot_size
                                                 - b["tokens"] - b["tokens_locked"]))
         need_usdt, need_tokens = min(need_usdt, wallets.usdt[me]), min(need_tokens, wallets.tokens[me])
         if need_usdt or need_tokens:
