@@ -108,7 +108,9 @@ def test_volume_is_split_by_the_type_that_initiated_it(trading_run):
 
 def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
     """The arbitrage desk and the requote skip venues whose change counters stood still since
-    a look that found nothing to do; looking every minute must give the very same run."""
+    a look that found nothing to do, and the market maker does not re-post a ladder on a venue
+    unchanged since it posted that very ladder; looking and posting every time must give the
+    very same run (only the market maker's order ids differ)."""
     from mmabm.agents.arbitrageur import Arbitrageur
     from mmabm.agents.market_maker import MarketMaker
     config = TRADING.override({"run.months": 0.02, "market_maker.strategy": "article"})
@@ -125,6 +127,7 @@ def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
     def always_requote(self):
         looks["requote"] += bool(self.__dict__.get("_found_fine"))
         self.__dict__.pop("_found_fine", None)
+        self.__dict__.pop("_posted", None)
         requote(self)
 
     monkeypatch.setattr(Arbitrageur, "act", always_act)
@@ -134,9 +137,13 @@ def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
     assert looks["arbitrage"] > 50 and looks["requote"] > 50     # there was something to skip
     assert looking.arbitrageur.profit_usdt == skipping.arbitrageur.profit_usdt
     pd.testing.assert_frame_equal(pd.DataFrame(looking.rows), pd.DataFrame(skipping.rows))
+    mm = skipping.market_maker.unique_id
     for a, b in zip(looking.cexs, skipping.cexs):
         assert a.accounts().tolist() == b.accounts().tolist()
         assert a.levels(1).tolist() == b.levels(1).tolist()
+        assert a.levels(-1).tolist() == b.levels(-1).tolist()
+        assert a.orders_of(mm)[["side", "price", "qty"]].tolist() == \
+            b.orders_of(mm)[["side", "price", "qty"]].tolist()
     assert skipping.conservation_problems() == []
 
 

@@ -440,7 +440,11 @@ class MarketMaker(mesa.Agent):
 
         The ladder is a pure function of the mid, the skew and the venue's fixed terms, and a
         market maker that cannot meet its obligations requotes the same mid minute after
-        minute, so recent ladders (and their notionals) are kept per venue and reused."""
+        minute, so recent ladders (and their notionals) are kept per venue and reused. When the
+        venue has not changed at all since this market maker posted the very same ladder there
+        (its change counter says so), posting it again would cancel and re-place the same
+        orders at the back of the same queues, changing nothing but their ids: it is skipped.
+        """
         mm = self.model.config.market_maker
         recent = self.__dict__.setdefault("_ladders", {}).setdefault(venue.name, {})
         key = (mid, self.skew)
@@ -456,9 +460,13 @@ class MarketMaker(mesa.Agent):
                 recent.clear()
             recent[key] = got
         ladder = got[1]
-        self._top_up(venue, ladder, terms, got[2:])
-        venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
-        venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
+        self._top_up(venue, ladder, terms, got[2:])          # moving funds counts as a change
+        posted = self.__dict__.setdefault("_posted", {})   # venue name -> what, and changes after
+        last = posted.get(venue.name)
+        if last is None or last[0] is not got or last[1] != venue.changes:
+            venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
+            venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
+            posted[venue.name] = (got, venue.changes)
         self.quoted_mid[venue.name] = mid
 
     def _top_up(self, venue, ladder, terms,
