@@ -178,3 +178,15 @@ def test_requoting_the_same_mid_reuses_the_ladder_and_posts_what_a_fresh_one_wou
         fresh.orders_of(models[1].market_maker.unique_id).tolist()
     assert cached.accounts().tolist() == fresh.accounts().tolist()
     assert models[0].conservation_problems() == []
+
+
+@pytest.mark.parametrize("reaction", [1, 2])
+def test_marks_update_every_step_with_or_without_the_desk_and_no_mesa_step(reaction):
+    model = MarketModel(TRADING.override({"arbitrage.reaction_minutes": reaction}), seed=1)
+    marks = []
+    for minute in range(1, 5):
+        model.run_until(minute)
+        marks.append(model.perp.index_price)
+    assert all(m == m for m in marks)                   # set from minute 1, every minute
+    assert model.steps == 0                             # Mesa's empty step is not scheduled
+    assert (model.arbitrageur.looking._active) is (reaction != 1)

@@ -26,7 +26,8 @@ class Arbitrageur(mesa.Agent):
             fund(model.wallets, venue, self.unique_id, usdt, tokens)
         self.profit_usdt = 0.0
         self._quiet: tuple[int, ...] | None = None   # venues' change counters after a look
-        model.schedule_recurring(self.act, Schedule(interval=terms.reaction_minutes))
+        self.looking = model.schedule_recurring(self.act,
+                                                Schedule(interval=terms.reaction_minutes))
         model.schedule_recurring(self.rebalance, Schedule(interval=60))
 
     def act(self) -> None:
