@@ -479,10 +479,11 @@ class MarketMaker(mesa.Agent):
                       float(ladder.ask_lots.sum()))
         bid_usd, _, ask_lots = totals
         b = venue.balance(me)
-        need_usdt = units.usdt_to_units(max(0.0, bid_usd * (1 + 2 * terms.taker_fee)
-                                            - b["usdt"] - b["usdt_locked"]))
-        need_tokens = units.tokens_to_units(max(0.0, ask_lots * terms.lot_size
-                                                - b["tokens"] - b["tokens_locked"]))
+        # (no conversion of a zero shortfall, the common case: it is 0 units)
+        short = max(0.0, bid_usd * (1 + 2 * terms.taker_fee) - b["usdt"] - b["usdt_locked"])
+        need_usdt = units.usdt_to_units(short) if short else 0
+        short = max(0.0, ask_lots * terms.lot_size - b["tokens"] - b["tokens_locked"])
+        need_tokens = units.tokens_to_units(short) if short else 0
         need_usdt, need_tokens = min(need_usdt, wallets.usdt[me]), min(need_tokens, wallets.tokens[me])
         if need_usdt or need_tokens:
             fund(wallets, venue, me, need_usdt, need_tokens)
