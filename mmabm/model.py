@@ -47,9 +47,21 @@ class MarketModel(mesa.Model):
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
         self.perp.schedule_funding(self)
-        self.schedule_recurring(self.update_marks, Schedule(interval=config.run.step_minutes))
+        step = config.run.step_minutes
+        if config.arbitrage.reaction_minutes == step:
+            # the desk's looks and the marks run back to back every step: one Mesa event for
+            # both (in the same order) instead of two
+            self.arbitrageur.looking.stop()
+            self.schedule_recurring(self.look_and_mark, Schedule(interval=step))
+        else:
+            self.schedule_recurring(self.update_marks, Schedule(interval=step))
         self.schedule_recurring(self.record, Schedule(interval=config.run.record_every_minutes,
                                                       start=0.0))
+        # Mesa's own step, every minute at high priority: MarketModel has no step (everything
+        # is an event), so it only cost an event per minute
+        default_step = getattr(self, "_default_schedule", None)
+        if default_step is not None and type(self).step is mesa.Model.step:
+            default_step.stop()
 
     def _build_world(self) -> None:
         w, hours = self.config.world, int(self.end_minute // 60) + 2
@@ -90,10 +102,23 @@ class MarketModel(mesa.Model):
 
     def update_marks(self) -> None:
         """Index from the spot mids, the perp's mark, and its liquidations."""
-        mids = [m for m in (v.mid_usd() for v in self.cexs) if m == m]
-        if mids:
-            self.perp.update_marks(float(np.mean(mids)))
+        total, n = 0.0, 0
+        for venue in self.cexs:
+            mid = venue.mid_usd()
+            if mid == mid:
+                total, n = total + mid, n + 1
+        if n:
+            # np.mean's value without its cost: below 8 terms numpy adds in order (sum() would
+            # not do: it compensates, so it can differ in the last bit)
+            index = total / n if n < 8 else float(np.mean(
+                [m for m in (v.mid_usd() for v in self.cexs) if m == m]))
+            self.perp.update_marks(index)
             self.perp.check_liquidations()
+
+    def look_and_mark(self) -> None:
+        """The arbitrage desk's look, then the marks (when both come every step)."""
+        self.arbitrageur.act()
+        self.update_marks()
 
     def record(self) -> None:
         self.rows.append(record_row(self))

@@ -106,3 +106,89 @@ def test_volume_is_split_by_the_type_that_initiated_it(trading_run):
         "market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist", "perp")}
     assert (by_type.sum(axis=1) - ts["volume_usd"]).abs().max() < 1e-6
     assert by_type["volume_usd_noise"].sum() > 0 and by_type["volume_usd_market_maker"].sum() == 0
+
+
+def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
+    """The arbitrage desk and the requote skip venues whose change counters stood still since
+    a look that found nothing to do, and the market maker does not re-post a ladder on a venue
+    unchanged since it posted that very ladder; looking and posting every time must give the
+    very same run (only the market maker's order ids differ)."""
+    from mmabm.agents.arbitrageur import Arbitrageur
+    from mmabm.agents.market_maker import MarketMaker
+    config = TRADING.override({"run.months": 0.02, "market_maker.strategy": "article"})
+    skipping = MarketModel(config, seed=5)
+    skipping.run_model()
+    looks = {"arbitrage": 0, "requote": 0}
+    act, requote = Arbitrageur.act, MarketMaker.requote
+
+    def always_act(self):
+        looks["arbitrage"] += self._quiet is not None
+        self._quiet = None
+        act(self)
+
+    def always_requote(self):
+        looks["requote"] += bool(self.__dict__.get("_found_fine"))
+        self.__dict__.pop("_found_fine", None)
+        self.__dict__.pop("_posted", None)
+        requote(self)
+
+    monkeypatch.setattr(Arbitrageur, "act", always_act)
+    monkeypatch.setattr(MarketMaker, "requote", always_requote)
+    looking = MarketModel(config, seed=5)
+    looking.run_model()
+    assert looks["arbitrage"] > 50 and looks["requote"] > 50     # there was something to skip
+    assert looking.arbitrageur.profit_usdt == skipping.arbitrageur.profit_usdt
+    pd.testing.assert_frame_equal(pd.DataFrame(looking.rows), pd.DataFrame(skipping.rows))
+    mm = skipping.market_maker.unique_id
+    for a, b in zip(looking.cexs, skipping.cexs):
+        assert a.accounts().tolist() == b.accounts().tolist()
+        assert a.levels(1).tolist() == b.levels(1).tolist()
+        assert a.levels(-1).tolist() == b.levels(-1).tolist()
+        assert a.orders_of(mm)[["side", "price", "qty"]].tolist() == \
+            b.orders_of(mm)[["side", "price", "qty"]].tolist()
+    assert skipping.conservation_problems() == []
+
+
+def test_the_arbitrage_desk_looks_again_when_only_the_pool_moved():
+    model = MarketModel(TRADING.override({"run.months": 0.002}), seed=5)
+    model.run_model()
+    desk, dex = model.arbitrageur, model.dex
+    desk.act()
+    desk.act()
+    assert desk._quiet is not None                     # a look that found nothing
+    profit, seen = desk.profit_usdt, dex.changes
+    whale = max(dex.usdt, key=lambda o: dex.usdt[o] if o >= 1_000 else -1)
+    dex.swap_exact_in(whale, 1, dex.usdt[whale])       # a big buy lifts the pool price only
+    desk.act()
+    assert dex.changes > seen + 1 and desk.profit_usdt != profit
+
+
+def test_requoting_the_same_mid_reuses_the_ladder_and_posts_what_a_fresh_one_would():
+    models = [MarketModel(TRADING.override({"run.months": 0.002}), seed=2) for _ in range(2)]
+    for fresh, model in enumerate(models):
+        mm, venue, terms = model.market_maker, model.cexs[1], model.config.cex[1]
+        mid = venue.mid_usd()
+        for skew, move in ((0.3, 1.0), (0.3, 1.0004), (-0.2, 1.0004), (0.3, 1.0)):
+            if fresh:
+                mm.__dict__.pop("_ladders", None)
+            mm.skew = skew
+            mm.quote(venue, terms, mid * move)
+        if not fresh:            # the opening's ladder and three: the fourth reused the first's
+            assert len(mm._ladders[venue.name]) == 4
+    cached, fresh = (m.cexs[1] for m in models)
+    assert cached.orders_of(models[0].market_maker.unique_id).tolist() == \
+        fresh.orders_of(models[1].market_maker.unique_id).tolist()
+    assert cached.accounts().tolist() == fresh.accounts().tolist()
+    assert models[0].conservation_problems() == []
+
+
+@pytest.mark.parametrize("reaction", [1, 2])
+def test_marks_update_every_step_with_or_without_the_desk_and_no_mesa_step(reaction):
+    model = MarketModel(TRADING.override({"arbitrage.reaction_minutes": reaction}), seed=1)
+    marks = []
+    for minute in range(1, 5):
+        model.run_until(minute)
+        marks.append(model.perp.index_price)
+    assert all(m == m for m in marks)                   # set from minute 1, every minute
+    assert model.steps == 0                             # Mesa's empty step is not scheduled
+    assert (model.arbitrageur.looking._active) is (reaction != 1)

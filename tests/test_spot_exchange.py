@@ -1,5 +1,6 @@
 """SpotExchange: locks, settlement, fees, rejections and the venue's audit."""
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -343,3 +344,40 @@ class VenueMachine(RuleBasedStateMachine):
 VenueMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
 test_venue_keeps_every_account_honest = VenueMachine.TestCase
+
+
+def test_change_counter_moves_with_every_change_and_only_then():
+    """Agents skip looks while a venue's counter stands still, so every change must move it."""
+    ex = SpotExchange("x", 0.01, 1.0, 0.0, 0.001)
+    seen = [ex.changes]
+
+    def changed(expected: bool) -> None:
+        assert (ex.changes != seen[-1]) is expected
+        seen.append(ex.changes)
+
+    ex.deposit(1, usdt=1_000.0, tokens=100.0)
+    changed(True)
+    ex.deposit(2, usdt=1_000.0, tokens=100.0)
+    changed(True)
+    assert ex.limit(1, BUY, 10_000, 10_000, GTC) == Rejection.INSUFFICIENT_FUNDS
+    changed(False)                                   # refused: nothing changed
+    ex.mid_usd(), ex.top(BUY), ex.balance(1), ex.depth_usd(BUY), ex.levels(SELL)
+    changed(False)
+    bid = ex.limit(1, BUY, 90, 5, GTC)
+    changed(True)
+    ex.limit(2, SELL, 110, 5, GTC)
+    changed(True)
+    ex.market(2, SELL, 2)
+    changed(True)
+    assert ex.cancel(1, bid) == 3
+    changed(True)
+    assert ex.cancel(1, bid) == 0                   # no longer live
+    changed(False)
+    ex.replace_ladder(1, BUY, [95, 94], [1, 1])
+    changed(True)
+    ex.cancel_all(1)
+    changed(True)
+    ex.withdraw(2, usdt=1.0)
+    changed(True)
+    restored = pickle.loads(pickle.dumps(ex))
+    assert restored.changes == ex.changes

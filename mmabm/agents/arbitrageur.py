@@ -25,17 +25,28 @@ class Arbitrageur(mesa.Agent):
         for venue in venues:
             fund(model.wallets, venue, self.unique_id, usdt, tokens)
         self.profit_usdt = 0.0
-        model.schedule_recurring(self.act, Schedule(interval=terms.reaction_minutes))
+        self._quiet: tuple[int, ...] | None = None   # venues' change counters after a look
+        self.looking = model.schedule_recurring(self.act,
+                                                Schedule(interval=terms.reaction_minutes))
         model.schedule_recurring(self.rebalance, Schedule(interval=60))
 
     def act(self) -> None:
-        """CEX <-> pool, then CEX <-> CEX in both directions."""
+        """CEX <-> pool, then CEX <-> CEX in both directions.
+
+        What it trades depends only on the venues' books, the pool and its own balances there,
+        so a look that changed nothing is not repeated until one of the venues changes (their
+        change counters): the skipped looks would have found nothing either."""
         model, me = self.model, self.unique_id
+        seen = (*(cex.changes for cex in model.cexs), model.dex.changes)
+        if seen == self._quiet:
+            return
         for cex in model.cexs:
             self.profit_usdt += cex_amm(cex, model.dex, me).profit_usdt
         for a, b in itertools.permutations(model.cexs, 2):
             if (a.tick_size, a.lot_size) == (b.tick_size, b.lot_size):
                 self.profit_usdt += cex_cex(a, b, me).profit_usdt
+        after = (*(cex.changes for cex in model.cexs), model.dex.changes)
+        self._quiet = after if after == seen else None
 
     def rebalance(self) -> None:
         """Hourly: spread the desk's free USDT and tokens evenly over the venues again (an

@@ -436,41 +436,78 @@ class MarketMaker(mesa.Agent):
                    for b in (v.balance(self.unique_id) for v in self.model.cexs))
 
     def quote(self, venue, terms, mid: float) -> None:
-        """Replace both ladders on `venue` around `mid`, skewed against the inventory."""
+        """Replace both ladders on `venue` around `mid`, skewed against the inventory.
+
+        The ladder is a pure function of the mid, the skew and the venue's fixed terms, and a
+        market maker that cannot meet its obligations requotes the same mid minute after
+        minute, so recent ladders (and their notionals) are kept per venue and reused. When the
+        venue has not changed at all since this market maker posted the very same ladder there
+        (its change counter says so), posting it again would cancel and re-place the same
+        orders at the back of the same queues, changing nothing but their ids: it is skipped.
+        """
         mm = self.model.config.market_maker
-        ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
-                                   max_spread=terms.max_spread, tick_size=terms.tick_size,
-                                   lot_size=terms.lot_size, levels=mm.quote_levels,
-                                   skew=self.skew)
-        self._top_up(venue, ladder, terms)
-        venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
-        venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
+        recent = self.__dict__.setdefault("_ladders", {}).setdefault(venue.name, {})
+        key = (mid, self.skew)
+        got = recent.get(key)
+        if got is None or got[0] is not terms:
+            ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
+                                       max_spread=terms.max_spread, tick_size=terms.tick_size,
+                                       lot_size=terms.lot_size, levels=mm.quote_levels,
+                                       skew=self.skew)
+            got = (terms, ladder, *ladder.notional_usd(terms.tick_size, terms.lot_size),
+                   float(ladder.ask_lots.sum()))
+            if len(recent) >= 256:
+                recent.clear()
+            recent[key] = got
+        ladder = got[1]
+        self._top_up(venue, ladder, terms, got[2:])          # moving funds counts as a change
+        posted = self.__dict__.setdefault("_posted", {})   # venue name -> what, and changes after
+        last = posted.get(venue.name)
+        if last is None or last[0] is not got or last[1] != venue.changes:
+            venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
+            venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
+            posted[venue.name] = (got, venue.changes)
         self.quoted_mid[venue.name] = mid
 
-    def _top_up(self, venue, ladder, terms) -> None:
-        """Move USDT and tokens from the wallet so the venue account can carry `ladder`."""
+    def _top_up(self, venue, ladder, terms,
+                totals: tuple[float, float, float] | None = None) -> None:
+        """Move USDT and tokens from the wallet so the venue account can carry `ladder`;
+        `totals` is its (bid USDT, ask USDT, ask lots) if already known."""
         wallets, me = self.model.wallets, self.unique_id
-        bid_usd, ask_usd = ladder.notional_usd(terms.tick_size, terms.lot_size)
+        if totals is None:
+            totals = (*ladder.notional_usd(terms.tick_size, terms.lot_size),
+                      float(ladder.ask_lots.sum()))
+        bid_usd, _, ask_lots = totals
         b = venue.balance(me)
-        need_usdt = units.usdt_to_units(max(0.0, bid_usd * (1 + 2 * terms.taker_fee)
-                                            - b["usdt"] - b["usdt_locked"]))
-        need_tokens = units.tokens_to_units(max(0.0, float(ladder.ask_lots.sum()) * terms.lot_size
-                                                - b["tokens"] - b["tokens_locked"]))
+        # (no conversion of a zero shortfall, the common case: it is 0 units)
+        short = max(0.0, bid_usd * (1 + 2 * terms.taker_fee) - b["usdt"] - b["usdt_locked"])
+        need_usdt = units.usdt_to_units(short) if short else 0
+        short = max(0.0, ask_lots * terms.lot_size - b["tokens"] - b["tokens_locked"])
+        need_tokens = units.tokens_to_units(short) if short else 0
         need_usdt, need_tokens = min(need_usdt, wallets.usdt[me]), min(need_tokens, wallets.tokens[me])
         if need_usdt or need_tokens:
             fund(wallets, venue, me, need_usdt, need_tokens)
 
     def requote(self) -> None:
-        """Requote each CEX whose mid moved past the threshold or whose ladder thinned out."""
+        """Requote each CEX whose mid moved past the threshold or whose ladder thinned out.
+
+        The check reads only the venue's book and the mid last quoted, so a venue found fine
+        is not checked again until its change counter or that mid moves (it would be found
+        fine again)."""
         threshold = self.model.config.market_maker.requote_threshold
+        fine = self.__dict__.setdefault("_found_fine", {})   # venue name -> (changes, quoted mid)
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
+            quoted = self.quoted_mid[venue.name]
+            if fine.get(venue.name) == (venue.changes, quoted):
+                continue
             mid = venue.mid_usd()
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
-                mid = last if last == last else self.quoted_mid[venue.name]
-            elif abs(mid / self.quoted_mid[venue.name] - 1) <= threshold and (
+                mid = last if last == last else quoted
+            elif abs(mid / quoted - 1) <= threshold and (
                     venue.depth_usd(BUY, terms.band) >= terms.depth_usd
                     and venue.depth_usd(SELL, terms.band) >= terms.depth_usd):
+                fine[venue.name] = (venue.changes, quoted)
                 continue
             self.quote(venue, terms, mid)
 

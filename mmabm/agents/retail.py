@@ -28,6 +28,7 @@ import mesa
 import numpy as np
 
 from mmabm._core import BUY, GTC, SELL
+from mmabm.agents._retail import act_batch
 from mmabm.venues import fund, units
 
 NOISE, MOMENTUM, FUNDAMENTALIST, PERP = range(4)
@@ -39,6 +40,10 @@ ATTENTION_CAP = 5.0          # attention (relative to listing) is capped here fo
 
 class RetailPopulation(mesa.Agent):
     """All retail traders; `arrive` is scheduled at each arrival time."""
+
+    #: decide with the compiled loop (_retail.act_batch); False runs `act`, the reference that
+    #: the compiled loop must match order for order
+    compiled: bool = True
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
@@ -100,8 +105,17 @@ class RetailPopulation(mesa.Agent):
         keep = rng.random(k) < self.rate(model.time) / top
         coins = model.streams["decisions"].random((k, 4))
         sizes = model.streams["sizes"].lognormal(math.log(r.order_usd_median), r.order_usd_sigma, k)
-        for j in np.flatnonzero(keep):
-            self.act(int(who[j]), coins[j], float(sizes[j]))
+        picks = np.flatnonzero(keep)
+        if not self.compiled:
+            for j in picks:
+                self.act(int(who[j]), coins[j], float(sizes[j]))
+            return
+        if len(picks):
+            t = model.time
+            last = model.rows[-1]["mid"] if model.rows else math.nan
+            act_batch(self, who, picks, coins, sizes,
+                      0.5 + self.mood[min(int(t // 60), len(self.mood) - 1)], last,
+                      model.fundamental_at(t))
 
     def watch(self) -> None:
         """Hourly: a sharp move excites attention."""

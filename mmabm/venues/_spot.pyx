@@ -12,7 +12,7 @@ nothing; bad arguments raise ValueError/TypeError naming the field.
 """
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from libc.math cimport ceil, floor, isnan
+from libc.math cimport NAN, ceil, floor, isnan
 from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
 from libc.string cimport memcpy, memset
 
@@ -39,24 +39,6 @@ class Rejection(IntEnum):
     POST_ONLY = -1            # a post-only order would have crossed
     INSUFFICIENT_FUNDS = -2   # the owner's free balance cannot cover what the order locks
     NO_LIQUIDITY = -3         # a market order met an empty side
-
-
-cdef struct Account:
-    int64_t usdt               # free
-    int64_t usdt_locked        # locked by resting bids (price and worst-case fee)
-    int64_t tokens             # free
-    int64_t tokens_locked      # locked by resting asks
-
-
-cdef struct Trade:
-    int64_t taker_owner
-    int64_t maker_owner
-    int64_t price              # ticks
-    int64_t qty                # lots
-    int64_t taker_side
-    int64_t notional           # USDT units
-    int64_t taker_fee          # USDT units
-    int64_t maker_fee          # USDT units (negative for a rebate)
 
 
 cdef enum:
@@ -90,7 +72,6 @@ def _number_in(value, str name, double lo, double hi):
     return float(value)
 
 
-@cython.final
 cdef class SpotExchange:
     """One CEX: an order book in ticks and lots, accounts in units, maker and taker fees.
 
@@ -102,25 +83,6 @@ cdef class SpotExchange:
         maker_fee, taker_fee: fractions of the notional. A maker rebate (negative maker fee) may
             not exceed the taker fee, so the venue never pays out more than it collects.
     """
-    cdef readonly str name
-    cdef readonly double tick_size, lot_size, maker_fee, taker_fee
-    cdef readonly int64_t lot_units          # token units in one lot
-    cdef readonly int64_t quote_units        # USDT units of one tick on one lot
-    cdef double fee_lock                     # the larger fee rate, locked with every bid
-    cdef OrderBook _book
-    cdef set _opened                         # owners with an account (opened by a deposit)
-    cdef Account* _accounts
-    cdef int64_t _n_accounts
-    cdef int64_t* _lock_per_lot              # by book slot: units locked per resting lot
-    cdef int64_t _lock_cap
-    cdef Trade* _trades
-    cdef int64_t _n_trades, _trade_cap
-    cdef readonly int64_t fees_usdt          # fees collected, USDT units
-    cdef readonly int64_t deposited_usdt, deposited_tokens, withdrawn_usdt, withdrawn_tokens
-    cdef readonly int64_t last_price         # ticks of the last trade, 0 before any
-    cdef readonly int64_t volume_lots, volume_usdt          # since the start
-    cdef int64_t _interval_lots, _interval_usdt             # since take_volume()
-
     def __cinit__(self, *args, **kwargs):
         self._trade_cap = self._lock_cap = 1024
         self._trades = <Trade*>PyMem_Malloc(self._trade_cap * sizeof(Trade))
@@ -155,7 +117,7 @@ cdef class SpotExchange:
                  (<char*>self._trades)[:self._n_trades * sizeof(Trade)],
                  (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
                   self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
-                  self._interval_lots, self._interval_usdt))
+                  self._interval_lots, self._interval_usdt, self.changes))
         return (_restore_spot, ((self.name, self.tick_size, self.lot_size, self.maker_fee,
                                  self.taker_fee), state))
 
@@ -172,7 +134,7 @@ cdef class SpotExchange:
         memcpy(self._trades, <const char*>trades, len(trades))
         (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
          self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
-         self._interval_lots, self._interval_usdt) = counters
+         self._interval_lots, self._interval_usdt, self.changes) = counters
 
     # -- accounts ------------------------------------------------------------------------------
     cdef Account* account(self, int64_t owner) except NULL:
@@ -211,6 +173,7 @@ cdef class SpotExchange:
         cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
         cdef Account* a = self.account(o)
         self._opened.add(o)
+        self.changes += 1
         a.usdt += du
         a.tokens += dt
         self.deposited_usdt += du
@@ -226,6 +189,7 @@ cdef class SpotExchange:
             raise ValueError(f"usdt_units must be at most the free balance {a.usdt}, got {du}")
         if dt > a.tokens:
             raise ValueError(f"token_units must be at most the free balance {a.tokens}, got {dt}")
+        self.changes += 1
         a.usdt -= du
         a.tokens -= dt
         self.withdrawn_usdt += du
@@ -247,14 +211,14 @@ cdef class SpotExchange:
         return to_array(self._accounts, self._n_accounts, ACCOUNT_DTYPE)
 
     # -- locking and settling ------------------------------------------------------------------
-    cdef inline int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
+    cdef int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
         cdef int64_t notional
         if side < 0:
             return self.lot_units
         notional = price * self.quote_units
         return notional + <int64_t>ceil(notional * self.fee_lock)
 
-    cdef inline void lock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef void lock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
         """Move `amount` from free to locked (USDT for bids, tokens for asks); negative: back."""
         cdef Account* a = &self._accounts[owner]
         if side > 0:
@@ -264,7 +228,7 @@ cdef class SpotExchange:
             a.tokens -= amount
             a.tokens_locked += amount
 
-    cdef inline void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
         self.lock(owner, side, -amount)
 
     cdef int remember_lock(self, int64_t order_id, int64_t per_lot) except -1:
@@ -331,6 +295,7 @@ cdef class SpotExchange:
         need = per_lot * qty
         if (a.usdt if side > 0 else a.tokens) < need:
             return R_FUNDS
+        self.changes += 1
         self.lock(owner, side, need)
         try:
             oid = self._book.submit(side, price, qty, owner, tif, stp)
@@ -372,10 +337,14 @@ cdef class SpotExchange:
         cdef int64_t o = self.known(owner)
         cdef int8_t s = side_arg(side)
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
-        cdef int64_t worst = self.worst_price(s, q)
+        return self.market_order(o, s, q, stp)
+
+    cdef int64_t market_order(self, int64_t owner, int8_t side, int64_t qty, bint stp) except -10:
+        """`market` on checked arguments."""
+        cdef int64_t worst = self.worst_price(side, qty)
         if worst == 0:
             return R_NO_LIQUIDITY
-        return self.place(o, s, worst, q, C_IOC, stp)
+        return self.place(owner, side, worst, qty, C_IOC, stp)
 
     cdef int64_t worst_price(self, int8_t side, int64_t qty) noexcept:
         """The deepest price a taker of `qty` lots on `side` reaches (0 if the side is empty)."""
@@ -394,11 +363,16 @@ cdef class SpotExchange:
         """Cancel one of `owner`'s resting orders; lots cancelled, 0 if not live or not theirs."""
         cdef int64_t o = self.known(owner)
         cdef int64_t oid = int_arg(order_id, "order_id", -INT64_MAX, INT64_MAX)
+        return self.cancel_order(o, oid)
+
+    cdef int64_t cancel_order(self, int64_t o, int64_t oid) except -1:
+        """`cancel` on checked arguments."""
         cdef int32_t s = self._book.live_slot(oid)
         cdef int8_t side
         cdef int64_t qty
         if s < 0 or self._book._orders[s].owner != o:
             return 0
+        self.changes += 1
         side = self._book._orders[s].side
         qty = self._book.cancel_id(oid)
         self.unlock(o, side, self._lock_per_lot[s] * qty)
@@ -418,6 +392,7 @@ cdef class SpotExchange:
         cdef int32_t after
         cdef int8_t sd
         cdef int64_t qty, total = 0
+        self.changes += 1
         while s != -1:
             after = book._orders[s].owner_next
             sd = book._orders[s].side
@@ -495,7 +470,13 @@ cdef class SpotExchange:
 
     def mid_usd(self):
         """Mid price in USDT, NaN if either side is empty."""
-        return self._book.mid() * self.tick_size
+        return self.mid_ticks() * self.tick_size
+
+    cdef double mid_ticks(self) noexcept:
+        """OrderBook.mid, without the Python call."""
+        if self._book._bids.n_levels == 0 or self._book._asks.n_levels == 0:
+            return NAN
+        return 0.5 * (self._book._bids.best + self._book._asks.best)
 
     def spread_bps(self):
         """Best ask minus best bid over the mid, in basis points; NaN if a side is empty."""

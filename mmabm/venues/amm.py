@@ -62,6 +62,9 @@ class AmmVenue:
         self.volume_usdt = 0
         self._swaps: list[tuple[int, int]] = []     # (owner, USDT units) since take_swaps()
         self._opened: set[int] = set()
+        # bumped by every change to the pool or a balance, so an agent can tell nothing it
+        # looks at has changed since its last look (SpotExchange.changes likewise)
+        self.changes = 0
 
     def _known(self, owner: object) -> int:
         if type(owner) is int and owner in self._opened:     # the common case, checked at deposit
@@ -78,6 +81,7 @@ class AmmVenue:
         du = units.whole_units(usdt_units, "usdt_units")
         dt = units.whole_units(token_units, "token_units")
         self._opened.add(o)
+        self.changes += 1
         self.usdt[o] += du
         self.tokens[o] += dt
         self.deposited_usdt += du
@@ -91,6 +95,7 @@ class AmmVenue:
         if du > self.usdt[o] or dt > self.tokens[o]:
             raise ValueError(f"usdt_units and token_units must be at most the free balances "
                              f"{self.usdt[o]} and {self.tokens[o]}, got {du} and {dt}")
+        self.changes += 1
         self.usdt[o] -= du
         self.tokens[o] -= dt
         self.withdrawn_usdt += du
@@ -117,6 +122,7 @@ class AmmVenue:
         return p.usdt_reserve / p.token_reserve if p.token_reserve > 0 else float("nan")
 
     def _pay(self, owner: int, side: int, amount_in: int, amount_out: int) -> None:
+        self.changes += 1
         if side > 0:
             self.usdt[owner] -= amount_in
             self.tokens[owner] += amount_out
@@ -139,11 +145,23 @@ class AmmVenue:
              else units.whole_units(amount_in_units, "amount_in_units"))
         if a == 0:
             raise ValueError("amount_in_units must be at least 1")
-        out = int(self.pool.quote_exact_in(s, float(a)))
-        if not self._can_pay(o, s, a):
+        if not (self.usdt[o] if s > 0 else self.tokens[o]) >= a:
+            self.pool.quote_exact_in(s, float(a))      # an empty pool raises, as ever
             return Rejection.INSUFFICIENT_FUNDS
-        self.pool.swap_exact_in(s, float(a))
-        self._pay(o, s, a, out)
+        # the pool's swap pays what its quote says (one call instead of quote + swap), and
+        # _pay inlined: the retail crowd swaps here hundreds of thousands of times a month
+        out = int(self.pool.swap_exact_in(s, float(a)))
+        self.changes += 1
+        if s > 0:
+            self.usdt[o] -= a
+            self.tokens[o] += out
+            notional = a
+        else:
+            self.tokens[o] -= a
+            self.usdt[o] += out
+            notional = out
+        self.volume_usdt += notional
+        self._swaps.append((o, notional))
         return out
 
     def swap_exact_out(self, owner: int, side: int, amount_out_units: int) -> int:
@@ -187,6 +205,7 @@ class AmmVenue:
                 raise ValueError("the deposit is too small for the pool's ratio")
         if tx > self.tokens[o] or ty > self.usdt[o]:
             return Rejection.INSUFFICIENT_FUNDS
+        self.changes += 1
         _, _, minted = self.pool.add_liquidity(float(tx), float(ty))
         self.tokens[o] -= tx
         self.usdt[o] -= ty
@@ -206,6 +225,7 @@ class AmmVenue:
                              f"got {shares!r}")
         shares = min(float(shares), self.shares[o], self.pool.total_shares)
         fraction = shares / self.shares[o]
+        self.changes += 1
         tx, ty = self.pool.remove_liquidity(shares)
         self.shares[o] -= shares
         self.tokens[o] += int(tx)
