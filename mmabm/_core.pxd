@@ -84,6 +84,7 @@ cdef class OrderBook:
     cdef void owner_link(self, int32_t s) noexcept
     cdef void owner_unlink(self, int32_t s) noexcept
     cdef Ladder* ladder(self, int8_t side) noexcept
+    cdef int64_t reach(self, int8_t side, int64_t qty) noexcept
     cdef int rest(self, int32_t s) except -1
     cdef void unrest(self, int32_t s) noexcept
     cdef int push_fill(self, int64_t taker_id, int32_t maker, int64_t taker_owner,

@@ -530,13 +530,16 @@ cdef class OrderBook:
         """The deepest price (ticks) a market order of `qty` lots on `side` would reach: the
         first level of the other side, best first, where its cumulative lots reach `qty`, else
         its last level; 0 if that side is empty."""
-        cdef Ladder* L = self.ladder(-side_arg(side))
-        cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
+        return self.reach(side_arg(side), int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS))
+
+    cdef int64_t reach(self, int8_t side, int64_t qty) noexcept:
+        """`worst_price` for checked arguments (C callers: the spot venue's market orders)."""
+        cdef Ladder* L = self.ladder(-side)
         cdef int64_t i, price = 0, seen = 0
         if L.n_levels == 0:
             return 0
         i = L.best - L.base
-        while i >= 0 and seen < q:
+        while i >= 0 and seen < qty:
             price = i + L.base
             seen += L.levels[i].qty
             i = ladder_step(L, i)

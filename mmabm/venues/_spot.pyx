@@ -348,16 +348,7 @@ cdef class SpotExchange:
 
     cdef int64_t worst_price(self, int8_t side, int64_t qty) noexcept:
         """The deepest price a taker of `qty` lots on `side` reaches (0 if the side is empty)."""
-        cdef Ladder* L = &self._book._asks if side > 0 else &self._book._bids
-        cdef int64_t i, price = 0, seen = 0
-        if L.n_levels == 0:
-            return 0
-        i = L.best - L.base
-        while i >= 0 and seen < qty:
-            price = i + L.base
-            seen += L.levels[i].qty
-            i = ladder_step(L, i)
-        return price
+        return self._book.reach(side, qty)
 
     def cancel(self, owner, order_id):
         """Cancel one of `owner`'s resting orders; lots cancelled, 0 if not live or not theirs."""
