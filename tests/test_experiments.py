@@ -1,5 +1,6 @@
 """Paired comparisons, sweeps (local pool and Dask, resume, failures, reproducibility) and the
-`mmabm compare | sweep | plot` commands, on tiny scenarios (a few simulated hours)."""
+`mmabm compare | sweep | plot` commands, on tiny scenarios (a few simulated hours). The tests
+that run the model are marked slow: the release pass runs them, the debug/coverage pass not."""
 import importlib
 import json
 import math
@@ -55,6 +56,7 @@ def test_paired_difference_and_interval_by_hand():
     assert row.mean_diff == pytest.approx(1.0) and row.ci_low == pytest.approx(1.0 - half)
 
 
+@pytest.mark.slow
 def test_compare_pairs_strategies_on_common_seeds(paired):
     runs = paired.runs
     assert list(runs["strategy"]) == ["hold"] * 3 + ["article"] * 3
@@ -77,6 +79,7 @@ def test_compare_rejects_unknown_or_single_strategies():
         compare(TINY, ["article"], 1)
 
 
+@pytest.mark.slow
 def test_fan_quantiles_and_figure(paired):
     table = fan(paired.paths, "mid")
     assert set(table["strategy"]) == {"hold", "article"}
@@ -95,6 +98,7 @@ def swept(scenario_dir, tmp_path_factory):
     return spec, out, sweep(spec, out, workers=2)
 
 
+@pytest.mark.slow
 def test_sweep_writes_runs_summary_and_a_partitioned_series(swept):
     spec, out, runs = swept
     assert len(runs) == 8 and (runs["status"] == "ok").all()
@@ -106,6 +110,7 @@ def test_sweep_writes_runs_summary_and_a_partitioned_series(swept):
     assert series["run_id"].nunique() == 8 and "mid" in series
 
 
+@pytest.mark.slow
 def test_sweep_resumes_and_records_failures_without_losing_the_others(swept, scenario_dir,
                                                                       monkeypatch):
     spec, out, runs = swept
@@ -129,6 +134,7 @@ def test_sweep_resumes_and_records_failures_without_losing_the_others(swept, sce
     assert (again[again["seed"] < 2]["status"] == "ok").all()
 
 
+@pytest.mark.slow
 def test_same_sweep_twice_gives_identical_results(scenario_dir, tmp_path):
     spec = sweep_spec({**SWEEP, "seeds": 1, "grid": {"dex.pool_usd": [500_000.0]}},
                       base_dir=scenario_dir)
@@ -140,6 +146,7 @@ def test_same_sweep_twice_gives_identical_results(scenario_dir, tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(a / "timeseries"), pd.read_parquet(b / "timeseries"))
 
 
+@pytest.mark.slow
 def test_sweep_runs_on_a_dask_local_cluster(scenario_dir, tmp_path):
     pytest.importorskip("distributed")
     spec = sweep_spec({**SWEEP, "grid": {"dex.pool_usd": [500_000.0]}}, base_dir=scenario_dir)
@@ -183,6 +190,7 @@ def test_random_design_draws_reproducible_points_in_range(scenario_dir):
     assert a.points == b.points and len(values) == 5 and all(1e5 <= v <= 1e7 for v in values)
 
 
+@pytest.mark.slow
 def test_heatmap_table_and_figure(swept):
     spec, out, _ = swept
     summary = pd.read_parquet(out / "summary.parquet")
@@ -194,6 +202,7 @@ def test_heatmap_table_and_figure(swept):
         heatmap_table(summary, "nope", "dex.pool_usd", "market_maker.strategy")
 
 
+@pytest.mark.slow
 def test_cli_compare_sweep_and_plot_end_to_end(scenario_dir, tmp_path, capsys):
     tiny = ["--months", "0.008", "--set", "retail.n_traders=100",
             "--set", "retail.launch_orders_per_minute=2", "--set", "run.record_every_minutes=30"]
