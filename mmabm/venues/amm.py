@@ -145,23 +145,11 @@ class AmmVenue:
              else units.whole_units(amount_in_units, "amount_in_units"))
         if a == 0:
             raise ValueError("amount_in_units must be at least 1")
-        if not (self.usdt[o] if s > 0 else self.tokens[o]) >= a:
+        if not self._can_pay(o, s, a):
             self.pool.quote_exact_in(s, float(a))      # an empty pool raises, as ever
             return Rejection.INSUFFICIENT_FUNDS
-        # the pool's swap pays what its quote says (one call instead of quote + swap), and
-        # _pay inlined: the retail crowd swaps here hundreds of thousands of times a month
-        out = int(self.pool.swap_exact_in(s, float(a)))
-        self.changes += 1
-        if s > 0:
-            self.usdt[o] -= a
-            self.tokens[o] += out
-            notional = a
-        else:
-            self.tokens[o] -= a
-            self.usdt[o] += out
-            notional = out
-        self.volume_usdt += notional
-        self._swaps.append((o, notional))
+        out = int(self.pool.swap_exact_in(s, float(a)))  # it pays what its quote says
+        self._pay(o, s, a, out)
         return out
 
     def swap_exact_out(self, owner: int, side: int, amount_out_units: int) -> int:
