@@ -127,9 +127,9 @@ def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
         act(self)
 
     def always_requote(self):
-        looks["requote"] += bool(self.__dict__.get("_found_fine"))
-        self.__dict__.pop("_found_fine", None)
-        self.__dict__.pop("_posted", None)
+        looks["requote"] += bool(self._found_fine)
+        self._found_fine.clear()
+        self._posted.clear()
         requote(self)
 
     monkeypatch.setattr(Arbitrageur, "act", always_act)
@@ -170,7 +170,7 @@ def test_requoting_the_same_mid_reuses_the_ladder_and_posts_what_a_fresh_one_wou
         mid = venue.mid_usd()
         for skew, move in ((0.3, 1.0), (0.3, 1.0004), (-0.2, 1.0004), (0.3, 1.0)):
             if fresh:
-                mm.__dict__.pop("_ladders", None)
+                mm._ladders.clear()
             mm.skew = skew
             mm.quote(venue, terms, mid * move)
         if not fresh:            # the opening's ladder and three: the fourth reused the first's

@@ -10,7 +10,8 @@ minute over `sale_horizon_hours`, each part to the venue paying most); `twap_sal
 hourly slices over `twap_days`; `pov` sells each hour `pov_rate` of the volume others traded in
 the last hour; `hold` and `liability_neutral` do not sell. Its delta is reported in two views: `inventory`
 (the article's: spot + LP + perps + option delta) and `liability` (the same minus the tokens
-owed back). 
+owed back).
+
 Perp hedge, every `hedge_minutes`, when the position is more than `hedge_band_tokens` off its
 target (see `hedge_target`): `article` and `twap_sale` hedge everything beyond the working
 inventory the obligations need (the article's 700,000 tokens) and not yet sold, plus the calls'
@@ -65,7 +66,9 @@ class MarketMaker(mesa.Agent):
         super().__init__(model)
         model.wallets.mint(self.unique_id, usdt=model.config.market_maker.usdt_capital)
         self.quoted_mid: dict[str, float] = {}
-        self.start_tokens_units = 0
+        self._ladders: dict[str, dict] = {}      # venue -> recent ladders by (mid, skew)
+        self._posted: dict[str, tuple] = {}      # venue -> (ladder posted, venue changes then)
+        self._found_fine: dict[str, tuple] = {}  # venue -> (changes, quoted mid) found fine
         self.options_exercised = 0
         self.sold_tokens = 0.0
         self.sale_usdt = 0.0
@@ -97,7 +100,6 @@ class MarketMaker(mesa.Agent):
         pool_usdt = units.usdt_to_units(c.dex.pool_usd / 2)
         fund(model.wallets, model.dex, me, pool_usdt, pool_tokens)
         model.dex.add_liquidity(me, pool_tokens, pool_usdt)
-        self.start_tokens_units = self.cex_tokens_units()
         for venue, terms in zip(model.cexs, c.cex):
             self.quote(venue, terms, price)
         self._requoting = model.schedule_recurring(self.requote,
@@ -146,7 +148,7 @@ class MarketMaker(mesa.Agent):
         self._fund_perp(self.model.perp.position(me)["tokens"], self.spot(), keep=1.0)
         for _ in range(SLICES):
             part = units.tokens_to_units(tokens / SLICES)
-            cex = min(self.model.cexs, key=lambda v: v.best_ask() * v.tick_size or math.inf)
+            cex = self._cheapest_cex()
             ask = cex.best_ask() * cex.tick_size * (1 + cex.taker_fee) or math.inf
             pool = (dex.pool.quote_exact_out(BUY, float(part)) / part * units.USDT_UNIT
                     / units.TOKEN_UNIT if part and dex.pool.token_reserve > part else math.inf)
@@ -172,6 +174,10 @@ class MarketMaker(mesa.Agent):
                 usdt_before -= round((after["usdt"] - before["usdt"]) / units.USDT_UNIT)  # unspent
             self.buyback_tokens += bought * units.TOKEN_UNIT
             self.buyback_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT
+
+    def _cheapest_cex(self):
+        """The CEX with the lowest best ask (any CEX when none has asks)."""
+        return min(self.model.cexs, key=lambda v: v.best_ask() * v.tick_size or math.inf)
 
     # -- the initial sale ----------------------------------------------------------------------
     def _start_sale(self) -> None:
@@ -322,7 +328,7 @@ class MarketMaker(mesa.Agent):
 
     def hedge(self) -> None:
         """Bring the perp position to its target when it is more than the band away."""
-        model, perp, me = self.model, self.model.perp, self.unique_id
+        perp, me = self.model.perp, self.unique_id
         self.mark_hedge()
         spot = self.spot()
         book = self.book(spot, value_calls=False)
@@ -430,11 +436,6 @@ class MarketMaker(mesa.Agent):
         the same minus the tokens owed back to the project."""
         return self.book(spot).deltas()
 
-    def cex_tokens_units(self) -> int:
-        """Tokens held on the CEXs, free and in orders."""
-        return sum(round((b["tokens"] + b["tokens_locked"]) / units.TOKEN_UNIT)
-                   for b in (v.balance(self.unique_id) for v in self.model.cexs))
-
     def quote(self, venue, terms, mid: float) -> None:
         """Replace both ladders on `venue` around `mid`, skewed against the inventory.
 
@@ -446,7 +447,7 @@ class MarketMaker(mesa.Agent):
         orders at the back of the same queues, changing nothing but their ids: it is skipped.
         """
         mm = self.model.config.market_maker
-        recent = self.__dict__.setdefault("_ladders", {}).setdefault(venue.name, {})
+        recent = self._ladders.setdefault(venue.name, {})
         key = (mid, self.skew)
         got = recent.get(key)
         if got is None or got[0] is not terms:
@@ -461,7 +462,7 @@ class MarketMaker(mesa.Agent):
             recent[key] = got
         ladder = got[1]
         self._top_up(venue, ladder, terms, got[2:])          # moving funds counts as a change
-        posted = self.__dict__.setdefault("_posted", {})   # venue name -> what, and changes after
+        posted = self._posted
         last = posted.get(venue.name)
         if last is None or last[0] is not got or last[1] != venue.changes:
             venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
@@ -495,7 +496,7 @@ class MarketMaker(mesa.Agent):
         is not checked again until its change counter or that mid moves (it would be found
         fine again)."""
         threshold = self.model.config.market_maker.requote_threshold
-        fine = self.__dict__.setdefault("_found_fine", {})   # venue name -> (changes, quoted mid)
+        fine = self._found_fine
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
             quoted = self.quoted_mid[venue.name]
             if fine.get(venue.name) == (venue.changes, quoted):
@@ -541,7 +542,7 @@ class MarketMaker(mesa.Agent):
         wallets, me, size = self.model.wallets, self.unique_id, BUYBACK_SLICE
         for _ in range(BUYBACK_ROUNDS):
             short = owed_units - wallets.tokens[me]
-            venue = min(self.model.cexs, key=lambda v: v.best_ask() * v.tick_size or math.inf)
+            venue = self._cheapest_cex()
             ask = venue.best_ask() * venue.tick_size
             if short <= 0 or not ask:
                 return
