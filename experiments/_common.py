@@ -17,6 +17,9 @@ SCENARIO = ROOT / "scenarios" / "article.toml"
 sys.path.insert(0, str(ROOT))          # run from a checkout without installing, too
 
 from mmabm.config import Config, load_config  # noqa: E402
+from mmabm.experiment.executor import progress_printer  # noqa: E402
+
+progress = progress_printer("run")      # each script's on_done: status, time so far, ETA
 
 
 def options(description: str, *, quick: tuple[float, int], full: tuple[float, int]) -> argparse.Namespace:
@@ -47,12 +50,6 @@ def base_config(args: argparse.Namespace, changes: dict | None = None) -> Config
     falls inside it), with `changes`."""
     return load_config(SCENARIO, {"run.months": args.months,
                                   "contract.months": max(1.0, args.months), **(changes or {})})
-
-
-def progress(outcome, done: int, total: int) -> None:
-    status = "ok" if outcome.ok else "FAILED " + outcome.error.strip().splitlines()[-1]
-    print(f"  [{done}/{total}] {outcome.key}: {status} ({outcome.seconds:.0f} s)", file=sys.stderr,
-          flush=True)
 
 
 def table(frame: pd.DataFrame, floatfmt: str = "{:,.4g}") -> str:

@@ -110,18 +110,6 @@ def _config(args: argparse.Namespace):
     return load_config(args.scenario, overrides)
 
 
-def _progress(label: str):
-    start = time.perf_counter()
-
-    def report(outcome, done: int, total: int) -> None:
-        spent = time.perf_counter() - start
-        eta = spent / done * (total - done)
-        status = "ok" if outcome.ok else "FAILED: " + outcome.error.strip().splitlines()[-1]
-        print(f"  [{done}/{total}] {label} {outcome.key}: {status} ({outcome.seconds:.0f} s; "
-              f"{spent:.0f} s so far, about {eta:.0f} s to go)", file=sys.stderr, flush=True)
-    return report
-
-
 def _run(args: argparse.Namespace) -> int:
     from mmabm.experiment import run
     from mmabm.plots import standard_figures
@@ -158,6 +146,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from mmabm.experiment import compare, report_markdown
+    from mmabm.experiment.executor import progress_printer
     config = _config(args)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if args.seeds < 1:
@@ -165,7 +154,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"mmabm compare: {', '.join(strategies)} on seeds 0..{args.seeds - 1}, "
           f"{config.run.months:g} months each ({len(strategies) * args.seeds} runs)")
     result = compare(config, strategies, args.seeds, workers=args.workers, dask=args.dask,
-                     on_done=_progress("run"))
+                     on_done=progress_printer("run"))
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     result.runs.to_parquet(out / "runs.parquet", index=False)
@@ -195,12 +184,13 @@ def _fans(paths, out: Path) -> list[Path]:
 
 def _sweep(args: argparse.Namespace) -> int:
     from mmabm.experiment import load_sweep, sweep
+    from mmabm.experiment.executor import progress_printer
     spec = load_sweep(args.sweep_file)
     out = args.out or spec.out or Path("out") / args.sweep_file.stem
     total = len(spec.points) * len(spec.seeds)
     print(f"mmabm sweep: {len(spec.points)} points x {len(spec.seeds)} seeds = {total} runs "
           f"over {', '.join(spec.fields) or 'nothing'} -> {out}")
-    runs = sweep(spec, out, workers=args.workers, dask=args.dask, on_done=_progress("run"))
+    runs = sweep(spec, out, workers=args.workers, dask=args.dask, on_done=progress_printer("run"))
     failed = int((runs["status"] != "ok").sum())
     print(f"  {len(runs) - failed} of {len(runs)} runs finished; results in {out}")
     if failed:

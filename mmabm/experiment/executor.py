@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -84,6 +85,23 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, dask: str | 
         if on_done is not None:
             on_done(outcome, done, len(tasks))
         yield outcome
+
+
+def progress_printer(label: str = "run") -> Callable[[Outcome, int, int], None]:
+    """An `on_done` that prints each finished task, its status, the time so far and an ETA
+    to stderr (a count that starts again is a new batch: the clock starts again too)."""
+    clock = {"start": time.perf_counter(), "done": 0}
+
+    def report(outcome: Outcome, done: int, total: int) -> None:
+        if done <= clock["done"]:
+            clock["start"] = time.perf_counter() - outcome.seconds
+        clock["done"] = done
+        spent = time.perf_counter() - clock["start"]
+        eta = spent / done * (total - done)
+        status = "ok" if outcome.ok else "FAILED: " + outcome.error.strip().splitlines()[-1]
+        print(f"  [{done}/{total}] {label} {outcome.key}: {status} ({outcome.seconds:.0f} s; "
+              f"{spent:.0f} s so far, about {eta:.0f} s to go)", file=sys.stderr, flush=True)
+    return report
 
 
 def _on_pool(tasks: list[Task], workers: int, columns) -> Iterator[Outcome]:

@@ -34,7 +34,7 @@ import itertools
 import json
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,6 @@ class SweepSpec:
     source: str = ""
     out: Path | None = None
     design: str = "grid"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
