@@ -572,6 +572,13 @@ cdef class OrderBook:
                 i = ladder_step(L, i)
         return np.array(rows, dtype=ORDER_DTYPE)
 
+    def has_orders(self, owner):
+        """Whether `owner` has any resting order (O(1); `orders_of` builds an array)."""
+        if not self._track_owners:
+            raise ValueError("has_orders needs track_owners=True")
+        cdef int64_t o = self.owner_arg(owner)
+        return o < self._owner_cap and self._owner_head[o] != NIL
+
     def orders_of(self, owner, side=0):
         """`owner`'s resting orders (one side if side is +1/-1), newest first, as ORDER_DTYPE."""
         if not self._track_owners:

@@ -203,9 +203,13 @@ def test_orders_of_and_cancel_all_touch_only_that_owner():
     assert sorted(book.orders_of(5)["id"].tolist()) == sorted(mine)
     cancelled = book.cancel_all(5, side=SELL)
     assert cancelled["id"].tolist() == [mine[1]] and cancelled["qty"].tolist() == [2]
+    assert book.has_orders(5) and not book.has_orders(7) and not book.has_orders(10**6)
     cancelled = book.cancel_all(5)
     assert cancelled["id"].tolist() == [mine[0]]
     assert book.orders()["id"].tolist() == [other]
+    assert not book.has_orders(5)
+    book.market(SELL, 3, owner=9)                  # fills owner 6's bid whole
+    assert not book.has_orders(6)
 
 
 def test_replace_ladder_swaps_one_side_of_one_owner():
@@ -314,6 +318,7 @@ def test_bad_limit_order_names_the_field_and_changes_nothing(kwargs, error, matc
     (lambda b: b.depth(BUY, float("nan"), 5), "min_price"),
     (lambda b: b.levels(SELL, -1), "n must be"),
     (lambda b: b.orders_of(-2), "owner"),
+    (lambda b: b.has_orders(-1), "owner"),
     (lambda b: b.cancel_all(MAX_OWNER), "owner"),
     (lambda b: b.n_levels(0), "side"),
 ])
@@ -337,6 +342,8 @@ def test_owner_lists_need_a_tracking_book():
     book.limit(BUY, 100, 1, owner=-(2**40))
     with pytest.raises(ValueError, match="track_owners=True"):
         book.orders_of(0)
+    with pytest.raises(ValueError, match="track_owners=True"):
+        book.has_orders(0)
 
 
 def test_pickle_keeps_ids_priority_and_pending_fills():

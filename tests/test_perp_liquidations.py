@@ -16,7 +16,8 @@ OWNERS = range(8)
 
 def full_scan(v: PerpExchange) -> list[Liquidation]:
     """The rule as first written: every open account, in owner order, at the mark; recorded
-    when it closed lots (one with no depth to close into is tried again next time)."""
+    when it closed lots (one with no depth to close into sends no order and is tried again
+    next time)."""
     done = []
     if not v.mark_price == v.mark_price:
         return done
@@ -27,6 +28,8 @@ def full_scan(v: PerpExchange) -> list[Liquidation]:
             continue
         v.cancel_all(owner)
         before, fund_before = acct.position, v.insurance
+        if not v.book.n_levels(1 if before > 0 else -1):
+            continue
         v.book.market(-1 if before > 0 else 1, abs(before), owner)
         v._settle(0)
         if acct.position != before:

@@ -223,9 +223,9 @@ class PerpExchange:
 
     def cancel_all(self, owner: int) -> int:
         """Cancel all of `owner`'s orders; lots cancelled."""
-        mine = self.book.orders_of(_int(owner, "owner", 0, MAX_OWNER - 1))
-        if not len(mine):
+        if not self.book.has_orders(_int(owner, "owner", 0, MAX_OWNER - 1)):
             return 0
+        mine = self.book.orders_of(owner)
         lots = 0
         for oid, qty in zip(mine["id"].tolist(), mine["qty"].tolist()):   # newest first
             self.book.cancel(oid)
@@ -452,6 +452,8 @@ class PerpExchange:
                 continue
             self.cancel_all(owner)
             before, fund_before = acct.position, self.insurance
+            if not self.book.n_levels(1 if before > 0 else -1):
+                continue                         # no depth to close into: tried again next time
             if scanned is None:
                 scanned = set(self._open)
             self.book.market(-1 if before > 0 else 1, abs(before), owner)
