@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from mesa.time import Schedule
+from mesa.time import EventGenerator, Schedule
 
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
@@ -25,8 +25,27 @@ from mmabm.randomness import RandomStreams
 from mmabm.venues import AmmVenue, PerpExchange, SpotExchange, Wallets, audit_model
 
 
+class StepHook:
+    """Something `MarketModel.each_step` runs every step after the marks: a recurring Mesa
+    event every step, without the event's cost. `stop()` as for Mesa's event generators."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.active = fn, True
+
+    def __call__(self) -> None:
+        if self.active:
+            self.fn()
+
+    def stop(self) -> None:
+        self.active = False
+
+
 class MarketModel(mesa.Model):
     """One run of the market. `run_model()` plays it to the end of `config.run.months`."""
+
+    #: run the every-step work as one Mesa event (`each_step`); False gives each its own event,
+    #: the reference that the fused step must match result for result
+    fuse_steps: bool = True
 
     def __init__(self, config: Config | None = None, seed: int | None = None) -> None:
         config = config or Config()
@@ -35,6 +54,12 @@ class MarketModel(mesa.Model):
         self.config, self.seed = config, seed
         self.streams = RandomStreams(seed)
         self.end_minute = config.run.months * MINUTES_PER_MONTH
+        step = config.run.step_minutes
+        # the market maker's requote, the arbitrage desk's look and the marks, when all three
+        # come every step, run back to back (in this order) as one Mesa event instead of three
+        self.fused_step = (self.fuse_steps and config.arbitrage.reaction_minutes == step
+                           and config.market_maker.requote_minutes == step)
+        self.step_hooks: list[StepHook] = []      # run after them, in the order registered
         self._build_world()
         self._build_venues()
         self.project = ProjectTeam(self)
@@ -47,8 +72,10 @@ class MarketModel(mesa.Model):
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
         self.perp.schedule_funding(self)
-        step = config.run.step_minutes
-        if config.arbitrage.reaction_minutes == step:
+        if self.fused_step:
+            self.arbitrageur.looking.stop()
+            self.schedule_recurring(self.each_step, Schedule(interval=step))
+        elif config.arbitrage.reaction_minutes == step:
             # the desk's looks and the marks run back to back every step: one Mesa event for
             # both (in the same order) instead of two
             self.arbitrageur.looking.stop()
@@ -119,6 +146,29 @@ class MarketModel(mesa.Model):
         """The arbitrage desk's look, then the marks (when both come every step)."""
         self.arbitrageur.act()
         self.update_marks()
+
+    def each_step(self) -> None:
+        """The market maker's requote, then the desk's look and the marks, then the step hooks
+        (`fused_step`: one Mesa event a step instead of one for each)."""
+        self.market_maker.requote()
+        self.arbitrageur.act()
+        self.update_marks()
+        for hook in self.step_hooks:
+            hook()
+
+    def every_step(self, fn, interval: float, start_now: bool) -> StepHook | EventGenerator:
+        """Run `fn` every `interval` minutes from now (`start_now`) or from the next interval:
+        a step hook when `each_step` runs every `interval`, else a recurring Mesa event. Either
+        has `stop()`. Same order as the Mesa events would run, because the hooks are
+        registered while the model is built, in the order the events were."""
+        if not (self.fused_step and interval == self.config.run.step_minutes):
+            return self.schedule_recurring(fn, Schedule(
+                interval=interval, start=self.time if start_now else None))
+        hook = StepHook(fn)
+        self.step_hooks.append(hook)
+        if start_now:
+            self.schedule_event(hook, at=self.time)
+        return hook
 
     def record(self) -> None:
         self.rows.append(record_row(self))

@@ -192,3 +192,25 @@ def test_marks_update_every_step_with_or_without_the_desk_and_no_mesa_step(react
     assert all(m == m for m in marks)                   # set from minute 1, every minute
     assert model.steps == 0                             # Mesa's empty step is not scheduled
     assert (model.arbitrageur.looking._active) is (reaction != 1)
+
+
+def test_one_event_per_step_runs_what_separate_events_would(monkeypatch):
+    """The requote, the desk's look, the marks, the immediate sale's slices and the retail
+    arrivals run as one Mesa event a step (`each_step`); a run with one event each, in Mesa's
+    order, must be the very same run."""
+    config = TRADING.override({"run.months": 0.02, "market_maker.strategy": "article",
+                               "market_maker.sale_horizon_hours": 6})
+    fused = MarketModel(config, seed=4)
+    assert fused.fused_step and len(fused.step_hooks) == 2       # the sale, the arrivals
+    fused.run_model()
+    monkeypatch.setattr(MarketModel, "fuse_steps", False)
+    separate = MarketModel(config, seed=4)
+    assert not separate.fused_step and separate.step_hooks == []
+    separate.run_model()
+    assert fused.market_maker.sold_tokens > 0 and fused.retail.orders.sum() > 50
+    assert not fused.step_hooks[0].active                        # the sale ended on time
+    pd.testing.assert_frame_equal(pd.DataFrame(fused.rows), pd.DataFrame(separate.rows))
+    for a, b in zip(fused.cexs, separate.cexs):
+        assert a.accounts().tolist() == b.accounts().tolist()
+        assert a.levels(1).tolist() == b.levels(1).tolist()
+    assert fused.conservation_problems() == []

@@ -88,6 +88,7 @@ class MarketMaker(mesa.Agent):
         self._buyback_from = math.inf
         self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
         self.lp_fees_closed = self.lp_loss_closed = 0.0   # of pool positions it has left
+        self.quoting = True             # until the contract settles
 
     def open_markets(self) -> None:
         """Fund the venues, seed the pool, post ladders, and start requoting."""
@@ -102,8 +103,9 @@ class MarketMaker(mesa.Agent):
         model.dex.add_liquidity(me, pool_tokens, pool_usdt)
         for venue, terms in zip(model.cexs, c.cex):
             self.quote(venue, terms, price)
-        self._requoting = model.schedule_recurring(self.requote,
-                                                   Schedule(interval=c.market_maker.requote_minutes))
+        if not model.fused_step:                     # else the model's each_step calls it
+            self._requoting = model.schedule_recurring(
+                self.requote, Schedule(interval=c.market_maker.requote_minutes))
         self._start_sale()
         fund(model.wallets, model.perp, me)                   # opens the hedge account
         every = c.market_maker.hedge_minutes
@@ -195,8 +197,7 @@ class MarketMaker(mesa.Agent):
         minutes = mm.sale_horizon_hours * 60 if execution == "immediate" else mm.twap_days * 1440
         every = 1 if execution == "immediate" else 60
         self._slices_left = max(1, int(minutes // every))
-        self._sale = self.model.schedule_recurring(self.sell_slice, Schedule(interval=every,
-                                                                             start=self.model.time))
+        self._sale = self.model.every_step(self.sell_slice, every, start_now=True)
 
     def sell_pov(self) -> None:
         """Hourly: sell `pov_rate` of the last hour's volume that others traded."""
@@ -495,6 +496,8 @@ class MarketMaker(mesa.Agent):
         The check reads only the venue's book and the mid last quoted, so a venue found fine
         is not checked again until its change counter or that mid moves (it would be found
         fine again)."""
+        if not self.quoting:
+            return
         threshold = self.model.config.market_maker.requote_threshold
         fine = self._found_fine
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
@@ -517,6 +520,7 @@ class MarketMaker(mesa.Agent):
         exercise the calls that pay, buy back on the CEXs what it is short of the loan, and
         return the loan. Returns the token units handed back (short if it cannot cover)."""
         model, me, spot = self.model, self.unique_id, self.spot()
+        self.quoting = False
         for event in (self._sale, self._requoting, self._hedging, self._buyback):
             if event is not None:
                 event.stop()

@@ -67,7 +67,7 @@ class RetailPopulation(mesa.Agent):
         self.mood = np.clip(model.streams["mood"].normal(0.0, r.mood_sd, hours), -0.45, 0.45)
         self._last_mid = c.token.initial_price
         if r.launch_orders_per_minute > 0:
-            model.schedule_recurring(self.arrive, mesa.time.Schedule(interval=1, start=0.0))
+            model.every_step(self.arrive, 1, start_now=True)
         model.schedule_recurring(self.watch, mesa.time.Schedule(interval=60))
 
     def _seed_wallets(self, rng: np.random.Generator) -> None:
