@@ -7,6 +7,8 @@ from mmabm.config import Config
 from mmabm.experiment import run
 from mmabm.model import MarketModel
 
+BUY_SIDE = 1
+
 # the mechanics, without the market maker's sale (strategy "hold")
 SHORT = Config().override({"run.months": 0.1,       # three days, no retail flow: static
                            "retail.n_traders": 50, "retail.launch_orders_per_minute": 0,
@@ -214,3 +216,30 @@ def test_one_event_per_step_runs_what_separate_events_would(monkeypatch):
         assert a.accounts().tolist() == b.accounts().tolist()
         assert a.levels(1).tolist() == b.levels(1).tolist()
     assert fused.conservation_problems() == []
+
+
+def test_a_side_thin_for_want_of_funds_is_not_reposted_until_funds_come():
+    """Asks bought down below the obligation while the market maker has no tokens left to
+    quote (nothing free on the venue, nothing in the wallet): the requote leaves the ladder
+    where it is, since the same ladder would only go to the back of the queues. Tokens in
+    the wallet again: it tops up and re-posts, and the obligation is met."""
+    from mmabm.venues import defund, fund, units
+    model = MarketModel(SHORT, seed=3)
+    mm, venue, terms, wallets = model.market_maker, model.cexs[1], model.config.cex[1], model.wallets
+    me, project = mm.unique_id, model.project.unique_id
+    defund(venue, wallets, me, 0, units.tokens_to_units(venue.balance(me)["tokens"]))
+    parked = wallets.tokens[me]
+    wallets.transfer(me, project, token_units=parked)              # the wallet is empty now
+    buyer = 777
+    wallets.mint(buyer, usdt=50_000)
+    fund(wallets, venue, buyer, units.usdt_to_units(50_000), 0)
+    venue.market(buyer, BUY_SIDE, 3_000)                           # eats the best ask rung
+    assert venue.depth_usd(-1, terms.band) < terms.depth_usd
+    asks = venue.orders_of(me)
+    mm.requote()
+    assert venue.orders_of(me).tolist() == asks.tolist()           # left as it was
+    wallets.transfer(project, me, token_units=parked)
+    mm.requote()
+    assert venue.orders_of(me)["id"].tolist() != asks["id"].tolist()
+    assert venue.depth_usd(-1, terms.band) >= terms.depth_usd
+    assert model.conservation_problems() == []

@@ -69,6 +69,7 @@ class MarketMaker(mesa.Agent):
         self._ladders: dict[str, dict] = {}      # venue -> recent ladders by (mid, skew)
         self._posted: dict[str, tuple] = {}      # venue -> (ladder posted, venue changes then)
         self._found_fine: dict[str, tuple] = {}  # venue -> (changes, quoted mid) found fine
+        self._smallest_rungs: dict[str, tuple[int, int]] = {}   # venue -> lots (bid, ask)
         self.options_exercised = 0
         self.sold_tokens = 0.0
         self.sale_usdt = 0.0
@@ -457,12 +458,13 @@ class MarketMaker(mesa.Agent):
                                        lot_size=terms.lot_size, levels=mm.quote_levels,
                                        skew=self.skew)
             got = (terms, ladder, *ladder.notional_usd(terms.tick_size, terms.lot_size),
-                   float(ladder.ask_lots.sum()))
+                   float(ladder.ask_lots.sum()), int(ladder.bid_lots.min()),
+                   int(ladder.ask_lots.min()))
             if len(recent) >= 256:
                 recent.clear()
             recent[key] = got
         ladder = got[1]
-        self._top_up(venue, ladder, terms, got[2:])          # moving funds counts as a change
+        self._top_up(venue, ladder, terms, got[2:5])         # moving funds counts as a change
         posted = self._posted
         last = posted.get(venue.name)
         if last is None or last[0] is not got or last[1] != venue.changes:
@@ -470,6 +472,7 @@ class MarketMaker(mesa.Agent):
             venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
             posted[venue.name] = (got, venue.changes)
         self.quoted_mid[venue.name] = mid
+        self._smallest_rungs[venue.name] = got[5:7]
 
     def _top_up(self, venue, ladder, terms,
                 totals: tuple[float, float, float] | None = None) -> None:
@@ -491,11 +494,15 @@ class MarketMaker(mesa.Agent):
             fund(wallets, venue, me, need_usdt, need_tokens)
 
     def requote(self) -> None:
-        """Requote each CEX whose mid moved past the threshold or whose ladder thinned out.
+        """Requote each CEX whose mid moved past the threshold, or whose ladder thinned out on
+        a side that a new ladder could make deeper.
 
         The check reads only the venue's book and the mid last quoted, so a venue found fine
         is not checked again until its change counter or that mid moves (it would be found
-        fine again)."""
+        fine again). A side that is thin because the market maker has run out of what it
+        quotes there (tokens for asks, USDT for bids: nothing free on the venue, nothing in
+        the wallet) is left as it is: posting the same ladder again would only move its
+        orders to the back of their queues."""
         if not self.quoting:
             return
         threshold = self.model.config.market_maker.requote_threshold
@@ -508,12 +515,30 @@ class MarketMaker(mesa.Agent):
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
-            elif abs(mid / quoted - 1) <= threshold and (
-                    venue.depth_usd(BUY, terms.band) >= terms.depth_usd
-                    and venue.depth_usd(SELL, terms.band) >= terms.depth_usd):
-                fine[venue.name] = (venue.changes, quoted)
-                continue
+            elif abs(mid / quoted - 1) <= threshold:
+                bids_thin = not venue.depth_usd(BUY, terms.band) >= terms.depth_usd
+                asks_thin = not venue.depth_usd(SELL, terms.band) >= terms.depth_usd
+                if not (bids_thin or asks_thin):
+                    fine[venue.name] = (venue.changes, quoted)
+                    continue
+                # every rung still sits inside the band (they are posted within 0.9 band of
+                # the quoted mid), so only more funds could make a thin side deeper
+                if abs(mid / quoted - 1) <= 0.05 * terms.band and not (
+                        bids_thin and self._could_add(venue, terms, BUY, mid)
+                        or asks_thin and self._could_add(venue, terms, SELL, mid)):
+                    continue
             self.quote(venue, terms, mid)
+
+    def _could_add(self, venue, terms, side: int, mid: float) -> bool:
+        """Whether a new ladder could post another rung on `side` of `venue` (the venue takes
+        whole rungs): free funds there for the smallest rung posted, or any in the wallet to
+        top the account up with."""
+        me, wallets, b = self.unique_id, self.model.wallets, venue.balance(self.unique_id)
+        min_bid, min_ask = self._smallest_rungs[venue.name]
+        if side == BUY:
+            return (b["usdt"] >= min_bid * terms.lot_size * mid * (1 + 2 * terms.taker_fee)
+                    or wallets.usdt[me] > 0)
+        return b["tokens"] >= min_ask * terms.lot_size or wallets.tokens[me] > 0
 
     def settle_contract(self, project: mesa.Agent) -> int:
         """At maturity: stop quoting and hedging, close the hedge, bring everything home,
