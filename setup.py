@@ -7,6 +7,7 @@ coverage can see the .pyx). MMABM_ANNOTATE=1 also writes Cython's HTML annotatio
 """
 import os
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -32,6 +33,12 @@ extensions = [
               extra_compile_args=CFLAGS)
     for name in MODULES
 ]
+# the retail candidates draw from numpy's own C distributions (its static npyrandom library)
+extensions.append(Extension(
+    "mmabm.agents._arrivals", ["mmabm/agents/_arrivals.pyx"], define_macros=MACROS,
+    extra_compile_args=CFLAGS, include_dirs=[numpy.get_include()],
+    library_dirs=[os.path.join(os.path.dirname(numpy.__file__), "random", "lib")],
+    libraries=["npyrandom", "m"]))
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, annotate=ANNOTATE,

@@ -1,7 +1,12 @@
 """The retail population: value money that flows in, the crowd's mood, common random numbers."""
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mmabm.agents._arrivals import CandidateDraws
 from mmabm.config import Config
 from mmabm.model import MarketModel
 
@@ -82,3 +87,38 @@ def test_compiled_decisions_send_the_same_orders_as_the_python_reference(seed):
     assert compiled.dex.volume_usdt > 0 and all(v.volume_usdt > 0 for v in compiled.cexs)
     assert compiled.conservation_problems() == []
     assert repr(_state(compiled)) == repr(_state(python))     # repr: NaN equals NaN
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([1, 2, 7, 5_000, 2**32 - 1]),
+       top=st.sampled_from([0.0, 0.4, 6.0, 125.0, 900.0]), keep=st.floats(0.0, 1.0),
+       median=st.floats(1.0, 1e5), sigma=st.floats(0.0, 3.0))
+def test_compiled_candidate_draws_are_the_generator_methods_draws(seed, n, top, keep, median,
+                                                                  sigma):
+    """CandidateDraws gives, minute after minute, the numbers of the Generator calls it
+    replaces, from the same streams (so a run is the same either way)."""
+    ref = [np.random.default_rng([seed, i]) for i in range(3)]
+    draws = CandidateDraws(*(np.random.default_rng([seed, i]) for i in range(3)), n, median,
+                           sigma)
+    for _ in range(5):
+        arrivals, decisions, sizes = ref
+        k = int(arrivals.poisson(top))
+        got = draws.draw(top, keep)
+        if k == 0:
+            assert got is None
+            continue
+        want = (arrivals.integers(n, size=k), np.flatnonzero(arrivals.random(k) < keep),
+                decisions.random((k, 4)), sizes.lognormal(math.log(median), sigma, k))
+        for a, b in zip(got, want):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("args, match", [((0, 100.0, 1.0), "n_traders"),
+                                         ((2**32, 100.0, 1.0), "n_traders"),
+                                         ((10, -1.0, 1.0), "order_usd_median"),
+                                         ((10, 100.0, float("nan")), "order_usd_sigma")])
+def test_candidate_draws_name_bad_terms(args, match):
+    with pytest.raises(ValueError, match=match):
+        CandidateDraws(*(np.random.default_rng(i) for i in range(3)), *args)
+    with pytest.raises(ValueError, match="top"):
+        CandidateDraws(*(np.random.default_rng(i) for i in range(3)), 10, 1.0, 1.0).draw(-1, 0.5)

@@ -28,6 +28,7 @@ import mesa
 import numpy as np
 
 from mmabm._core import BUY, GTC, SELL
+from mmabm.agents._arrivals import CandidateDraws
 from mmabm.agents._retail import act_batch
 from mmabm.venues import fund, units
 
@@ -67,6 +68,11 @@ class RetailPopulation(mesa.Agent):
         self.mood = np.clip(model.streams["mood"].normal(0.0, r.mood_sd, hours), -0.45, 0.45)
         self._last_mid = c.token.initial_price
         if r.launch_orders_per_minute > 0:
+            # candidates at the capped rate, thinned to the attention of the minute
+            self._top = r.launch_orders_per_minute * ATTENTION_CAP
+            self._draws = CandidateDraws(model.streams["arrivals"], model.streams["decisions"],
+                                         model.streams["sizes"], n, r.order_usd_median,
+                                         r.order_usd_sigma)
             model.every_step(self.arrive, 1, start_now=True)
         model.schedule_recurring(self.watch, mesa.time.Schedule(interval=60))
 
@@ -95,17 +101,12 @@ class RetailPopulation(mesa.Agent):
 
     def arrive(self) -> None:
         """This minute's arrivals: thinned candidates, drawn whatever the market did."""
-        model, r = self.model, self.model.config.retail
-        top = r.launch_orders_per_minute * ATTENTION_CAP
-        rng = model.streams["arrivals"]
-        k = int(rng.poisson(top))
-        if k == 0:
+        model = self.model
+        top = self._top
+        drawn = self._draws.draw(top, self.rate(model.time) / top)
+        if drawn is None:
             return
-        who = rng.integers(len(self.kind), size=k)
-        keep = rng.random(k) < self.rate(model.time) / top
-        coins = model.streams["decisions"].random((k, 4))
-        sizes = model.streams["sizes"].lognormal(math.log(r.order_usd_median), r.order_usd_sigma, k)
-        picks = np.flatnonzero(keep)
+        who, picks, coins, sizes = drawn
         if not self.compiled:
             for j in picks:
                 self.act(int(who[j]), coins[j], float(sizes[j]))
