@@ -441,6 +441,7 @@ class PerpExchange:
         pending += [o for _, o in shorts[:bisect_right(shorts, (mark, math.inf))]]  # <= mark
         heapq.heapify(pending)
         scanned = None                           # who the full scan would visit (owners open now)
+        book = self.book
         last = -1
         while pending:
             owner = heapq.heappop(pending)
@@ -448,11 +449,14 @@ class PerpExchange:
                 continue
             last = owner
             acct = self.accounts[owner]
+            book_side = 1 if acct.position > 0 else -1       # the side a liquidation hits
+            if not book.n_levels(book_side) and not book.has_orders(owner):
+                continue                         # nothing to cancel, no depth to close into
             if not self._under_maintenance(acct):
                 continue
             self.cancel_all(owner)
             before, fund_before = acct.position, self.insurance
-            if not self.book.n_levels(1 if before > 0 else -1):
+            if not book.n_levels(book_side):
                 continue                         # no depth to close into: tried again next time
             if scanned is None:
                 scanned = set(self._open)
