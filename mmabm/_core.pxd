@@ -78,6 +78,7 @@ cdef class OrderBook:
     cdef int64_t match(self, int8_t side, int64_t limit, int64_t qty, int64_t taker_id,
                        int64_t taker_owner, bint stp) except -1
     cdef int expire(self, int32_t s) except -1
+    cdef double depth_between(self, int8_t side, int64_t lo, int64_t hi, int64_t* qty) noexcept
     cdef int32_t alloc_slot(self) except -1
     cdef void free_slot(self, int32_t s) noexcept
     cdef int owner_reserve(self, int64_t owner) except -1

@@ -497,20 +497,29 @@ cdef class OrderBook:
         The notional is sum(price * qty) in tick-lots, as a float (the ±2% depth in quote
         currency once the venue scales it).
         """
-        cdef Ladder* L = self.ladder(side_arg(side))
+        cdef int8_t sd = side_arg(side)
         cdef int64_t lo = int_arg(min_price, "min_price", INT64_MIN, INT64_MAX)
         cdef int64_t hi = int_arg(max_price, "max_price", INT64_MIN, INT64_MAX)
-        cdef int64_t i, last, qty = 0
+        cdef int64_t qty = 0
+        cdef double notional = self.depth_between(sd, lo, hi, &qty)
+        return qty, notional
+
+    cdef double depth_between(self, int8_t side, int64_t lo, int64_t hi,
+                              int64_t* qty) noexcept:
+        """`depth` without the Python call: the notional, and the lots into `qty`."""
+        cdef Ladder* L = self.ladder(side)
+        cdef int64_t i, last
         cdef double notional = 0.0
+        qty[0] = 0
         if L.n_levels == 0 or hi < lo or hi < L.base or lo - L.base >= L.cap:
-            return 0, 0.0
+            return 0.0
         i = ladder_next(L, max(lo - L.base, 0))
         last = min(hi - L.base, L.cap - 1)
         while 0 <= i <= last:
-            qty += L.levels[i].qty
+            qty[0] += L.levels[i].qty
             notional += <double>L.levels[i].qty * <double>(i + L.base)
             i = ladder_next(L, i + 1)
-        return qty, notional
+        return notional
 
     def levels(self, side, n=None):
         """The top `n` levels (all if None) of one side, best first, as a LEVEL_DTYPE array."""

@@ -202,6 +202,21 @@ def test_depth_and_spread_in_usd():
     assert v.spread_bps() == pytest.approx(10.0)
     assert v.depth_usd(BUY) == pytest.approx(999.5)
     assert v.depth_usd(SELL, band=0.02) == pytest.approx(1000.5)
+    assert v.thin_sides(0.02, 1_000.0) == 1            # the bids' 999.5 fall short
+    assert v.thin_sides(0.02, 999.0) == 0 and v.thin_sides(0.02, 1_001.0) == 3
+    assert v.thin_sides(0.04, 1_900.0) == 2            # the deeper bid counts at 4%
+
+
+@settings(max_examples=80, deadline=None)
+@given(orders=st.lists(st.tuples(st.sampled_from([BUY, SELL]), st.integers(9_000, 11_000),
+                                 st.integers(1, 300)), max_size=12),
+       band=st.floats(0.0, 1.0), want=st.floats(0.0, 3_000.0))
+def test_thin_sides_is_the_two_depth_checks(orders, band, want):
+    v = venue()
+    for side, price, qty in orders:
+        v.limit(1 if side == BUY else 2, side, price, qty)
+    expect = (0 if v.depth_usd(BUY, band) >= want else 1) | (0 if v.depth_usd(SELL, band) >= want else 2)
+    assert v.thin_sides(band, want) == expect
 
 
 def test_tape_records_last_price_and_interval_volume():
@@ -261,6 +276,8 @@ def test_bad_venue_terms_are_named(kwargs, match):
     (lambda v: v.replace_ladder(1, BUY, [1, 2], [1]), "same length"),
     (lambda v: v.replace_ladder(1, BUY, [1, 0], [1, 1]), r"prices\[1\]"),
     (lambda v: v.depth_usd(BUY, band=2.0), "band"),
+    (lambda v: v.thin_sides(float("nan"), 1.0), "band"),
+    (lambda v: v.thin_sides(0.02, -1.0), "depth_usd"),
     (lambda v: v.limit(7, BUY, 10_000, 1), "owner 7 has no account at 'main'"),
     (lambda v: v.market(7, SELL, 1), "owner 7 has no account"),
     (lambda v: v.balance(7), "owner 7 has no account"),

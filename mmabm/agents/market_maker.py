@@ -516,11 +516,11 @@ class MarketMaker(mesa.Agent):
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
             elif abs(mid / quoted - 1) <= threshold:
-                bids_thin = not venue.depth_usd(BUY, terms.band) >= terms.depth_usd
-                asks_thin = not venue.depth_usd(SELL, terms.band) >= terms.depth_usd
-                if not (bids_thin or asks_thin):
+                thin = venue.thin_sides(terms.band, terms.depth_usd)
+                if not thin:
                     fine[venue.name] = (venue.changes, quoted)
                     continue
+                bids_thin, asks_thin = thin & 1, thin & 2
                 # every rung still sits inside the band (they are posted within 0.9 band of
                 # the quoted mid), so only more funds could make a thin side deeper
                 if abs(mid / quoted - 1) <= 0.05 * terms.band and not (

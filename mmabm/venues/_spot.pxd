@@ -63,3 +63,4 @@ cdef class SpotExchange:
     cdef int64_t cancel_order(self, int64_t owner, int64_t order_id) except -1
     cdef int64_t cancel_side(self, int64_t o, int8_t side) except -1
     cdef double mid_ticks(self) noexcept
+    cdef double depth_usd_c(self, int8_t s, double band) noexcept

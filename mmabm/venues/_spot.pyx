@@ -12,7 +12,7 @@ nothing; bad arguments raise ValueError/TypeError naming the field.
 """
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from libc.math cimport NAN, ceil, floor, isnan
+from libc.math cimport INFINITY, NAN, ceil, floor, isnan
 from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
 from libc.string cimport memcpy, memset
 
@@ -477,14 +477,29 @@ cdef class SpotExchange:
     def depth_usd(self, side, band=0.02):
         """USDT notional resting on `side` within `band` (a fraction) of the mid; 0 if no mid."""
         cdef int8_t s = side_arg(side)
-        mid = self._book.mid()
-        band = _number_in(band, "band", 0.0, 1.0)
+        return self.depth_usd_c(s, _number_in(band, "band", 0.0, 1.0))
+
+    def thin_sides(self, band, depth_usd):
+        """Which sides hold less than `depth_usd` USDT within `band` of the mid (both when
+        there is no mid): 1 the bids, 2 the asks, 3 both, 0 neither. One call for the two
+        `depth_usd` checks of an obligation."""
+        cdef double b = _number_in(band, "band", 0.0, 1.0)
+        cdef double want = _number_in(depth_usd, "depth_usd", 0.0, INFINITY)
+        return ((0 if self.depth_usd_c(1, b) >= want else 1)
+                | (0 if self.depth_usd_c(-1, b) >= want else 2))
+
+    cdef double depth_usd_c(self, int8_t s, double band) noexcept:
+        cdef double mid = self.mid_ticks()
+        cdef int64_t qty
+        cdef double notional
         if mid != mid:
             return 0.0
         if s > 0:
-            _, notional = self._book.depth(1, int(ceil(mid * (1.0 - band))), int(floor(mid)))
+            notional = self._book.depth_between(1, <int64_t>ceil(mid * (1.0 - band)),
+                                                <int64_t>floor(mid), &qty)
         else:
-            _, notional = self._book.depth(-1, int(ceil(mid)), int(floor(mid * (1.0 + band))))
+            notional = self._book.depth_between(-1, <int64_t>ceil(mid),
+                                                <int64_t>floor(mid * (1.0 + band)), &qty)
         return notional * self.quote_units * USDT_UNIT
 
     def levels(self, side, n=None):
