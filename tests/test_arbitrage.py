@@ -234,3 +234,24 @@ def test_a_model_run_is_the_same_with_the_compiled_rounds_or_the_reference():
     python, compiled = runs
     assert compiled.arbitrageur.profit_usdt > 0 and compiled.conservation_problems() == []
     assert state(compiled) == state(python)
+
+
+def test_a_round_beyond_the_largest_order_is_refused_by_name_as_in_the_reference():
+    from mmabm._core import MAX_QTY_LOTS
+
+    def market():                      # both top levels hold more lots than one order may
+        a, b = SpotExchange("a", taker_fee=0.001), SpotExchange("b", taker_fee=0.001)
+        for venue in (a, b):
+            venue.deposit_units(1, 2**61 - 1, 2**61 - 1)
+            venue.deposit_units(ARB, 2**61 - 1, 2**61 - 1)
+        a.limit(1, SELL, 9_900, MAX_QTY_LOTS)
+        a.limit(1, SELL, 9_900, 1_000)
+        b.limit(1, BUY, 10_100, MAX_QTY_LOTS // 2)
+        b.limit(1, BUY, 10_100, MAX_QTY_LOTS // 2 + 1_000)
+        return a, b
+
+    (a1, b1), (a2, b2) = market(), market()
+    got = outcome(lambda: cex_cex(a1, b1, ARB))
+    assert got.startswith("ValueError: qty_lots must be in")
+    assert got == outcome(lambda: reference_cex_cex(a2, b2, ARB))
+    assert snapshot(a1, b1) == snapshot(a2, b2)
