@@ -94,12 +94,6 @@ cdef class Pool:
             keeps balances in integer units uses quantum=1 so the reserves stay whole numbers
             and its books balance exactly. k still never decreases.
     """
-    cdef readonly double token_reserve
-    cdef readonly double usdt_reserve
-    cdef readonly double total_shares
-    cdef readonly double fee
-    cdef readonly double quantum
-
     def __init__(self, fee=0.003, quantum=0.0):
         if isinstance(fee, bool) or not isinstance(fee, (int, float, np.integer, np.floating)):
             raise TypeError(f"fee must be a number in [0, 1), got {fee!r}")
@@ -130,13 +124,13 @@ cdef class Pool:
             raise ValueError("the pool has zero reserves: add liquidity first")
         return 0
 
-    cdef inline (double, double) reserves(self, int8_t side) noexcept:
+    cdef (double, double) reserves(self, int8_t side) noexcept:
         """(reserve paid into, reserve paid out of) for a trade on `side`."""
         if side > 0:
             return self.usdt_reserve, self.token_reserve
         return self.token_reserve, self.usdt_reserve
 
-    cdef inline void settle(self, int8_t side, double a_in, double a_out) noexcept:
+    cdef void settle(self, int8_t side, double a_in, double a_out) noexcept:
         if side > 0:
             self.usdt_reserve += a_in
             self.token_reserve -= a_out
@@ -153,37 +147,58 @@ cdef class Pool:
     def quote_exact_in(self, side, amount_in):
         """What `swap_exact_in` would pay out, without trading."""
         cdef int8_t sd = side_arg(side)
-        cdef double a = number_arg(amount_in, "amount_in")
+        return self.quote_in(sd, number_arg(amount_in, "amount_in"))
+
+    cdef double quote_in(self, int8_t side, double amount_in) except? -1.0:
+        """`quote_exact_in` on checked arguments (side +1 or -1, a finite amount > 0)."""
+        cdef double r_in, r_out, out
         self.need_reserves()
-        r_in, r_out = self.reserves(sd)
-        out = pay_out(out_given_in(a, r_in, r_out, 1.0 - self.fee), self.quantum)
+        r_in, r_out = self.reserves(side)
+        out = pay_out(out_given_in(amount_in, r_in, r_out, 1.0 - self.fee), self.quantum)
         if isnan(out):
-            raise ValueError(f"amount_in {a!r} is too large for the pool (float64 overflow)")
+            raise ValueError(f"amount_in {amount_in!r} is too large for the pool "
+                             f"(float64 overflow)")
         return out
 
     def swap_exact_in(self, side, amount_in):
         """Pay exactly `amount_in` (USDT if side is +1, tokens if -1); returns the amount out."""
-        out = self.quote_exact_in(side, amount_in)
+        cdef int8_t sd = side_arg(side)
+        return self.swap_in(sd, number_arg(amount_in, "amount_in"))
+
+    cdef double swap_in(self, int8_t side, double amount_in) except? -1.0:
+        """`swap_exact_in` on checked arguments."""
+        cdef double out = self.quote_in(side, amount_in)
         self.settle(side, amount_in, out)
         return out
 
     def quote_exact_out(self, side, amount_out):
         """What `swap_exact_out` would charge, without trading."""
         cdef int8_t sd = side_arg(side)
-        cdef double a = number_arg(amount_out, "amount_out")
+        return self.quote_out(sd, number_arg(amount_out, "amount_out"))
+
+    cdef double quote_out(self, int8_t side, double amount_out) except? -1.0:
+        """`quote_exact_out` on checked arguments (side +1 or -1, a finite amount > 0)."""
+        cdef double r_in, r_out, a_in
         self.need_reserves()
-        r_in, r_out = self.reserves(sd)
-        if a >= r_out:
-            raise ValueError(f"amount_out must be below the pool's {'token' if sd > 0 else 'USDT'} "
-                             f"reserve {r_out!r}, got {a!r}")
-        a_in = charge(in_given_out(a, r_in, r_out, 1.0 - self.fee), self.quantum)
+        r_in, r_out = self.reserves(side)
+        if amount_out >= r_out:
+            raise ValueError(f"amount_out must be below the pool's "
+                             f"{'token' if side > 0 else 'USDT'} reserve {r_out!r}, "
+                             f"got {amount_out!r}")
+        a_in = charge(in_given_out(amount_out, r_in, r_out, 1.0 - self.fee), self.quantum)
         if isnan(a_in):
-            raise ValueError(f"amount_out {a!r} is too close to the reserve (float64 overflow)")
+            raise ValueError(f"amount_out {amount_out!r} is too close to the reserve "
+                             f"(float64 overflow)")
         return a_in
 
     def swap_exact_out(self, side, amount_out):
         """Receive exactly `amount_out` (tokens if side is +1, USDT if -1); returns the amount in."""
-        a_in = self.quote_exact_out(side, amount_out)
+        cdef int8_t sd = side_arg(side)
+        return self.swap_out(sd, number_arg(amount_out, "amount_out"))
+
+    cdef double swap_out(self, int8_t side, double amount_out) except? -1.0:
+        """`swap_exact_out` on checked arguments."""
+        cdef double a_in = self.quote_out(side, amount_out)
         self.settle(side, a_in, amount_out)
         return a_in
 
@@ -238,23 +253,37 @@ cdef class Pool:
         (x + a)(x + g a) = x y / P for a token-in one; the stable root of each quadratic.
         An arbitrageur facing an outside price P targets P*(1-fee) or P/(1-fee) to cover fees.
         """
-        cdef double P = number_arg(target_price, "target_price")
+        cdef int8_t side
+        cdef double a = self.trade_to(number_arg(target_price, "target_price"), &side)
+        if side == 0:
+            return 0, 0.0
+        return side, a
+
+    cdef double trade_to(self, double target_price, int8_t* side) except? -1.0:
+        """`trade_to_price` for C callers: the amount in, its side written to `side` (0 and 0.0
+        if the pool is already there). The same checks and errors."""
+        cdef double P = target_price
+        if not (P > 0.0 and P < INFINITY):
+            positive_arg(P, "target_price")             # raises, naming the field
         self.need_reserves()
         cdef double x = self.token_reserve, y = self.usdt_reserve, g = 1.0 - self.fee
         cdef double spot = y / x, r, c, b, a
+        cdef int8_t sd
+        side[0] = 0
         if P == spot:
-            return 0, 0.0
+            return 0.0
         if P > spot:
             r, c = y, y * (y - P * x)
-            side = 1
+            sd = 1
         else:
             r, c = x, x * (x - y / P)
-            side = -1
+            sd = -1
         b = (1.0 + g) * r
         a = -2.0 * c / (b + sqrt(b * b - 4.0 * g * c))
         if not (a > 0.0):  # P is within rounding of the spot price
-            return 0, 0.0
-        return side, a
+            return 0.0
+        side[0] = sd
+        return a
 
     # -- liquidity -----------------------------------------------------------------------------
     def add_liquidity(self, token_max, usdt_max):

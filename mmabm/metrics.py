@@ -31,14 +31,18 @@ def record_row(model) -> dict[str, float]:
            "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
            "fundamental": model.fundamental_at(model.time)}
     by_type = dict.fromkeys(AGENT_TYPES, 0.0)
-    mm = model.market_maker
+    mm, unit = model.market_maker, units.USDT_UNIT
+    # the type of each owner, looked up once per row (thousands of swaps and trades, few owners)
+    types: dict[int, str] = {}
     for owner, notional in model.dex.take_swaps():
-        by_type[model.owner_type(owner)] += notional * units.USDT_UNIT
+        kind = types.get(owner) or types.setdefault(owner, model.owner_type(owner))
+        by_type[kind] += notional * unit
     for venue, terms in zip(model.cexs, c.cex):
         row[f"mid_{venue.name}"] = venue.mid_usd()
         trades = venue.drain_trades()
         for taker, notional in zip(trades["taker_owner"].tolist(), trades["notional"].tolist()):
-            by_type[model.owner_type(taker)] += notional * units.USDT_UNIT
+            kind = types.get(taker) or types.setdefault(taker, model.owner_type(taker))
+            by_type[kind] += notional * unit
         mm.spread_pnl += spread_capture(trades, mm.unique_id, venue, row["mid"])
         row[f"obligations_met_{venue.name}"] = float(
             venue.depth_usd(BUY, terms.band) >= terms.depth_usd

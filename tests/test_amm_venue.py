@@ -119,3 +119,134 @@ def test_empty_pool_refuses_swaps():
     with pytest.raises(ValueError, match="zero reserves"):
         v.swap_exact_in(1, 1, 5)
     assert math.isnan(v.price())
+
+
+# -- the compiled swaps against the Python venue they replaced ----------------------------------
+import pickle  # noqa: E402
+from collections import defaultdict  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mmabm import Pool  # noqa: E402
+
+
+class ReferenceSwaps:
+    """AmmVenue's swaps as they were in Python (balances in dicts, a Pool's public methods)."""
+
+    def __init__(self, fee, balances, token_units, usdt_units):
+        self.pool = Pool(fee, quantum=1.0)
+        self.pool.add_liquidity(float(token_units), float(usdt_units))
+        self.usdt = defaultdict(int, {o: u for o, (u, _) in balances.items()})
+        self.tokens = defaultdict(int, {o: t for o, (_, t) in balances.items()})
+        self.volume_usdt, self.swaps, self.changes = 0, [], 0
+
+    def _pay(self, owner, side, amount_in, amount_out):
+        self.changes += 1
+        if side > 0:
+            self.usdt[owner] -= amount_in
+            self.tokens[owner] += amount_out
+            notional = amount_in
+        else:
+            self.tokens[owner] -= amount_in
+            self.usdt[owner] += amount_out
+            notional = amount_out
+        self.volume_usdt += notional
+        self.swaps.append((owner, notional))
+
+    def _can_pay(self, owner, side, amount):
+        return (self.usdt[owner] if side > 0 else self.tokens[owner]) >= amount
+
+    def swap_exact_in(self, owner, side, a):
+        if not self._can_pay(owner, side, a):
+            self.pool.quote_exact_in(side, float(a))
+            return Rejection.INSUFFICIENT_FUNDS
+        out = int(self.pool.swap_exact_in(side, float(a)))
+        self._pay(owner, side, a, out)
+        return out
+
+    def swap_exact_out(self, owner, side, a):
+        cost = int(self.pool.quote_exact_out(side, float(a)))
+        if not self._can_pay(owner, side, cost):
+            return Rejection.INSUFFICIENT_FUNDS
+        self.pool.swap_exact_out(side, float(a))
+        self._pay(owner, side, cost, a)
+        return cost
+
+
+UNITS = st.integers(1, 10**15)
+SWAPS = st.lists(st.tuples(st.sampled_from(["in", "out"]), st.sampled_from([2, 3]),
+                           st.sampled_from([1, -1]), st.floats(-7.0, 0.5)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fee=st.one_of(st.sampled_from([0.0, 0.003]), st.floats(0.0, 0.2)), x=UNITS, y=UNITS,
+       balances=st.lists(st.tuples(UNITS, UNITS), min_size=2, max_size=2), swaps=SWAPS)
+def test_compiled_swaps_match_the_python_reference_unit_for_unit(fee, x, y, balances, swaps):
+    v = AmmVenue("dex", fee=fee)
+    v.deposit_units(1, y, x)
+    v.add_liquidity(1, x, y)
+    owners = {2: balances[0], 3: balances[1]}
+    for o, (u, t) in owners.items():
+        v.deposit_units(o, u, t)
+    ref = ReferenceSwaps(fee, {1: (0, 0), **owners}, x, y)   # 1 put all it had in the pool
+    ref.changes = v.changes
+    for kind, owner, side, e in swaps:
+        reserve = v.pool.usdt_reserve if (side > 0) == (kind == "in") else v.pool.token_reserve
+        a = max(1, int(reserve * 10.0 ** e))
+        outcome = []
+        for venue in (v, ref):
+            try:
+                outcome.append(repr(getattr(venue, f"swap_exact_{kind}")(owner, side, a)))
+            except ValueError as error:
+                outcome.append(f"ValueError: {error}")
+        assert outcome[0] == outcome[1]
+    assert (dict(v.usdt), dict(v.tokens)) == (dict(ref.usdt), dict(ref.tokens))
+    assert (v.pool.token_reserve, v.pool.usdt_reserve) == (ref.pool.token_reserve,
+                                                           ref.pool.usdt_reserve)
+    assert (v.volume_usdt, v.changes, v.take_swaps()) == (ref.volume_usdt, ref.changes, ref.swaps)
+    assert v.audit() == []
+
+
+def test_a_refused_swap_returns_the_rejection_itself():
+    v = dex()
+    assert v.swap_exact_in(2, 1, 100_001 * M) is Rejection.INSUFFICIENT_FUNDS
+    assert v.swap_exact_out(2, 1, 400_000 * M) is Rejection.INSUFFICIENT_FUNDS
+
+
+@pytest.mark.parametrize("side", [1, -1, 1.0, -1.0])
+def test_sides_equal_to_one_are_taken(side):
+    v = dex()
+    assert v.swap_exact_in(2, side, 1_000) > 0 and v.swap_exact_out(2, side, 1_000) > 0
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda v: v.swap_exact_out(2, True, 5), ValueError, "side"),
+    (lambda v: v.swap_exact_out(2, 2, 5), ValueError, "side"),
+    (lambda v: v.swap_exact_out(2, 1, 1.0), ValueError, "amount_out_units"),
+    (lambda v: v.swap_exact_out(9, 1, 5), ValueError, "owner 9 has no account at 'dex'"),
+    (lambda v: v.swap_exact_out("2", 1, 5), ValueError, "owner must be an agent id"),
+    (lambda v: v.swap_exact_in(2, 1, True), ValueError, "amount_in_units"),
+    (lambda v: v.swap_exact_in(2, 1, 0), ValueError, "amount_in_units must be at least 1"),
+    (lambda v: v.swap_exact_in(2, 1, 10**400), OverflowError, "too large to convert to float"),
+    (lambda v: v.trade_to_price(-1.0), ValueError, "target_price"),
+    (lambda v: v.trade_to_price(math.nan), ValueError, "target_price"),
+    (lambda v: v.balance(9), ValueError, "owner 9 has no account"),
+])
+def test_bad_swap_input_is_named_and_changes_nothing(call, error, match):
+    v = dex()
+    before = state(v), v.changes, v.volume_usdt
+    with pytest.raises(error, match=match):
+        call(v)
+    assert (state(v), v.changes, v.volume_usdt) == before
+
+
+def test_the_venue_pickles_with_its_compiled_state():
+    v = dex()
+    v.swap_exact_in(2, 1, 1_000 * M)
+    copy = pickle.loads(pickle.dumps(v))
+    assert type(copy) is AmmVenue and copy.name == v.name
+    assert (state(copy), copy.changes, copy.volume_usdt, copy._opened, copy._basis) == (
+        state(v), v.changes, v.volume_usdt, v._opened, v._basis)
+    assert copy.take_swaps() == v.take_swaps() == [(2, 1_000 * M)]
+    assert copy.swap_exact_in(2, -1, 5 * M) == v.swap_exact_in(2, -1, 5 * M)

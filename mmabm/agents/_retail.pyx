@@ -6,13 +6,15 @@
 floating point operations in the same order, so a run gives identical results either way. It
 exists because retail sends most of the model's orders (about 1.5M in the launch month) and
 the interpreted decision cost ~8 us each. The CEXs are traded through SpotExchange's cdef entry
-points; the pool and the perp (Python venues) through their ordinary methods.
+points, the pool through AmmAccounts' (the AMM venue's compiled base); the perp (a Python
+venue) through its ordinary methods.
 """
 cimport cython
 from libc.math cimport NAN, fabs, log, rint, tanh
 from libc.stdint cimport int64_t, int8_t
 
 from mmabm._core cimport C_GTC
+from mmabm.venues._amm_accounts cimport AmmAccounts
 from mmabm.venues._spot cimport Account, SpotExchange
 
 from mmabm._core import MAX_PRICE_TICKS, MAX_QTY_LOTS
@@ -54,7 +56,8 @@ cdef inline double pymax(double a, double b) noexcept:
 @cython.final
 cdef class _Loop:
     """One batch's state: the population's arrays and the venues, looked up once."""
-    cdef object pop, dex, perp, pool, dex_usdt, dex_tokens
+    cdef object pop, perp, dex_usdt, dex_tokens
+    cdef AmmAccounts dex
     cdef list venues
     cdef int8_t vkind[MAX_VENUES]
     cdef const int64_t[:] kind
@@ -68,8 +71,7 @@ cdef class _Loop:
         cdef SpotExchange cex
         cdef double mid
         if vk == V_DEX:
-            r = self.pool.token_reserve
-            return self.pool.usdt_reserve / r if r > 0 else NAN
+            return self.dex.spot()
         if vk == V_PERP:
             return self.perp.index_price
         cex = <SpotExchange>venue
@@ -126,7 +128,7 @@ cdef class _Loop:
                 amount = pymin(size_usd, have) / ref
                 unit = TOKEN_UNIT
             if amount * (1 / unit) >= 1:
-                venue.swap_exact_in(owner, side, <int64_t>(amount / unit))
+                self.dex.exact_in(owner, side, <int64_t>(amount / unit))
             return 0
         if vk == V_PERP:
             if self.resting[i]:
@@ -188,7 +190,7 @@ def act_batch(pop, const int64_t[:] who, const int64_t[:] picks, const double[:,
     cdef _Loop L = _Loop()
     cdef Py_ssize_t n, c, j
     model, r = pop.model, pop.model.config.retail
-    L.pop, L.dex, L.perp, L.pool = pop, model.dex, model.perp, model.dex.pool
+    L.pop, L.dex, L.perp = pop, model.dex, model.perp
     L.venues = list(pop.venues)
     if len(L.venues) > MAX_VENUES:
         raise ValueError(f"act_batch handles at most {MAX_VENUES} venues")

@@ -9,12 +9,18 @@ CEX <-> AMM: the pool is moved, in closed form (`Pool.trade_to_price`), to the p
 one more token would earn nothing after both venues' fees:
   pool below the CEX bid:  buy on the pool, sell into the bid; stop at bid*(1-f_cex)*(1-f_pool)
   pool above the CEX ask:  buy the ask, sell into the pool;   stop at ask*(1+f_cex)/(1-f_pool)
+
+`cex_amm`, `cex_cex` and `look` run compiled (mmabm/agents/_arbitrage.pyx): the desk looks on
+most minutes and interpreted rounds were a large share of a run. The `reference_*` functions
+below are the same in Python, the reference the compiled ones must match trade for trade.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from mmabm._core import BUY, IOC, SELL
+from mmabm.agents import _arbitrage
 from mmabm.venues import AmmVenue, SpotExchange, units
 
 
@@ -28,6 +34,40 @@ class ArbResult:
 
 def cex_amm(cex: SpotExchange, dex: AmmVenue, owner: int, max_rounds: int = 50) -> ArbResult:
     """Trade `owner`'s balances on `cex` and `dex` until their prices agree within fees."""
+    return ArbResult(*_arbitrage.cex_amm(cex, dex, owner, max_rounds))
+
+
+def cex_cex(buy_on: SpotExchange, sell_on: SpotExchange, owner: int,
+            max_rounds: int = 50) -> ArbResult:
+    """Buy `buy_on`'s ask and sell into `sell_on`'s bid while that pays after both taker fees.
+
+    Both venues must quote in the same tick and lot sizes. Capital limits are `owner`'s USDT
+    on `buy_on` and tokens on `sell_on`.
+    """
+    return ArbResult(*_arbitrage.cex_cex(buy_on, sell_on, owner, max_rounds))
+
+
+def look(cexs: list[SpotExchange], dex: AmmVenue, owner: int, profit_usdt: float) -> float:
+    """One look of the desk: `cex_amm` on each CEX, then `cex_cex` between every ordered pair
+    on the same grid; `profit_usdt` plus each call's profit, added in that order."""
+    return _arbitrage.look(cexs, dex, owner, profit_usdt)
+
+
+# -- the Python reference ------------------------------------------------------------------------
+def reference_look(cexs: list[SpotExchange], dex: AmmVenue, owner: int,
+                   profit_usdt: float) -> float:
+    """`look` in Python."""
+    for cex in cexs:
+        profit_usdt += reference_cex_amm(cex, dex, owner).profit_usdt
+    for a, b in itertools.permutations(cexs, 2):
+        if (a.tick_size, a.lot_size) == (b.tick_size, b.lot_size):
+            profit_usdt += reference_cex_cex(a, b, owner).profit_usdt
+    return profit_usdt
+
+
+def reference_cex_amm(cex: SpotExchange, dex: AmmVenue, owner: int,
+                      max_rounds: int = 50) -> ArbResult:
+    """`cex_amm` in Python."""
     result = ArbResult()
     fee_pool, fee_cex = dex.pool.fee, cex.taker_fee
     for _ in range(max_rounds):
@@ -108,13 +148,9 @@ def _value(cex: SpotExchange, dex: AmmVenue, owner: int, level: int) -> float:
             + (c["tokens"] + c["tokens_locked"] + d["tokens"]) * price)
 
 
-def cex_cex(buy_on: SpotExchange, sell_on: SpotExchange, owner: int,
-            max_rounds: int = 50) -> ArbResult:
-    """Buy `buy_on`'s ask and sell into `sell_on`'s bid while that pays after both taker fees.
-
-    Both venues must quote in the same tick and lot sizes. Capital limits are `owner`'s USDT
-    on `buy_on` and tokens on `sell_on`.
-    """
+def reference_cex_cex(buy_on: SpotExchange, sell_on: SpotExchange, owner: int,
+                      max_rounds: int = 50) -> ArbResult:
+    """`cex_cex` in Python."""
     if (buy_on.tick_size, buy_on.lot_size) != (sell_on.tick_size, sell_on.lot_size):
         raise ValueError("cex_cex needs venues with the same tick_size and lot_size")
     result = ArbResult()

@@ -2,17 +2,19 @@
 What it trades is decided by mmabm.agents.arbitrage."""
 from __future__ import annotations
 
-import itertools
-
 import mesa
 from mesa.time import Schedule
 
-from mmabm.agents.arbitrage import cex_amm, cex_cex
+from mmabm.agents.arbitrage import look, reference_look
 from mmabm.venues import defund, fund, units
 
 
 class Arbitrageur(mesa.Agent):
     """Looks at the venues every `reaction_minutes` and takes what pays after fees."""
+
+    #: trade with the compiled rounds (arbitrage.look); False runs `reference_look`, the Python
+    #: reference that the compiled rounds must match trade for trade
+    compiled: bool = True
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
@@ -40,11 +42,8 @@ class Arbitrageur(mesa.Agent):
         seen = (*(cex.changes for cex in model.cexs), model.dex.changes)
         if seen == self._quiet:
             return
-        for cex in model.cexs:
-            self.profit_usdt += cex_amm(cex, model.dex, me).profit_usdt
-        for a, b in itertools.permutations(model.cexs, 2):
-            if (a.tick_size, a.lot_size) == (b.tick_size, b.lot_size):
-                self.profit_usdt += cex_cex(a, b, me).profit_usdt
+        self.profit_usdt = (look if self.compiled else reference_look)(
+            model.cexs, model.dex, me, self.profit_usdt)
         after = (*(cex.changes for cex in model.cexs), model.dex.changes)
         self._quiet = after if after == seen else None
 

@@ -7,6 +7,9 @@ whole numbers: sum of balances + pool reserves = deposits - withdrawals, exactly
 Liquidity providers hold pool shares. `position` reports what a provider's shares are worth,
 their token delta, the fees they have earned and their impermanent loss against having held the
 deposited tokens and USDT instead.
+
+The accounts and swaps are compiled (_amm_accounts.AmmAccounts, this venue's base), so the
+compiled retail loop and arbitrage desk swap without Python calls; the rest is here.
 """
 from __future__ import annotations
 
@@ -14,9 +17,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from mmabm._amm import Pool
 from mmabm.venues import units
-from mmabm.venues.units import TOKEN_UNIT, USDT_UNIT
+from mmabm.venues._amm_accounts import AmmAccounts
 from mmabm.venues._spot import Rejection
 
 
@@ -32,16 +34,12 @@ class LpPosition:
     impermanent_loss_usdt: float  # fee-less value minus holding the deposits (<= 0)
 
 
-def _side(side: object) -> int:
-    if type(side) is int and (side == 1 or side == -1):
-        return side
-    if side not in (1, -1) or isinstance(side, bool):
-        raise ValueError(f"side must be +1 (buy tokens) or -1 (sell tokens), got {side!r}")
-    return int(side)
-
-
-class AmmVenue:
+class AmmVenue(AmmAccounts):
     """A Uniswap-v2 style pool with accounts in integer units.
+
+    Balances, swaps and the price are the compiled base's (_amm_accounts.AmmAccounts): `usdt`,
+    `tokens`, `pool`, `changes`, `volume_usdt`, `balance`, `price`, `swap_exact_in`,
+    `swap_exact_out`, `trade_to_price`, `take_swaps`. Deposits, liquidity and reports live here.
 
     Args:
         name: the venue's name.
@@ -49,30 +47,13 @@ class AmmVenue:
     """
 
     def __init__(self, name: str = "dex", fee: float = 0.003) -> None:
-        self.name = name
-        self.pool = Pool(fee, quantum=1.0)
-        self.usdt: defaultdict[int, int] = defaultdict(int)
-        self.tokens: defaultdict[int, int] = defaultdict(int)
+        super().__init__(name, fee)
         self.shares: defaultdict[int, float] = defaultdict(float)
         # per provider: tokens and USDT deposited, and liquidity (sqrt(x*y)) at deposit time,
         # all scaled down pro rata on withdrawal
         self._basis: dict[int, list[float]] = {}
         self.deposited_usdt = self.deposited_tokens = 0
         self.withdrawn_usdt = self.withdrawn_tokens = 0
-        self.volume_usdt = 0
-        self._swaps: list[tuple[int, int]] = []     # (owner, USDT units) since take_swaps()
-        self._opened: set[int] = set()
-        # bumped by every change to the pool or a balance, so an agent can tell nothing it
-        # looks at has changed since its last look (SpotExchange.changes likewise)
-        self.changes = 0
-
-    def _known(self, owner: object) -> int:
-        if type(owner) is int and owner in self._opened:     # the common case, checked at deposit
-            return owner
-        o = units.owner_id(owner)
-        if o not in self._opened:
-            raise ValueError(f"owner {o} has no account at {self.name!r}: deposit first")
-        return o
 
     # -- accounts ------------------------------------------------------------------------------
     def deposit_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None:
@@ -109,72 +90,6 @@ class AmmVenue:
         """(USDT, token) units the venue holds for everyone: deposits minus withdrawals."""
         return (self.deposited_usdt - self.withdrawn_usdt,
                 self.deposited_tokens - self.withdrawn_tokens)
-
-    def balance(self, owner: int) -> dict[str, float]:
-        """`owner`'s free USDT and tokens (pool shares are reported by `position`)."""
-        o = self._known(owner)
-        return {"usdt": self.usdt[o] * USDT_UNIT, "tokens": self.tokens[o] * TOKEN_UNIT}
-
-    # -- trading -------------------------------------------------------------------------------
-    def price(self) -> float:
-        """Spot price, USDT per token (NaN for an empty pool)."""
-        p = self.pool
-        return p.usdt_reserve / p.token_reserve if p.token_reserve > 0 else float("nan")
-
-    def _pay(self, owner: int, side: int, amount_in: int, amount_out: int) -> None:
-        self.changes += 1
-        if side > 0:
-            self.usdt[owner] -= amount_in
-            self.tokens[owner] += amount_out
-            notional = amount_in
-        else:
-            self.tokens[owner] -= amount_in
-            self.usdt[owner] += amount_out
-            notional = amount_out
-        self.volume_usdt += notional
-        self._swaps.append((owner, notional))
-
-    def _can_pay(self, owner: int, side: int, amount: int) -> bool:
-        return (self.usdt[owner] if side > 0 else self.tokens[owner]) >= amount
-
-    def swap_exact_in(self, owner: int, side: int, amount_in_units: int) -> int:
-        """Pay exactly `amount_in_units` (USDT to buy, tokens to sell); units received, or a
-        negative Rejection if the owner cannot pay."""
-        o, s = self._known(owner), _side(side)
-        a = (amount_in_units if type(amount_in_units) is int and amount_in_units > 0
-             else units.whole_units(amount_in_units, "amount_in_units"))
-        if a == 0:
-            raise ValueError("amount_in_units must be at least 1")
-        if not self._can_pay(o, s, a):
-            self.pool.quote_exact_in(s, float(a))      # an empty pool raises, as ever
-            return Rejection.INSUFFICIENT_FUNDS
-        out = int(self.pool.swap_exact_in(s, float(a)))  # it pays what its quote says
-        self._pay(o, s, a, out)
-        return out
-
-    def swap_exact_out(self, owner: int, side: int, amount_out_units: int) -> int:
-        """Receive exactly `amount_out_units` (tokens if buying, USDT if selling); units paid,
-        or a negative Rejection if the owner cannot pay."""
-        o, s = self._known(owner), _side(side)
-        a = units.whole_units(amount_out_units, "amount_out_units")
-        if a == 0:
-            raise ValueError("amount_out_units must be at least 1")
-        cost = int(self.pool.quote_exact_out(s, float(a)))
-        if not self._can_pay(o, s, cost):
-            return Rejection.INSUFFICIENT_FUNDS
-        self.pool.swap_exact_out(s, float(a))
-        self._pay(o, s, cost, a)
-        return cost
-
-    def trade_to_price(self, target_price: float) -> tuple[int, int]:
-        """(side, whole input units) of the swap that brings the pool to `target_price`."""
-        side, amount = self.pool.trade_to_price(target_price)
-        return (side, math.ceil(amount)) if side else (0, 0)
-
-    def take_swaps(self) -> list[tuple[int, int]]:
-        """(owner, USDT units) of every swap since the previous call; clears them."""
-        out, self._swaps = self._swaps, []
-        return out
 
     # -- liquidity -----------------------------------------------------------------------------
     def add_liquidity(self, owner: int, token_units: int, usdt_units: int) -> float:

@@ -1,0 +1,9 @@
+"""Type stub of the compiled arbitrage rounds (mmabm/agents/_arbitrage.pyx)."""
+from mmabm.venues._amm_accounts import AmmAccounts
+from mmabm.venues._spot import SpotExchange
+
+def cex_amm(cex: SpotExchange, dex: AmmAccounts, owner: int,
+            max_rounds: int = 50) -> tuple[int, float, float]: ...
+def cex_cex(buy_on: SpotExchange, sell_on: SpotExchange, owner: int,
+            max_rounds: int = 50) -> tuple[int, float, float]: ...
+def look(cexs: list[SpotExchange], dex: AmmAccounts, owner: int, profit_usdt: float) -> float: ...
