@@ -43,10 +43,9 @@ def record_row(model) -> dict[str, float]:
         for taker, notional in zip(trades["taker_owner"].tolist(), trades["notional"].tolist()):
             kind = types.get(taker) or types.setdefault(taker, model.owner_type(taker))
             by_type[kind] += notional * unit
-        mm.spread_pnl += spread_capture(trades, mm.unique_id, venue, row["mid"])
+        mm.spread_pnl += spread_capture(trades, mm.unique_id, venue)
         row[f"obligations_met_{venue.name}"] = float(
-            venue.depth_usd(BUY, terms.band) >= terms.depth_usd
-            and venue.depth_usd(SELL, terms.band) >= terms.depth_usd
+            not venue.thin_sides(terms.band, terms.depth_usd)
             and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
     row["volume_usd"] = sum(by_type.values())
     row["perp_volume_usd"] = model.perp.take_volume()
@@ -66,15 +65,17 @@ def record_row(model) -> dict[str, float]:
     return row
 
 
-def spread_capture(trades, maker: int, venue, mid: float) -> float:
-    """What `maker`'s filled quotes earned against the mid, net of its maker fees (USDT)."""
+def spread_capture(trades, maker: int, venue) -> float:
+    """What `maker`'s filled quotes earned against the venue's mid when each taker's order
+    arrived, net of its maker fees (USDT). (Against a later mid it would also count what the
+    price did after the fill: adverse selection, which belongs to the inventory.) A fill
+    when a side of the book was empty, with no mid to measure, counts its fee only."""
     mine = trades[trades["maker_owner"] == maker]
-    if not len(mine) or mid != mid:
+    if not len(mine):
         return 0.0
-    price = mine["price"] * venue.tick_size
-    tokens = mine["qty"] * venue.lot_size
-    edge = float((mine["taker_side"] * (price - mid) * tokens).sum())
-    return edge - float(mine["maker_fee"].sum()) * units.USDT_UNIT
+    edge = mine["taker_side"] * (mine["price"] - mine["mid"]) * venue.tick_size \
+        * (mine["qty"] * venue.lot_size)
+    return float(np.nansum(edge)) - float(mine["maker_fee"].sum()) * units.USDT_UNIT
 
 
 def mm_pnl(model, book, mid: float) -> dict[str, float]:

@@ -44,12 +44,30 @@ def test_fill_settles_both_sides_and_fees_exactly():
     v.limit(1, BUY, 10_000, 100)           # maker bid: $100 notional
     v.limit(2, SELL, 9_000, 40)            # taker sells 40 at the maker's $1.00
     (t,) = v.drain_trades().tolist()
-    assert t == (2, 1, 10_000, 40, SELL, 40 * U, 40_000, -4_000)   # taker 0.1%, maker rebate 0.01%
+    assert t[:8] == (2, 1, 10_000, 40, SELL, 40 * U, 40_000, -4_000)  # taker 0.1%, maker rebate 0.01%
+    assert math.isnan(t[8])                # no asks when the taker came: no mid
     b1, b2 = v.balance(1), v.balance(2)
     assert b1["tokens"] == 5_040 and b2["tokens"] == 4_960
     assert b2["usdt"] == pytest.approx(10_000 + 40 - 0.04)
     assert b1["usdt"] + b1["usdt_locked"] == pytest.approx(10_000 - 40 + 0.004)
     assert v.fees_usdt == 40_000 - 4_000 and v.audit() == []
+
+
+def test_trades_carry_the_mid_their_taker_met_and_the_spread_capture_uses_it():
+    from mmabm.metrics import spread_capture
+    v = venue(maker_fee=0.0)
+    v.limit(1, BUY, 9_990, 100)
+    v.limit(1, SELL, 10_010, 100)            # the maker's quotes: mid 10,000 ticks
+    v.market(2, BUY, 30)                     # lifts the ask: +10 ticks of edge on 30 tokens
+    v.limit(2, SELL, 9_000, 20)              # hits the bid: +10 ticks on 20, mid still 10,000
+    trades = v.drain_trades()
+    assert trades["mid"].tolist() == [10_000.0, 10_000.0]     # neither trade moved a best price
+    assert spread_capture(trades, 1, v) == pytest.approx(30 * 0.001 + 20 * 0.001)
+    v.market(2, BUY, 70)                     # takes the rest of the ask: no asks left
+    v.limit(2, SELL, 9_000, 10)              # this taker meets no mid (asks empty)
+    trades = v.drain_trades()
+    assert trades["mid"][0] == 10_000.0 and math.isnan(trades["mid"][1])
+    assert spread_capture(trades, 1, v) == pytest.approx(70 * 0.001)   # the NaN fill: fee only
 
 
 def test_taker_buy_below_its_limit_gets_the_unused_lock_back():

@@ -23,6 +23,8 @@ cdef struct Trade:
     int64_t notional           # USDT units
     int64_t taker_fee          # USDT units
     int64_t maker_fee          # USDT units (negative for a rebate)
+    double mid                 # the book's mid (ticks) when the taker's order arrived; NaN if
+                               # a side was empty
 
 
 @cython.final
@@ -46,6 +48,7 @@ cdef class SpotExchange:
     cdef readonly int64_t volume_lots, volume_usdt          # since the start
     cdef int64_t _interval_lots, _interval_usdt             # since take_volume()
     cdef readonly int64_t changes            # bumped by every change to the book or a balance
+    cdef double _arrival_mid                 # the mid when the order being placed arrived
 
     cdef _restore(self, tuple state)
     cdef Account* account(self, int64_t owner) except NULL

@@ -47,10 +47,12 @@ cdef enum:
     R_NO_LIQUIDITY = -3
 
 
-#: Settled trades (the C struct Trade, field for field): notional and fees in USDT units.
+#: Settled trades (the C struct Trade, field for field): notional and fees in USDT units; `mid`
+#: is the book's mid in ticks when the taker's order arrived (NaN if a side was empty), what a
+#: maker's fill earned its edge against.
 TRADE_DTYPE = np.dtype([(name, np.int64) for name in (
     "taker_owner", "maker_owner", "price", "qty", "taker_side", "notional", "taker_fee",
-    "maker_fee")])
+    "maker_fee")] + [("mid", np.float64)])
 #: Account balances in units (the C struct Account, field for field).
 ACCOUNT_DTYPE = np.dtype([(name, np.int64) for name in (
     "usdt", "usdt_locked", "tokens", "tokens_locked")])
@@ -275,7 +277,8 @@ cdef class SpotExchange:
         if self._n_trades == self._trade_cap:
             grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades + 1)
         self._trades[self._n_trades] = Trade(f.taker_owner, f.maker_owner, f.price, f.qty,
-                                             f.taker_side, notional, taker_fee, maker_fee)
+                                             f.taker_side, notional, taker_fee, maker_fee,
+                                             self._arrival_mid)
         self._n_trades += 1
         self.last_price = f.price
         self.volume_lots += f.qty
@@ -297,6 +300,7 @@ cdef class SpotExchange:
             return R_FUNDS
         self.changes += 1
         self.lock(owner, side, need)
+        self._arrival_mid = self.mid_ticks()
         try:
             oid = self._book.submit(side, price, qty, owner, tif, stp)
         except BaseException:
