@@ -36,8 +36,14 @@ def figures(ts: pd.DataFrame) -> dict[str, float]:
     r = r[np.isfinite(r)]
     after = ts.iloc[SALE_HOURS:]
     gap = np.log(after["mid"] / after["fundamental"]).dropna()
+    pool_gap = np.abs(np.log(ts["amm_price"] / ts["mid"])).dropna()
+    dex = ts.groupby(day)["dex_volume_usd"].sum() / daily
     out = {
         "launch_day_volume_usd": float(daily.iloc[0]),
+        "dex_volume_share": float(ts["dex_volume_usd"].sum() / ts["volume_usd"].sum()),
+        "dex_volume_share_day_0": float(dex.iloc[0]),
+        "pool_gap_p95": float(pool_gap.quantile(0.95)),
+        "pool_gap_max": float(pool_gap.max()),
         "hourly_returns": float(len(r)),
         "hourly_vol": float(r.std()),
         "excess_kurtosis": float(pd.Series(r).kurt()),
