@@ -136,6 +136,16 @@ def test_spread_and_depth_are_plausible(calibration):
         assert 80e3 < f[f"depth_{side}_usd_median"] < 400e3
 
 
+@pytest.mark.slow
+def test_the_pool_tracks_the_books_and_cexs_carry_most_spot_volume(calibration):
+    """The pool stays within a few percent of the main CEX (arbitrage keeps it there; it ran
+    to 2x the CEX price when the desk's pool account ran dry between hourly rebalances), and a
+    young token's spot volume is mostly on its CEXs: the DEX 10-35%, from launch day."""
+    f = calibration[1]
+    assert f["pool_gap_p95"] < 0.05 and f["pool_gap_max"] < 0.2
+    assert 0.10 < f["dex_volume_share_day_0"] < 0.35 and 0.10 < f["dex_volume_share"] < 0.35
+
+
 if __name__ == "__main__":          # python tests/test_realism.py [days] [seed]
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from mmabm import run
