@@ -164,10 +164,13 @@ class RetailConfig:
     fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
                                              "cap on a fundamentalist's order size, in typical orders")
     perp_leverage: float = _field(5.0, 1.0, 100.0, "speculators' leverage")
-    mood_sd: float = _field(0.2, 0.0, 0.45,
+    mood_sd: float = _field(0.14, 0.0, 0.45,
                             "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
     momentum_scale: float = _field(0.02, 1e-4, 1.0,
                                    "hourly move at which trend followers are 76% sure of its side")
+    dex_share: float = _field(0.15, 0.0, 1.0,
+                              "share of spot traders whose home venue is the DEX pool (the rest "
+                              "choose a CEX in proportion to its depth_usd)")
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,9 @@ class ArbitrageConfig:
     usdt_per_venue: float = _field(250_000.0, 0.0, 1e12, "USDT it keeps on each venue")
     tokens_per_venue: float = _field(250_000.0, 0.0, 1e15, "tokens it keeps on each venue")
     reaction_minutes: int = _field(1, 1, 1440, "delay between looks at the venues")
+    rebalance_below: float = _field(0.25, 0.0, 1.0,
+                                    "rebalance at once when an account's USDT or tokens on a venue "
+                                    "fall below this share of an even split (0: hourly only)")
     perp_depth_usd: float = _field(250_000.0, 0.0, 1e12,
                                    "USDT the basis desk quotes per side on the perp within ±2%")
     perp_spread: float = _field(0.002, 1e-5, 0.5, "the basis desk's perp spread (fraction of index)")

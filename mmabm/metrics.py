@@ -18,7 +18,8 @@ AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fun
 def record_row(model) -> dict[str, float]:
     """One row of the time series: prices, spread, depth, obligations, the world, spot volume
     since the previous row (in total and by the type of agent that initiated it; `volume_usd_perp`
-    is what perp speculators traded on spot, nothing by design) and the perp's volume."""
+    is what perp speculators traded on spot, nothing by design), the part of it swapped on the
+    DEX (`dex_volume_usd`) and the perp's volume."""
     main, c = model.cexs[0], model.config
     bid, ask = main.best_bid(), main.best_ask()
     row = {"minute": model.time, "mid": main.mid_usd(),
@@ -34,9 +35,11 @@ def record_row(model) -> dict[str, float]:
     mm, unit = model.market_maker, units.USDT_UNIT
     # the type of each owner, looked up once per row (thousands of swaps and trades, few owners)
     types: dict[int, str] = {}
+    dex_usd = 0.0
     for owner, notional in model.dex.take_swaps():
         kind = types.get(owner) or types.setdefault(owner, model.owner_type(owner))
         by_type[kind] += notional * unit
+        dex_usd += notional * unit
     for venue, terms in zip(model.cexs, c.cex):
         row[f"mid_{venue.name}"] = venue.mid_usd()
         trades = venue.drain_trades()
@@ -48,6 +51,7 @@ def record_row(model) -> dict[str, float]:
             not venue.thin_sides(terms.band, terms.depth_usd)
             and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
     row["volume_usd"] = sum(by_type.values())
+    row["dex_volume_usd"] = dex_usd
     row["perp_volume_usd"] = model.perp.take_volume()
     for kind, usd in by_type.items():
         row[f"volume_usd_{kind}"] = usd
@@ -160,6 +164,8 @@ def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
         "project_shortfall_tokens": ((model.project.loan_units - model.project.tokens_returned_units)
                                      * units.TOKEN_UNIT if model.time >= model.project.maturity
                                      else math.nan),
+        "dex_volume_share": (float(ts["dex_volume_usd"].sum() / ts["volume_usd"].sum())
+                             if ts["volume_usd"].sum() > 0 else math.nan),
         "perp_liquidations": float(len(model.perp.liquidations)),
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),

@@ -1,9 +1,10 @@
 """Arbitrage: the pool ends at the no-profit bound, only profitable rounds trade, capital binds."""
+import numpy as np
 import pytest
 
 from mmabm import BUY, SELL
 from mmabm.agents.arbitrage import cex_amm, cex_cex
-from mmabm.venues import AmmVenue, SpotExchange
+from mmabm.venues import AmmVenue, SpotExchange, units
 
 M = 10**6
 ARB = 7
@@ -234,6 +235,76 @@ def test_a_model_run_is_the_same_with_the_compiled_rounds_or_the_reference():
     python, compiled = runs
     assert compiled.arbitrageur.profit_usdt > 0 and compiled.conservation_problems() == []
     assert state(compiled) == state(python)
+
+
+def _quiet_model(**changes):
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    return MarketModel(Config().override({"run.months": 0.01, "retail.n_traders": 50,
+                                          "retail.launch_orders_per_minute": 0,
+                                          "market_maker.strategy": "hold", **changes}), seed=1)
+
+
+def _push_pool_down(model, tokens: float = 60_000) -> None:
+    """Someone outside the desk sells `tokens` into the pool: it is then below the CEX bids."""
+    from mmabm.venues import fund
+    seller = 99_999
+    model.wallets.mint(seller, tokens=tokens)
+    fund(model.wallets, model.dex, seller, 0, units.tokens_to_units(tokens))
+    model.dex.swap_exact_in(seller, SELL, units.tokens_to_units(tokens))
+
+
+@pytest.mark.parametrize("below", [0.25, 0.0])
+def test_the_desk_rebalances_as_soon_as_a_look_leaves_an_account_low(below):
+    from mmabm.venues import defund
+    model = _quiet_model(**{"arbitrage.rebalance_below": below})
+    desk, me, dex = model.arbitrageur, model.arbitrageur.unique_id, model.dex
+    venues = [*model.cexs, dex]
+    assert not desk.runs_low()
+    # the desk's pool account is left with 10% of its USDT; a look that buys there drains it
+    defund(dex, model.wallets, me, dex.usdt[me] * 9 // 10, 0)
+    assert desk.runs_low() == bool(below)               # 0: never low, hourly rebalances only
+    _push_pool_down(model)
+    before = dex.price()
+    desk.act()
+    assert dex.price() > before                          # it traded
+    usdt = [v.balance(me)["usdt"] for v in venues]
+    if below:
+        assert desk.early_rebalances == 1 and not desk.runs_low()
+        assert max(usdt) - min(usdt) <= 1e-5             # spread evenly again (to a unit)
+    else:
+        assert desk.early_rebalances == 0 and usdt[-1] < 0.1 * max(usdt)
+    assert model.conservation_problems() == []
+
+
+def test_a_look_that_trades_nothing_does_not_rebalance():
+    from mmabm.venues import defund
+    model = _quiet_model()
+    desk, me, dex = model.arbitrageur, model.arbitrageur.unique_id, model.dex
+    defund(dex, model.wallets, me, dex.usdt[me] * 9 // 10, 0)
+    desk.act()                                           # the pool is at the books: no trade
+    assert desk.runs_low() and desk.early_rebalances == 0
+    desk.rebalance()                                     # the hourly one still spreads it
+    assert not desk.runs_low()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_pool_stays_near_the_books_through_the_sale(seed):
+    """A launch day with the article's sale: the pool follows the main CEX (it ran 25-55% away
+    with the desk rebalancing hourly only)."""
+    import pandas as pd
+
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    config = Config().override({"run.months": 1 / 30, "retail.n_traders": 2000,
+                                "retail.launch_orders_per_minute": 10,
+                                "run.record_every_minutes": 10})
+    model = MarketModel(config, seed=seed)
+    model.run_model()
+    ts = pd.DataFrame(model.rows)
+    gap = np.abs(np.log(ts["amm_price"] / ts["mid"])).dropna()
+    assert gap.quantile(0.95) < 0.05 and gap.max() < 0.1, (gap.quantile(0.95), gap.max())
+    assert model.arbitrageur.early_rebalances > 0 and model.conservation_problems() == []
 
 
 def test_a_round_beyond_the_largest_order_is_refused_by_name_as_in_the_reference():

@@ -69,6 +69,9 @@ def test_config_is_frozen():
     ({"cex.1.name": "main"}, "cex names must be unique"),
     ({"contract.american": "yes"}, "contract.american must be true or false"),
     ({"world.regime": "moon"}, "world.regime must be one of 'bust'"),
+    ({"retail.dex_share": 1.5}, r"retail.dex_share must be in \[0, 1\], got 1.5"),
+    ({"retail.dex_share": "most"}, "retail.dex_share must be a number"),
+    ({"arbitrage.rebalance_below": -0.1}, r"arbitrage.rebalance_below must be in \[0, 1\], got -0.1"),
 ])
 def test_bad_values_name_the_dotted_key(changes, match):
     with pytest.raises(ConfigError, match=match):

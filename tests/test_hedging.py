@@ -60,7 +60,9 @@ def test_article_hedges_all_but_the_working_inventory(models):
     mm.hedge()
     book = mm.book(mm.spot(), value_calls=False)
     working = c.quoting_inventory_tokens + c.pool_inventory_tokens
-    assert mm.sold_tokens == pytest.approx(c.initial_sale_tokens, rel=1e-6)
+    # the sale stops short when the quotes' asks have already sold tokens (most retail flow
+    # now reaches the CEX books, directly or through the pool's arbitrage)
+    assert 0.9 * c.initial_sale_tokens < mm.sold_tokens <= c.initial_sale_tokens * (1 + 1e-6)
     # the inventory view sits at the 700,000 tokens the obligations need, within the band
     assert abs(book.tokens + book.perp_tokens + book.calls_delta - working) <= BAND + 1
     assert mm.hedge_trades > 5 and abs(_target_gap(model)) <= BAND + 1
@@ -152,13 +154,16 @@ def test_buyback_before_maturity_shrinks_the_shortfall():
     model.project.maturity = model.time + 12 * 60          # the window: the next 12 hours
     mm._buyback_hours = 12
     mm.start_buyback()
-    perp_before = abs(mm.book(mm.spot(), False).perp_tokens)
+    before = mm.book(mm.spot(), False)
+    inventory_hedge = before.perp_tokens + before.calls_delta    # the part beyond the calls'
     model.run_until(model.time + 12 * 60)
     book = mm.book(mm.spot(), value_calls=False)
     assert mm.working_inventory() == pytest.approx(book.owed)     # the aim rose to the loan
     assert mm.buyback_tokens > 0.5 * short
     # the inventory hedge is unwound: what is left on the perp is about the calls' hedge
-    assert abs(book.perp_tokens) < 0.5 * perp_before
+    # (how big that part was at the start depends on how much of the sale the quotes' asks
+    # had already done: with most retail flow on the CEX books, little in this seed)
+    assert abs(book.perp_tokens + book.calls_delta) < max(0.5 * abs(inventory_hedge), BAND)
     assert abs(book.perp_tokens + book.calls_delta) <= 2 * BAND
     assert math.isfinite(mm.buyback_usdt) and mm.buyback_usdt > 0
     # what it paid is what left its accounts, at a price near the market's

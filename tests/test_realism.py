@@ -36,8 +36,14 @@ def figures(ts: pd.DataFrame) -> dict[str, float]:
     r = r[np.isfinite(r)]
     after = ts.iloc[SALE_HOURS:]
     gap = np.log(after["mid"] / after["fundamental"]).dropna()
+    pool_gap = np.abs(np.log(ts["amm_price"] / ts["mid"])).dropna()
+    dex = ts.groupby(day)["dex_volume_usd"].sum() / daily
     out = {
         "launch_day_volume_usd": float(daily.iloc[0]),
+        "dex_volume_share": float(ts["dex_volume_usd"].sum() / ts["volume_usd"].sum()),
+        "dex_volume_share_day_0": float(dex.iloc[0]),
+        "pool_gap_p95": float(pool_gap.quantile(0.95)),
+        "pool_gap_max": float(pool_gap.max()),
         "hourly_returns": float(len(r)),
         "hourly_vol": float(r.std()),
         "excess_kurtosis": float(pd.Series(r).kurt()),
@@ -128,6 +134,16 @@ def test_spread_and_depth_are_plausible(calibration):
     assert 0 < f["spread_bps_median"] <= 10.0
     for side in ("bid", "ask"):
         assert 80e3 < f[f"depth_{side}_usd_median"] < 400e3
+
+
+@pytest.mark.slow
+def test_the_pool_tracks_the_books_and_cexs_carry_most_spot_volume(calibration):
+    """The pool stays within a few percent of the main CEX (arbitrage keeps it there; it ran
+    to 2x the CEX price when the desk's pool account ran dry between hourly rebalances), and a
+    young token's spot volume is mostly on its CEXs: the DEX 10-35%, from launch day."""
+    f = calibration[1]
+    assert f["pool_gap_p95"] < 0.05 and f["pool_gap_max"] < 0.2
+    assert 0.10 < f["dex_volume_share_day_0"] < 0.35 and 0.10 < f["dex_volume_share"] < 0.35
 
 
 if __name__ == "__main__":          # python tests/test_realism.py [days] [seed]

@@ -43,11 +43,32 @@ def test_mood_is_exogenous_bounded_and_the_same_whatever_the_strategy():
 
 
 @pytest.mark.parametrize("key, value", [("retail.mood_sd", 0.5), ("retail.momentum_scale", 0.0),
-                                        ("retail.fundamental_max_multiple", 0.5)])
+                                        ("retail.fundamental_max_multiple", 0.5),
+                                        ("retail.dex_share", -0.01)])
 def test_new_retail_terms_are_range_checked(key, value):
     from mmabm.config import ConfigError
     with pytest.raises(ConfigError, match=key):
         Config().override({key: value})
+
+
+def test_dex_share_sets_the_home_venues_and_the_cexs_split_by_depth():
+    from mmabm.agents.retail import PERP, home_weights
+    crowd = SMALL.override({"retail.n_traders": 6000, "retail.launch_orders_per_minute": 0})
+    assert home_weights(crowd) == pytest.approx([0.425, 0.2125, 0.2125, 0.15])
+    for share in (0.0, 0.15, 1.0):
+        retail = MarketModel(crowd.override({"retail.dex_share": share}), seed=2).retail
+        spot = retail.home[retail.kind != PERP]
+        assert (retail.home[retail.kind == PERP] == 4).all()
+        assert np.mean(spot == 3) == pytest.approx(share, abs=0.02)
+        if share < 1:
+            main, cex2 = np.sum(spot == 0), np.sum(spot == 1)
+            assert main / cex2 == pytest.approx(2.0, rel=0.15)    # $100k vs $50k obligations
+
+
+def test_home_venues_are_the_same_whatever_the_strategy():
+    a = MarketModel(SMALL, seed=9).retail.home
+    b = MarketModel(SMALL.override({"market_maker.strategy": "article"}), seed=9).retail.home
+    assert np.array_equal(a, b)
 
 
 def _state(model):

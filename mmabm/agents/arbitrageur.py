@@ -10,7 +10,9 @@ from mmabm.venues import defund, fund, units
 
 
 class Arbitrageur(mesa.Agent):
-    """Looks at the venues every `reaction_minutes` and takes what pays after fees."""
+    """Looks at the venues every `reaction_minutes` and takes what pays after fees; spreads its
+    capital evenly over the venues again every hour, and at once when a look leaves one of its
+    accounts low (`arbitrage.rebalance_below`)."""
 
     #: trade with the compiled rounds (arbitrage.look); False runs `reference_look`, the Python
     #: reference that the compiled rounds must match trade for trade
@@ -27,6 +29,8 @@ class Arbitrageur(mesa.Agent):
         for venue in venues:
             fund(model.wallets, venue, self.unique_id, usdt, tokens)
         self.profit_usdt = 0.0
+        self._low_share = terms.rebalance_below
+        self.early_rebalances = 0       # rebalances triggered by a low account
         self._quiet: tuple[int, ...] | None = None   # venues' change counters after a look
         self.looking = model.schedule_recurring(self.act,
                                                 Schedule(interval=terms.reaction_minutes))
@@ -45,7 +49,27 @@ class Arbitrageur(mesa.Agent):
         self.profit_usdt = (look if self.compiled else reference_look)(
             model.cexs, model.dex, me, self.profit_usdt)
         after = (*(cex.changes for cex in model.cexs), model.dex.changes)
-        self._quiet = after if after == seen else None
+        if after == seen:
+            self._quiet = after
+            return
+        self._quiet = None
+        if self._low_share and self.runs_low():
+            self.rebalance()
+            self.early_rebalances += 1
+
+    def runs_low(self) -> bool:
+        """Whether the desk's USDT or tokens on some venue are below `rebalance_below` of an
+        even split of what it holds on all of them (its balances change only when it trades,
+        so `act` asks only after a look that traded). Relative to the even split, so a
+        rebalance always clears it."""
+        model, me = self.model, self.unique_id
+        usdt, tokens = [], []
+        for venue in (*model.cexs, model.dex):
+            b = venue.balance(me)
+            usdt.append(b["usdt"])
+            tokens.append(b["tokens"])
+        floor = self._low_share / len(usdt)
+        return min(usdt) < floor * sum(usdt) or min(tokens) < floor * sum(tokens)
 
     def rebalance(self) -> None:
         """Hourly: spread the desk's free USDT and tokens evenly over the venues again (an

@@ -15,8 +15,9 @@ traders (market orders with the move since the last recorded row, an hour by def
 their side the bigger the move), fundamentalists (market orders toward the latent value when
 the price is off by more than a threshold, sized up with the mispricing; when buying they bring
 new USDT, minted and recorded, so value money flows in as the token gets cheap) and leveraged
-perp speculators (with the mood too). Each trader keeps all its money on one home venue, chosen
-in proportion to the venues' liquidity, and at most one resting order (replaced on its next
+perp speculators (with the mood too). Each trader keeps all its money on one home venue: the DEX
+pool for a share `retail.dex_share` of spot traders, else a CEX chosen in proportion to its
+obligation depth (young tokens trade mostly on their CEXs), and at most one resting order (replaced on its next
 arrival). Wallets are seeded from the circulating float (tokens from the project's treasury)
 and from USDT brought in. docs/calibration.md gives the defaults and what they reproduce.
 """
@@ -39,6 +40,16 @@ SHARP_MOVE = 0.05            # an hourly move that excites attention
 ATTENTION_CAP = 5.0          # attention (relative to listing) is capped here for thinning
 
 
+def home_weights(config) -> np.ndarray:
+    """Probabilities of a spot trader's home venue: the CEXs (in proportion to their obligation
+    depth) then the DEX pool (`retail.dex_share`)."""
+    depth = np.array([x.depth_usd for x in config.cex], dtype=float)
+    share = config.retail.dex_share
+    cex = depth / depth.sum() if depth.sum() > 0 else np.full(len(depth), 1.0 / len(depth))
+    p = np.append(cex * (1.0 - share), share)
+    return p / p.sum()
+
+
 class RetailPopulation(mesa.Agent):
     """All retail traders; `arrive` is scheduled at each arrival time."""
 
@@ -54,9 +65,8 @@ class RetailPopulation(mesa.Agent):
         self.kind = types.choice(4, size=n, p=[r.noise_share, r.momentum_share,
                                               r.fundamentalist_share, r.perp_share])
         spot = [*model.cexs, model.dex]
-        weights = np.array([x.depth_usd for x in c.cex] + [c.dex.pool_usd / 2])
         self.home = np.where(self.kind == PERP, len(spot),
-                             types.choice(len(spot), size=n, p=weights / weights.sum()))
+                             types.choice(len(spot), size=n, p=home_weights(c)))
         self.venues = [*spot, model.perp]
         self.resting = np.zeros(n, dtype=np.int64)           # resting order id (0: none)
         self.orders = np.zeros(4, dtype=np.int64)           # orders sent, by type
