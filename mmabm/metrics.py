@@ -66,6 +66,35 @@ def record_row(model) -> dict[str, float]:
     row["basis_perp_tokens"] = model.basis_desk.position_tokens()
     row["project_sold_tokens"] = model.project.sold_tokens
     row.update(mm_pnl(model, book, mm.last_mid))
+    row.update(holdings_row(model))
+    return row
+
+
+def holdings_row(model) -> dict[str, float]:
+    """The per-venue columns of a row: each CEX's spread and ±band depth (the unsuffixed columns
+    are the main CEX's) and the market maker's USDT and tokens there (free and locked); the
+    pool's reserves and the market maker's share of it and holdings in it; the market maker's
+    wallet; the project's treasury (its wallet)."""
+    mm, dex, wallets = model.market_maker.unique_id, model.dex, model.wallets
+    row: dict[str, float] = {}
+    for venue, terms in zip(model.cexs, model.config.cex):
+        name, b = venue.name, venue.balance(mm)
+        row[f"spread_bps_{name}"] = venue.spread_bps()
+        row[f"depth_bid_usd_{name}"] = venue.depth_usd(BUY, terms.band)
+        row[f"depth_ask_usd_{name}"] = venue.depth_usd(SELL, terms.band)
+        row[f"mm_usdt_{name}"] = b["usdt"] + b["usdt_locked"]
+        row[f"mm_tokens_{name}"] = b["tokens"] + b["tokens_locked"]
+    pool, position, free = dex.pool, dex.position(mm), dex.balance(mm)
+    row["amm_token_reserve"] = pool.token_reserve * units.TOKEN_UNIT
+    row["amm_usdt_reserve"] = pool.usdt_reserve * units.USDT_UNIT
+    row["mm_lp_share"] = position.shares / pool.total_shares if pool.total_shares else 0.0
+    row["mm_usdt_dex"] = position.usdt + free["usdt"]
+    row["mm_tokens_dex"] = position.tokens + free["tokens"]
+    row["mm_usdt_wallet"] = wallets.usdt[mm] * units.USDT_UNIT
+    row["mm_tokens_wallet"] = wallets.tokens[mm] * units.TOKEN_UNIT
+    project = model.project.unique_id
+    row["project_treasury_usdt"] = wallets.usdt[project] * units.USDT_UNIT
+    row["project_treasury_tokens"] = wallets.tokens[project] * units.TOKEN_UNIT
     return row
 
 

@@ -243,3 +243,19 @@ def test_a_side_thin_for_want_of_funds_is_not_reposted_until_funds_come():
     assert venue.orders_of(me)["id"].tolist() != asks["id"].tolist()
     assert venue.depth_usd(-1, terms.band) >= terms.depth_usd
     assert model.conservation_problems() == []
+
+
+def test_rows_carry_each_venue_and_where_the_market_maker_holds_what(trading_run):
+    """Spread and depth per CEX (the main CEX's also unsuffixed), the pool's reserves, the
+    market maker's holdings per venue (they add up to its token total) and the treasury."""
+    ts = trading_run.timeseries
+    where = ("main", "cex2", "cex3", "dex", "wallet")
+    held = sum(ts[f"mm_tokens_{w}"] for w in where)
+    assert np.allclose(held, ts["mm_tokens"], rtol=0, atol=1e-6)
+    for column in ("spread_bps", "depth_bid_usd", "depth_ask_usd"):
+        pd.testing.assert_series_equal(ts[f"{column}_main"], ts[column], check_names=False)
+        assert ts[f"{column}_cex2"].notna().any()
+    assert np.allclose(ts["amm_usdt_reserve"] / ts["amm_token_reserve"], ts["amm_price"])
+    assert ts["mm_lp_share"].between(0, 1).all() and ts["mm_lp_share"].iloc[0] > 0
+    assert (ts[[f"mm_usdt_{w}" for w in where]] >= 0).all().all()
+    assert ts["project_treasury_tokens"].iloc[0] > 0 and ts["project_treasury_usdt"].ge(0).all()
