@@ -160,19 +160,21 @@ def ledger_rows(model, when: str) -> list[dict[str, object]]:
     return rows
 
 
+def price_at(mid: pd.Series, months: float) -> float:
+    """The last recorded mid at or before `months` (mid indexed by minute, gaps carried
+    forward); NaN if the run did not reach it."""
+    minute = months * MINUTES_PER_MONTH
+    return float(mid.loc[:minute].iloc[-1]) if len(mid) and mid.index[-1] >= minute else math.nan
+
+
 def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
     """The run's headline numbers from its time series and final state."""
     mid = ts.set_index("minute")["mid"].ffill()
-
-    def price_at(months: float) -> float:
-        minute = months * MINUTES_PER_MONTH
-        return float(mid.loc[:minute].iloc[-1]) if len(mid) and mid.index[-1] >= minute else math.nan
-
     clean = mid.dropna().to_numpy()
     drawdown = float(1 - np.min(clean / np.maximum.accumulate(clean))) if len(clean) else math.nan
     summary = {"initial_sale_tokens": model.config.initial_sale_tokens,
-               "price_1m": price_at(1), "price_3m": price_at(3), "price_6m": price_at(6),
-               "price_12m": price_at(12), "price_end": float(clean[-1]) if len(clean) else math.nan,
+               **{f"price_{m}m": price_at(mid, m) for m in (1, 3, 6, 12, 24)},
+               "price_end": float(clean[-1]) if len(clean) else math.nan,
                "max_drawdown": drawdown}
     for venue in model.cexs:
         summary[f"obligation_uptime_{venue.name}"] = float(ts[f"obligations_met_{venue.name}"].mean())

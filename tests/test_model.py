@@ -1,4 +1,6 @@
 """The model skeleton: venues from the config, the deal, the MM's opening, recording, maturity."""
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,6 +52,17 @@ def test_books_balance_and_the_ledger_covers_start_and_end(short_run):
 def test_summary_derives_the_sale_and_the_run_records_its_seed(short_run):
     assert short_run.summary["initial_sale_tokens"] == 2_300_000
     assert short_run.seed == 3 and short_run.config["run"]["seed"] == 3
+    s = short_run.summary                     # three days: no price at a month or later
+    assert all(math.isnan(s[f"price_{m}m"]) for m in (1, 3, 6, 12, 24))
+    assert s["price_end"] == short_run.timeseries["mid"].dropna().iloc[-1]
+
+
+def test_summary_prices_at_each_horizon_the_run_reaches():
+    from mmabm.metrics import MINUTES_PER_MONTH, price_at
+    minutes = np.arange(0, 25 * MINUTES_PER_MONTH + 1, 1440)
+    mid = pd.Series(1.0 + minutes / MINUTES_PER_MONTH, index=minutes)   # price_Nm = 1 + N
+    assert [price_at(mid, m) for m in (1, 3, 6, 12, 24)] == [2.0, 4.0, 7.0, 13.0, 25.0]
+    assert math.isnan(price_at(mid.loc[:20 * MINUTES_PER_MONTH], 24))     # not reached
 
 
 def test_same_seed_same_run_and_strategies_share_the_world():
