@@ -50,8 +50,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="one run: summary, config, time series, ledger, figures",
                          description="Play one scenario and write summary.json, config.json "
-                         "(resolved, with the seed), timeseries.parquet, ledger.csv and the "
-                         "standard figures (prices, liquidity, delta, pnl, funding).")
+                         "(resolved, with the seed), run.json (code version, command), "
+                         "timeseries.parquet, ledger.csv and the standard figures (prices, "
+                         "liquidity, delta, pnl, funding).")
     _common(run, "out/main")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's run.seed)")
     compare = sub.add_parser("compare", help="strategies on the same seeds, paired differences",
@@ -84,7 +85,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
+    args.argv = argv                                     # recorded in run.json
     from mmabm.config import ConfigError
     if getattr(args, "workers", None) is not None and args.workers < 1:
         print(f"mmabm {args.command}: --workers must be at least 1, got {args.workers}",
@@ -110,6 +113,14 @@ def _config(args: argparse.Namespace):
     return load_config(args.scenario, overrides)
 
 
+def provenance(args: argparse.Namespace, seed: int, start: float) -> dict[str, object]:
+    """What re-creates a run's files besides config.json: the code version (package and git
+    commit), the scenario, the seed, the command line, and the wall time."""
+    from mmabm.experiment.provenance import code_version
+    return {"code_version": code_version(), "scenario": str(args.scenario), "seed": seed,
+            "command": ["mmabm", *args.argv], "wall_s": round(time.perf_counter() - start, 1)}
+
+
 def _run(args: argparse.Namespace) -> int:
     from mmabm.experiment import run
     from mmabm.plots import standard_figures
@@ -123,6 +134,8 @@ def _run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(result.summary, indent=1))
     (out / "config.json").write_text(json.dumps(result.config, indent=1))
+    (out / "run.json").write_text(json.dumps(provenance(args, result.seed, start),
+                                             indent=1))
     result.timeseries.to_parquet(out / "timeseries.parquet")
     result.ledger.to_csv(out / "ledger.csv", index=False)
     figures = standard_figures(result.timeseries, out, config.cex[0].depth_usd,

@@ -4,6 +4,7 @@ import json
 import pandas as pd
 import pytest
 
+import mmabm
 from mmabm.cli import main
 from mmabm.plots import delta_figure, price_figure
 
@@ -22,6 +23,9 @@ def test_writes_summary_config_series_ledger_and_figures(out):
     assert summary["initial_sale_tokens"] == 2_300_000 and "mm_pnl_total" in summary
     config = json.loads((out / "config.json").read_text())
     assert config["run"]["seed"] == 4 and config["run"]["months"] == 0.01
+    made = json.loads((out / "run.json").read_text())
+    assert made["seed"] == 4 and made["code_version"].startswith(mmabm.__version__)
+    assert made["command"][:2] == ["mmabm", "run"] and made["wall_s"] > 0
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert {"mid", "amm_price", "mm_delta_liability", "mm_pnl"} <= set(ts.columns)
     assert len(ts) == int(0.01 * 30 * 24 * 60 / 30) + 1

@@ -61,6 +61,8 @@ def test_compare_pairs_strategies_on_common_seeds(paired):
     runs = paired.runs
     assert list(runs["strategy"]) == ["hold"] * 3 + ["article"] * 3
     assert runs["error"].isna().all()
+    assert runs["code_version"].nunique() == 1 and runs["code_version"].iat[0] != ""
+    assert "code_version" not in set(paired.paired["metric"])     # not a metric
     # common random numbers: the exogenous world is the same for both strategies
     p = paired.paths
     for seed in range(3):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from mmabm.config import Config, ConfigError
 from mmabm.experiment.executor import Outcome, Task, run_tasks
+from mmabm.experiment.provenance import code_version
 
 STRATEGIES = ("article", "twap_sale", "hold", "liability_neutral")
 #: time-series columns kept for fan charts and paired paths
@@ -94,12 +95,13 @@ def compare(config: Config, strategies: Sequence[str] = ("article", "hold"),
         raise ConfigError("seeds must be at least 1")
     tasks = [Task((s, seed), config.override({"market_maker.strategy": s}).to_dict(), seed)
              for s in strategies for seed in seed_list]
-    rows, paths = [], []
+    rows, paths, version = [], [], code_version()
     for outcome in run_tasks(tasks, workers=workers, dask=dask, columns=PATH_COLUMNS,
                              on_done=on_done):
         strategy, seed = outcome.key
         rows.append({"strategy": strategy, "seed": seed, **(outcome.summary or {}),
-                     "error": outcome.error, "seconds": outcome.seconds})
+                     "error": outcome.error, "seconds": outcome.seconds,
+                     "code_version": version})
         if outcome.ok:
             paths.append(outcome.timeseries.assign(strategy=strategy, seed=seed))
     order = {s: i for i, s in enumerate(strategies)}

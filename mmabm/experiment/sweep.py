@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ import pandas as pd
 
 from mmabm.config import Config, ConfigError, load_config, read_toml
 from mmabm.experiment.executor import Outcome, Task, run_tasks
+from mmabm.experiment.provenance import code_version
 
 _KEYS = {"scenario", "seeds", "design", "samples", "design_seed", "set", "grid", "random", "out"}
 
@@ -134,18 +134,6 @@ def run_id(config: Config, seed: int) -> str:
     """A stable name for a run: a hash of its resolved config and seed."""
     text = json.dumps({"config": config.to_dict(), "seed": seed}, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
-def code_version() -> str:
-    """The package version and, in a git checkout, the commit (with +dirty if edited)."""
-    from mmabm import __version__
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "describe", "--always", "--dirty=+dirty"], cwd=here,
-                                capture_output=True, text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{__version__}+{commit}" if commit else __version__
 
 
 def sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, dask: str | None = None,
