@@ -16,10 +16,11 @@ AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fun
 
 
 def record_row(model) -> dict[str, float]:
-    """One row of the time series: prices, spread, depth, obligations, the world, spot volume
-    since the previous row (in total and by the type of agent that initiated it; `volume_usd_perp`
-    is what perp speculators traded on spot, nothing by design), the part of it swapped on the
-    DEX (`dex_volume_usd`) and the perp's volume."""
+    """One row of the time series: prices, spread, depth and obligations (per CEX; the
+    unsuffixed columns are the main CEX's), the world, spot volume since the previous row (in
+    total and by the type of agent that initiated it; `volume_usd_perp` is what perp
+    speculators traded on spot, nothing by design), the part of it swapped on the DEX
+    (`dex_volume_usd`), the perp's volume, the market maker's book and P&L, and holdings."""
     main, c = model.cexs[0], model.config
     bid, ask = main.best_bid(), main.best_ask()
     row = {"minute": model.time, "mid": main.mid_usd(),
@@ -47,9 +48,13 @@ def record_row(model) -> dict[str, float]:
             kind = types.get(taker) or types.setdefault(taker, model.owner_type(taker))
             by_type[kind] += notional * unit
         mm.spread_pnl += spread_capture(trades, mm.unique_id, venue)
+        spread, bids, asks = (venue.spread_bps(), venue.depth_usd(BUY, terms.band),
+                              venue.depth_usd(SELL, terms.band))
+        row[f"spread_bps_{venue.name}"] = spread
+        row[f"depth_bid_usd_{venue.name}"], row[f"depth_ask_usd_{venue.name}"] = bids, asks
         row[f"obligations_met_{venue.name}"] = float(
-            not venue.thin_sides(terms.band, terms.depth_usd)
-            and venue.spread_bps() <= terms.max_spread * 1e4 * (1 + 1e-9))
+            bids >= terms.depth_usd and asks >= terms.depth_usd
+            and spread <= terms.max_spread * 1e4 * (1 + 1e-9))
     row["volume_usd"] = sum(by_type.values())
     row["dex_volume_usd"] = dex_usd
     row["perp_volume_usd"] = model.perp.take_volume()
@@ -71,19 +76,15 @@ def record_row(model) -> dict[str, float]:
 
 
 def holdings_row(model) -> dict[str, float]:
-    """The per-venue columns of a row: each CEX's spread and ±band depth (the unsuffixed columns
-    are the main CEX's) and the market maker's USDT and tokens there (free and locked); the
-    pool's reserves and the market maker's share of it and holdings in it; the market maker's
-    wallet; the project's treasury (its wallet)."""
+    """Where things are held: the market maker's USDT and tokens on each CEX (free and locked),
+    the pool's reserves and the market maker's share of it and holdings in it, the market
+    maker's wallet, and the project's treasury (its wallet)."""
     mm, dex, wallets = model.market_maker.unique_id, model.dex, model.wallets
     row: dict[str, float] = {}
-    for venue, terms in zip(model.cexs, model.config.cex):
-        name, b = venue.name, venue.balance(mm)
-        row[f"spread_bps_{name}"] = venue.spread_bps()
-        row[f"depth_bid_usd_{name}"] = venue.depth_usd(BUY, terms.band)
-        row[f"depth_ask_usd_{name}"] = venue.depth_usd(SELL, terms.band)
-        row[f"mm_usdt_{name}"] = b["usdt"] + b["usdt_locked"]
-        row[f"mm_tokens_{name}"] = b["tokens"] + b["tokens_locked"]
+    for venue in model.cexs:
+        b = venue.balance(mm)
+        row[f"mm_usdt_{venue.name}"] = b["usdt"] + b["usdt_locked"]
+        row[f"mm_tokens_{venue.name}"] = b["tokens"] + b["tokens_locked"]
     pool, position, free = dex.pool, dex.position(mm), dex.balance(mm)
     row["amm_token_reserve"] = pool.token_reserve * units.TOKEN_UNIT
     row["amm_usdt_reserve"] = pool.usdt_reserve * units.USDT_UNIT

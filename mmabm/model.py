@@ -151,8 +151,7 @@ class MarketModel(mesa.Model):
         """The market maker's requote, then the desk's look and the marks, then the step hooks
         (`fused_step`: one Mesa event a step instead of one for each)."""
         self.market_maker.requote()
-        self.arbitrageur.act()
-        self.update_marks()
+        self.look_and_mark()
         for hook in self.step_hooks:
             hook()
 

@@ -7,6 +7,7 @@ bit generators, in the same order), so a run is identical either way. It exists 
 five calls cost ~15 us a minute in argument handling alone, and a year has 525,600 minutes.
 """
 from cpython.pycapsule cimport PyCapsule_GetPointer
+from libc.math cimport log
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 import numpy as np
@@ -47,7 +48,7 @@ cdef class CandidateDraws:
         self._arrivals, self._decisions, self._sizes = (
             _bitgen(arrivals), _bitgen(decisions), _bitgen(sizes))
         self.n_traders = n_traders
-        self._log_median = np.log(order_usd_median)       # the value arrive's math.log gives
+        self._log_median = log(order_usd_median)          # C's log, as math.log calls it
         self._sigma = order_usd_sigma
 
     def draw(self, double top, double keep_chance):

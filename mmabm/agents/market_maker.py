@@ -447,7 +447,7 @@ class MarketMaker(Settlement, mesa.Agent):
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
-            elif abs(mid / quoted - 1) <= threshold:
+            elif (moved := abs(mid / quoted - 1)) <= threshold:
                 thin = venue.thin_sides(terms.band, terms.depth_usd)
                 if not thin:
                     fine[venue.name] = (venue.changes, quoted)
@@ -455,7 +455,7 @@ class MarketMaker(Settlement, mesa.Agent):
                 bids_thin, asks_thin = thin & 1, thin & 2
                 # every rung still sits inside the band (they are posted within 0.9 band of
                 # the quoted mid), so only more funds could make a thin side deeper
-                if abs(mid / quoted - 1) <= 0.05 * terms.band and not (
+                if moved <= 0.05 * terms.band and not (
                         bids_thin and self._could_add(venue, terms, BUY, mid)
                         or asks_thin and self._could_add(venue, terms, SELL, mid)):
                     continue

@@ -460,7 +460,7 @@ class PerpExchange:
                 continue                         # no depth to close into: tried again next time
             if scanned is None:
                 scanned = set(self._open)
-            self.book.market(-1 if before > 0 else 1, abs(before), owner)
+            book.market(-book_side, abs(before), owner)
             self._settle(0)                      # covers losses beyond the margin, fill by fill
             if acct.position != before:          # no depth to close into: tried again next time
                 done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
