@@ -7,71 +7,76 @@ import numpy as np
 import pandas as pd
 
 from mmabm._core import BUY, SELL
+from mmabm.tape import AGENT_TYPES, obligation_met, price_at
 from mmabm.venues import units
 
 MINUTES_PER_MONTH = 30 * 24 * 60
-#: Who initiated spot volume (the taker of a CEX trade, the swapper on the DEX).
-AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist",
-               "perp")
 
 
-def record_row(model) -> dict[str, float]:
-    """One row of the time series: prices, spread, depth and obligations (per CEX; the
-    unsuffixed columns are the main CEX's), the world, spot volume since the previous row (in
-    total and by the type of agent that initiated it; `volume_usd_perp` is what perp
-    speculators traded on spot, nothing by design), the part of it swapped on the DEX
-    (`dex_volume_usd`), the perp's volume, the market maker's book and P&L, and holdings."""
-    main, c = model.cexs[0], model.config
-    bid, ask = main.best_bid(), main.best_ask()
-    row = {"minute": model.time, "mid": main.mid_usd(),
-           "best_bid": bid * main.tick_size if bid else math.nan,
-           "best_ask": ask * main.tick_size if ask else math.nan,
-           "spread_bps": main.spread_bps(),
-           "depth_bid_usd": main.depth_usd(BUY, c.cex[0].band),
-           "depth_ask_usd": main.depth_usd(SELL, c.cex[0].band),
-           "amm_price": model.dex.price(), "perp_mark": model.perp.mark_price,
-           "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
-           "fundamental": model.fundamental_at(model.time)}
-    by_type = dict.fromkeys(AGENT_TYPES, 0.0)
-    mm, unit = model.market_maker, units.USDT_UNIT
-    # the type of each owner, looked up once per row (thousands of swaps and trades, few owners)
-    types: dict[int, str] = {}
-    dex_usd = 0.0
-    for owner, notional in model.dex.take_swaps():
-        kind = types.get(owner) or types.setdefault(owner, model.owner_type(owner))
-        by_type[kind] += notional * unit
-        dex_usd += notional * unit
-    for venue, terms in zip(model.cexs, c.cex):
-        row[f"mid_{venue.name}"] = venue.mid_usd()
-        trades = venue.drain_trades()
-        for taker, notional in zip(trades["taker_owner"].tolist(), trades["notional"].tolist()):
-            kind = types.get(taker) or types.setdefault(taker, model.owner_type(taker))
-            by_type[kind] += notional * unit
-        mm.spread_pnl += spread_capture(trades, mm.unique_id, venue)
-        spread, bids, asks = (venue.spread_bps(), venue.depth_usd(BUY, terms.band),
-                              venue.depth_usd(SELL, terms.band))
-        row[f"spread_bps_{venue.name}"] = spread
-        row[f"depth_bid_usd_{venue.name}"], row[f"depth_ask_usd_{venue.name}"] = bids, asks
-        row[f"obligations_met_{venue.name}"] = float(
-            bids >= terms.depth_usd and asks >= terms.depth_usd
-            and spread <= terms.max_spread * 1e4 * (1 + 1e-9))
-    row["volume_usd"] = sum(by_type.values())
-    row["dex_volume_usd"] = dex_usd
-    row["perp_volume_usd"] = model.perp.take_volume()
-    for kind, usd in by_type.items():
-        row[f"volume_usd_{kind}"] = usd
-    if row["mid"] == row["mid"]:
-        mm.vol.update(row["mid"])
-        mm.last_mid = row["mid"]
-    mm.mark_hedge()
+class Recorder:
+    """The time series' rows. It only reads the model: flows (volume since the previous row)
+    are differences of the tape's running totals, which it remembers between rows, so how
+    often a run is recorded never changes the run."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self._last = self._totals()
+
+    def _totals(self) -> tuple[int, ...]:
+        tape = self.model.tape
+        tape.sync()
+        return (*tape.volume_units.values(), tape.dex_units, tape.perp_units)
+
+    def row(self) -> dict[str, float]:
+        """One row of the time series: prices, spread, depth and obligations (per CEX; the
+        unsuffixed columns are the main CEX's), the world, spot volume since the previous row
+        (in total and by the type of agent that initiated it; `volume_usd_perp` is what perp
+        speculators traded on spot, nothing by design), the part of it swapped on the DEX
+        (`dex_volume_usd`), the perp's volume, the market maker's book and P&L, and holdings."""
+        model = self.model
+        main, c = model.cexs[0], model.config
+        bid, ask = main.best_bid(), main.best_ask()
+        row = {"minute": model.time, "mid": main.mid_usd(),
+               "best_bid": bid * main.tick_size if bid else math.nan,
+               "best_ask": ask * main.tick_size if ask else math.nan,
+               "spread_bps": main.spread_bps(),
+               "depth_bid_usd": main.depth_usd(BUY, c.cex[0].band),
+               "depth_ask_usd": main.depth_usd(SELL, c.cex[0].band),
+               "amm_price": model.dex.price(), "perp_mark": model.perp.mark_price,
+               "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
+               "fundamental": model.fundamental_at(model.time)}
+        for venue, terms in zip(model.cexs, c.cex):
+            row[f"mid_{venue.name}"] = venue.mid_usd()
+            spread, bids, asks = (venue.spread_bps(), venue.depth_usd(BUY, terms.band),
+                                  venue.depth_usd(SELL, terms.band))
+            row[f"spread_bps_{venue.name}"] = spread
+            row[f"depth_bid_usd_{venue.name}"], row[f"depth_ask_usd_{venue.name}"] = bids, asks
+            row[f"obligations_met_{venue.name}"] = float(obligation_met(venue, terms))
+        totals = self._totals()
+        flows = [(now - before) * units.USDT_UNIT for now, before in zip(totals, self._last)]
+        self._last = totals
+        by_type = dict(zip(AGENT_TYPES, flows))
+        row["volume_usd"] = sum(by_type.values())
+        row["dex_volume_usd"], row["perp_volume_usd"] = flows[-2], flows[-1]
+        for kind, usd in by_type.items():
+            row[f"volume_usd_{kind}"] = usd
+        row.update(market_maker_row(model))
+        row.update(holdings_row(model))
+        return row
+
+
+def market_maker_row(model) -> dict[str, float]:
+    """The market maker's deltas, holdings, sale and P&L (marked at the last price it saw),
+    the basis desk's perp position and the project's sales."""
+    mm = model.market_maker
     book = mm.book(mm.last_mid)
+    row = {}
     row["mm_delta_inventory"], row["mm_delta_liability"] = book.deltas()
     row["mm_tokens"], row["mm_perp_tokens"] = book.tokens, book.perp_tokens
     row["mm_sold_tokens"] = mm.sold_tokens
     row["basis_perp_tokens"] = model.basis_desk.position_tokens()
     row["project_sold_tokens"] = model.project.sold_tokens
     row.update(mm_pnl(model, book, mm.last_mid))
-    row.update(holdings_row(model))
     return row
 
 
@@ -99,19 +104,6 @@ def holdings_row(model) -> dict[str, float]:
     return row
 
 
-def spread_capture(trades, maker: int, venue) -> float:
-    """What `maker`'s filled quotes earned against the venue's mid when each taker's order
-    arrived, net of its maker fees (USDT). (Against a later mid it would also count what the
-    price did after the fill: adverse selection, which belongs to the inventory.) A fill
-    when a side of the book was empty, with no mid to measure, counts its fee only."""
-    mine = trades[trades["maker_owner"] == maker]
-    if not len(mine):
-        return 0.0
-    edge = mine["taker_side"] * (mine["price"] - mine["mid"]) * venue.tick_size \
-        * (mine["qty"] * venue.lot_size)
-    return float(np.nansum(edge)) - float(mine["maker_fee"].sum()) * units.USDT_UNIT
-
-
 def mm_pnl(model, book, mid: float) -> dict[str, float]:
     """The market maker's P&L marked at `mid`, and its parts (USDT), from its `book`.
 
@@ -128,11 +120,11 @@ def mm_pnl(model, book, mid: float) -> dict[str, float]:
         return {}
     total = (book.usdt + book.perp_equity + (book.tokens - book.owed) * mid + book.calls_value
              - model.config.market_maker.usdt_capital)
-    parts = {"mm_pnl_spread": mm.spread_pnl,
+    parts = {"mm_pnl_spread": model.tape.spread_capture_usd(mm.unique_id),
              "mm_pnl_lp_fees": book.pool.fees_earned_usdt + mm.lp_fees_closed,
              "mm_pnl_impermanent_loss": book.pool.impermanent_loss_usdt + mm.lp_loss_closed,
              "mm_pnl_funding": model.perp.account(mm.unique_id).funding * units.USDT_UNIT,
-             "mm_pnl_gamma": mm.gamma_pnl, "mm_pnl_options": book.calls_value + mm.exercise_pnl,
+             "mm_pnl_gamma": mm.gamma_pnl_now(), "mm_pnl_options": book.calls_value + mm.exercise_pnl,
              "mm_pnl_initial_sale": mm.sale_usdt - mm.sold_tokens * mid}
     parts["mm_pnl_inventory"] = total - sum(parts.values())
     return {"mm_pnl": total, **parts}
@@ -161,27 +153,24 @@ def ledger_rows(model, when: str) -> list[dict[str, object]]:
     return rows
 
 
-def price_at(mid: pd.Series, months: float) -> float:
-    """The last recorded mid at or before `months` (mid indexed by minute, gaps carried
-    forward); NaN if the run did not reach it."""
-    minute = months * MINUTES_PER_MONTH
-    return float(mid.loc[:minute].iloc[-1]) if len(mid) and mid.index[-1] >= minute else math.nan
-
-
-def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
-    """The run's headline numbers from its time series and final state."""
-    mid = ts.set_index("minute")["mid"].ffill()
-    clean = mid.dropna().to_numpy()
+def summarize(model) -> dict[str, float]:
+    """The run's headline numbers, from the tape's hourly closes and the final state (never
+    from the recorded rows, so the recording cadence cannot change them)."""
+    tape = model.tape
+    minutes, mids = tape.closes()
+    clean = mids[mids == mids]
     drawdown = float(1 - np.min(clean / np.maximum.accumulate(clean))) if len(clean) else math.nan
     summary = {"initial_sale_tokens": model.config.initial_sale_tokens,
-               **{f"price_{m}m": price_at(mid, m) for m in (1, 3, 6, 12, 24)},
+               **{f"price_{m}m": price_at(minutes, mids, m) for m in (1, 3, 6, 12, 24)},
                "price_end": float(clean[-1]) if len(clean) else math.nan,
                "max_drawdown": drawdown}
-    for venue in model.cexs:
-        summary[f"obligation_uptime_{venue.name}"] = float(ts[f"obligations_met_{venue.name}"].mean())
-    last = ts.iloc[-1]
-    for key in [k for k in ts.columns if k.startswith("mm_pnl")]:
-        summary["mm_pnl_total" if key == "mm_pnl" else key] = float(last[key])
+    met = np.array(tape.close_obligations, dtype=float).reshape(-1, len(model.cexs))
+    for k, venue in enumerate(model.cexs):
+        summary[f"obligation_uptime_{venue.name}"] = float(met[:, k].mean()) if len(met) else math.nan
+    for key, value in market_maker_row(model).items():
+        if key.startswith("mm_pnl"):
+            summary["mm_pnl_total" if key == "mm_pnl" else key] = float(value)
+    spot = tape.spot_volume_usd()
     summary.update({
         "mm_sale_tokens_sold": model.market_maker.sold_tokens,
         "mm_sale_usdt": model.market_maker.sale_usdt,
@@ -196,8 +185,7 @@ def summarize(ts: pd.DataFrame, model) -> dict[str, float]:
         "project_shortfall_tokens": ((model.project.loan_units - model.project.tokens_returned_units)
                                      * units.TOKEN_UNIT if model.time >= model.project.maturity
                                      else math.nan),
-        "dex_volume_share": (float(ts["dex_volume_usd"].sum() / ts["volume_usd"].sum())
-                             if ts["volume_usd"].sum() > 0 else math.nan),
+        "dex_volume_share": tape.dex_units * units.USDT_UNIT / spot if spot > 0 else math.nan,
         "perp_liquidations": float(len(model.perp.liquidations)),
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),

@@ -3,15 +3,20 @@
 Built from one Config. Mesa 3.5 runs it event-driven: nothing steps minute by minute unless it
 is scheduled — funding, mark updates, the market maker's requotes, the arbitrageur's looks, the
 recorder and the contract's maturity are all Mesa events (bound methods: Mesa holds them weakly).
+Recording only reads: agents keep their own memory of the market (`observe_hourly`), and the
+flows in a row come from the tape's running totals (tape.py), so the recording cadence never
+changes a run.
 The agents: the project team (loan, calls, unlocks, buyback), the market maker (quotes, pool,
 sale, perp hedge, settlement), the arbitrage desk (CEX<->CEX, CEX<->pool), the basis desk (the
 perp's liquidity, hedged on spot) and the retail population.
 """
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
-from mesa.time import EventGenerator, Schedule
+from mesa.time import EventGenerator, Priority, Schedule
 
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
@@ -20,8 +25,9 @@ from mmabm.agents.project import ProjectTeam
 from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
 from mmabm.config import Config
 from mmabm.exogenous import Attention, fundamental_path
-from mmabm.metrics import MINUTES_PER_MONTH, ledger_rows, record_row
+from mmabm.metrics import MINUTES_PER_MONTH, Recorder, ledger_rows
 from mmabm.randomness import RandomStreams
+from mmabm.tape import Tape
 from mmabm.venues import AmmVenue, PerpExchange, SpotExchange, Wallets, audit_model
 
 
@@ -60,8 +66,10 @@ class MarketModel(mesa.Model):
         self.fused_step = (self.fuse_steps and config.arbitrage.reaction_minutes == step
                            and config.market_maker.requote_minutes == step)
         self.step_hooks: list[StepHook] = []      # run after them, in the order registered
+        self.hourly_observers: list = []          # see observe_hourly
         self._build_world()
         self._build_venues()
+        self.tape = Tape(self)
         self.project = ProjectTeam(self)
         self.market_maker = MarketMaker(self)
         self.project.open_deal(self.market_maker)
@@ -82,8 +90,12 @@ class MarketModel(mesa.Model):
             self.schedule_recurring(self.look_and_mark, Schedule(interval=step))
         else:
             self.schedule_recurring(self.update_marks, Schedule(interval=step))
-        self.schedule_recurring(self.record, Schedule(interval=config.run.record_every_minutes,
-                                                      start=0.0))
+        # the hourly observations, then the row, at the end of their minute (after everything
+        # else that happens in it): one low-priority event every gcd(60, cadence) minutes
+        self.recorder = Recorder(self)
+        self.schedule_recurring(self.end_of_minute, Schedule(
+            interval=math.gcd(60, config.run.record_every_minutes), start=0.0),
+            priority=Priority.LOW)
         # Mesa's own step, every minute at high priority: MarketModel has no step (everything
         # is an event), so it only cost an event per minute
         default_step = getattr(self, "_default_schedule", None)
@@ -114,7 +126,7 @@ class MarketModel(mesa.Model):
         self.venues = [*self.cexs, self.dex, self.perp]
 
     def owner_type(self, owner: int) -> str:
-        """The agent type behind a venue owner id (see metrics.AGENT_TYPES)."""
+        """The agent type behind a venue owner id (see tape.AGENT_TYPES)."""
         if owner == self.market_maker.unique_id:
             return "market_maker"
         if owner in (self.arbitrageur.unique_id, self.basis_desk.unique_id):
@@ -169,8 +181,23 @@ class MarketModel(mesa.Model):
             self.schedule_event(hook, at=self.time)
         return hook
 
+    def observe_hourly(self, fn) -> None:
+        """Run `fn` at the end of every hour's first minute from now (minute 0, 60, ...),
+        before that minute's row is recorded, in the order registered: how agents build
+        their memory of the market."""
+        self.hourly_observers.append(fn)
+
+    def end_of_minute(self) -> None:
+        """The hourly observations when an hour begins, then the row when one is due."""
+        if self.time % 60 == 0:
+            for fn in self.hourly_observers:
+                fn()
+        if self.time % self.config.run.record_every_minutes == 0:
+            self.record()
+
     def record(self) -> None:
-        self.rows.append(record_row(self))
+        """Append a row of the time series (reads the model, changes nothing)."""
+        self.rows.append(self.recorder.row())
 
     def conservation_problems(self) -> list[str]:
         """Everything that does not balance across wallets and venues (empty: all balances)."""

@@ -58,11 +58,13 @@ def test_summary_derives_the_sale_and_the_run_records_its_seed(short_run):
 
 
 def test_summary_prices_at_each_horizon_the_run_reaches():
-    from mmabm.metrics import MINUTES_PER_MONTH, price_at
+    from mmabm.metrics import MINUTES_PER_MONTH
+    from mmabm.tape import price_at
     minutes = np.arange(0, 25 * MINUTES_PER_MONTH + 1, 1440)
-    mid = pd.Series(1.0 + minutes / MINUTES_PER_MONTH, index=minutes)   # price_Nm = 1 + N
-    assert [price_at(mid, m) for m in (1, 3, 6, 12, 24)] == [2.0, 4.0, 7.0, 13.0, 25.0]
-    assert math.isnan(price_at(mid.loc[:20 * MINUTES_PER_MONTH], 24))     # not reached
+    mid = 1.0 + minutes / MINUTES_PER_MONTH                               # price_Nm = 1 + N
+    assert [price_at(minutes, mid, m) for m in (1, 3, 6, 12, 24)] == [2.0, 4.0, 7.0, 13.0, 25.0]
+    early = minutes <= 20 * MINUTES_PER_MONTH
+    assert math.isnan(price_at(minutes[early], mid[early], 24))            # not reached
 
 
 def test_same_seed_same_run_and_strategies_share_the_world():
@@ -272,3 +274,33 @@ def test_rows_carry_each_venue_and_where_the_market_maker_holds_what(trading_run
     assert ts["mm_lp_share"].between(0, 1).all() and ts["mm_lp_share"].iloc[0] > 0
     assert (ts[[f"mm_usdt_{w}" for w in where]] >= 0).all().all()
     assert ts["project_treasury_tokens"].iloc[0] > 0 and ts["project_treasury_usdt"].ge(0).all()
+
+
+def test_recording_only_reads_the_model():
+    """The same seed recorded every minute, hour and day is the same run: the same summary,
+    the same rows where they meet, and per-minute volumes that add up to the hourly ones.
+    (Agents keep their own memory of the market; the recorder drains nothing they use.)"""
+    config = Config().override({"run.months": 0.05, "retail.n_traders": 400,
+                                "retail.launch_orders_per_minute": 4})     # the article's sale
+    runs = {every: run(config.override({"run.record_every_minutes": every}), seed=2)
+            for every in (1, 60, 1440)}
+    hourly = runs[60].timeseries.set_index("minute")
+    assert hourly["volume_usd_market_maker"].sum() > 0                   # the sale traded
+    for every in (1, 1440):
+        other = runs[every].timeseries.set_index("minute")
+        assert _same(runs[every].summary, runs[60].summary)
+        both = hourly.index.intersection(other.index)
+        assert len(both) == (len(hourly) if every == 1 else 2)
+        state = [c for c in hourly.columns if "volume" not in c]
+        pd.testing.assert_frame_equal(other.loc[both, state], hourly.loc[both, state])
+    minutes = runs[1].timeseries
+    hour = ((minutes["minute"] + 59) // 60 * 60).astype(int)            # (t-60, t] -> t
+    summed = minutes.groupby(hour)[["volume_usd", "dex_volume_usd", "perp_volume_usd"]].sum()
+    pd.testing.assert_frame_equal(summed.loc[hourly.index[1:]],
+                                  hourly.loc[hourly.index[1:], summed.columns],
+                                  check_names=False, check_index_type=False, rtol=1e-9)
+
+
+def _same(a: dict, b: dict) -> bool:
+    """Equal dicts, NaN equal to NaN."""
+    return a.keys() == b.keys() and all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)

@@ -78,7 +78,7 @@ def test_volume_counts_each_fill_once_and_take_volume_resets():
     v = perp()
     open_pair(v)                                   # 5,000 lots traded at $1.00
     assert v.volume_units == 5_000 * M
-    assert v.take_volume() == pytest.approx(5_000.0) and v.take_volume() == 0.0
+    assert v.take_volume_units() == 5_000 * 10**6 and v.take_volume_units() == 0
 
 
 def test_funding_shorts_pay_longs_when_the_perp_trades_below_the_index():

@@ -54,7 +54,7 @@ def test_fill_settles_both_sides_and_fees_exactly():
 
 
 def test_trades_carry_the_mid_their_taker_met_and_the_spread_capture_uses_it():
-    from mmabm.metrics import spread_capture
+    from mmabm.tape import maker_edge
     v = venue(maker_fee=0.0)
     v.limit(1, BUY, 9_990, 100)
     v.limit(1, SELL, 10_010, 100)            # the maker's quotes: mid 10,000 ticks
@@ -62,12 +62,12 @@ def test_trades_carry_the_mid_their_taker_met_and_the_spread_capture_uses_it():
     v.limit(2, SELL, 9_000, 20)              # hits the bid: +10 ticks on 20, mid still 10,000
     trades = v.drain_trades()
     assert trades["mid"].tolist() == [10_000.0, 10_000.0]     # neither trade moved a best price
-    assert spread_capture(trades, 1, v) == pytest.approx(30 * 0.001 + 20 * 0.001)
+    assert maker_edge(trades, 1) == (2 * (10 * 30 + 10 * 20), 0)     # ticks x lots, twice
     v.market(2, BUY, 70)                     # takes the rest of the ask: no asks left
     v.limit(2, SELL, 9_000, 10)              # this taker meets no mid (asks empty)
     trades = v.drain_trades()
     assert trades["mid"][0] == 10_000.0 and math.isnan(trades["mid"][1])
-    assert spread_capture(trades, 1, v) == pytest.approx(70 * 0.001)   # the NaN fill: fee only
+    assert maker_edge(trades, 1) == (2 * 10 * 70, 0)                 # the NaN fill: fee only
 
 
 def test_taker_buy_below_its_limit_gets_the_unused_lock_back():

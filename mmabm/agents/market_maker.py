@@ -71,7 +71,6 @@ class MarketMaker(Settlement, mesa.Agent):
         self.options_exercised = 0
         self.sold_tokens = 0.0
         self.sale_usdt = 0.0
-        self.spread_pnl = 0.0          # quotes' edge over the mid, net of maker fees (USDT)
         self.exercise_pnl = 0.0        # (spot - strike) x tokens on the calls it exercised
         self.last_mid = model.config.token.initial_price
         self.vol = EwmaVolatility(periods_per_year=365 * 24, halflife=24, initial_vol=1.0)
@@ -88,6 +87,18 @@ class MarketMaker(Settlement, mesa.Agent):
         self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
         self.lp_fees_closed = self.lp_loss_closed = 0.0   # of pool positions it has left
         self.quoting = True             # until the contract settles
+        self._pov_seen = 0.0            # others' spot volume at the POV sale's last look (USDT)
+        model.tape.watch_maker(self.unique_id)        # its spread capture
+        # what it has seen of the market: the main mid each hour, at the end of the hour's
+        # first minute (its volatility estimate and its last price)
+        model.observe_hourly(self.observe)
+
+    def observe(self) -> None:
+        """Hourly: the main CEX's mid feeds the volatility estimate and the last price seen."""
+        mid = self.model.cexs[0].mid_usd()
+        if mid == mid:
+            self.vol.update(mid)
+            self.last_mid = mid
 
     def open_markets(self) -> None:
         """Fund the venues, seed the pool, post ladders, and start requoting."""
@@ -133,12 +144,13 @@ class MarketMaker(Settlement, mesa.Agent):
         self._sale = self.model.every_step(self.sell_slice, every, start_now=True)
 
     def sell_pov(self) -> None:
-        """Hourly: sell `pov_rate` of the last hour's volume that others traded."""
-        rows = self.model.rows
-        if not rows or rows[-1]["mid"] != rows[-1]["mid"]:
+        """Hourly: sell `pov_rate` of the spot volume others traded since the last look."""
+        seen = self.model.tape.spot_volume_usd(exclude="market_maker")
+        others_usd, self._pov_seen = seen - self._pov_seen, seen
+        mid = self.model.cexs[0].mid_usd()
+        if mid != mid:
             return
-        others_usd = rows[-1]["volume_usd"] - rows[-1]["volume_usd_market_maker"]
-        tokens = min(self._sale_left, self.model.config.market_maker.pov_rate * others_usd / rows[-1]["mid"])
+        tokens = min(self._sale_left, self.model.config.market_maker.pov_rate * others_usd / mid)
         self._sell(tokens)
         if self._sale_left <= 0:
             self._sale.stop()
@@ -278,6 +290,13 @@ class MarketMaker(Settlement, mesa.Agent):
         held = perp.account(me).position * perp.lot_size
         share = 1.0 if target == 0 else max(0.0, min(1.0, held / target))
         self.hedge_option_tokens = options * share
+
+    def gamma_pnl_now(self) -> float:
+        """The calls' hedge P&L so far, marked at the perp's mark now (without booking it)."""
+        mark = self.model.perp.mark_price
+        if mark == mark and self._hedge_mark == self._hedge_mark:
+            return self.gamma_pnl + self.hedge_option_tokens * (mark - self._hedge_mark)
+        return self.gamma_pnl
 
     def mark_hedge(self) -> None:
         """Credit the calls' hedge with its P&L at the perp mark since the last look."""

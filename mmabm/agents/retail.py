@@ -85,6 +85,13 @@ class RetailPopulation(mesa.Agent):
                                          r.order_usd_sigma)
             model.every_step(self.arrive, 1, start_now=True)
         model.schedule_recurring(self.watch, mesa.time.Schedule(interval=60))
+        # their memory of the market: the main mid at the end of each hour's first minute
+        self.seen_mid = math.nan
+        model.observe_hourly(self.observe)
+
+    def observe(self) -> None:
+        """Hourly: remember the main CEX's mid (what trend followers compare with)."""
+        self.seen_mid = self.model.cexs[0].mid_usd()
 
     def _seed_wallets(self, rng: np.random.Generator) -> None:
         """Split the float and the USDT among traders (lognormal) and fund their home venue."""
@@ -123,7 +130,7 @@ class RetailPopulation(mesa.Agent):
             return
         if len(picks):
             t = model.time
-            last = model.rows[-1]["mid"] if model.rows else math.nan
+            last = self.seen_mid
             act_batch(self, who, picks, coins, sizes,
                       0.5 + self.mood[min(int(t // 60), len(self.mood) - 1)], last,
                       model.fundamental_at(t))
@@ -147,7 +154,7 @@ class RetailPopulation(mesa.Agent):
         buy_chance = 0.5 + self.mood[min(int(self.model.time // 60), len(self.mood) - 1)]
         side, market = (BUY if u[0] < buy_chance else SELL), u[1] < r.market_order_share
         if kind == MOMENTUM:
-            last = self.model.rows[-1]["mid"] if self.model.rows else math.nan
+            last = self.seen_mid
             if last == last:
                 # the stronger the last hour's move, the surer the trend follower is of its side
                 buy_chance = 0.5 + 0.5 * math.tanh((ref / last - 1) / r.momentum_scale)

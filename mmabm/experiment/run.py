@@ -51,4 +51,4 @@ def run(config: Config | None = None, seed: int | None = None, progress: bool = 
     timeseries = pd.DataFrame(model.rows)
     ledger = pd.DataFrame(model.ledger_start + ledger_rows(model, "end"))
     resolved = model.config.override({"run.seed": model.seed})
-    return RunResult(timeseries, summarize(timeseries, model), ledger, resolved.to_dict(), model.seed)
+    return RunResult(timeseries, summarize(model), ledger, resolved.to_dict(), model.seed)

@@ -103,7 +103,7 @@ class PerpExchange:
         self._lock_per_lot: dict[int, int] = {}    # resting order id -> units locked per lot
         self.fees = self.insurance = 0
         self.volume_units = 0                      # traded notional since the start (USDT units)
-        self._interval_volume = 0                  # since take_volume()
+        self._interval_volume = 0                  # since take_volume_units()
         self.deposited = self.withdrawn = 0
         self.index_price = self.mark_price = math.nan
         self._premium_ema = 0.0
@@ -292,10 +292,10 @@ class PerpExchange:
         else:
             self._open.discard(owner)
 
-    def take_volume(self) -> float:
-        """USDT notional traded since the last call (the recorder's interval volume)."""
+    def take_volume_units(self) -> int:
+        """USDT units of notional traded since the last call (drained by the tape)."""
         volume, self._interval_volume = self._interval_volume, 0
-        return volume * units.USDT_UNIT
+        return volume
 
     def _cover(self, acct: PerpAccount) -> int:
         """Make good a negative collateral from the position's margin, then the insurance fund;

@@ -1,0 +1,140 @@
+"""The market's tape: what traded, where and by whom since listing, and the hourly closes.
+
+Venues buffer what happens on them (a CEX its trades, the pool its swaps, the perp its volume).
+The tape drains those buffers into running totals kept in integer units, so its totals are the
+same whenever and however often it is synced. That is what makes looking at the market free of
+side effects: the recorder, the summary and an agent reading the last hour's volume all sync
+the tape, and none of them changes what the simulation does (a test runs the same seed
+recorded every minute, hour and day and finds the same market).
+
+Once an hour, at the end of the hour's first minute (`MarketModel.observe_hourly`), the tape also
+keeps a close: each CEX's mid and whether its quoting obligation was met. The run's summary
+(prices at 1/3/6/12 months, drawdown, obligation uptime) is read from those closes, never from
+the recorded rows, so it does not depend on how often the run is recorded.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mmabm.venues import units
+
+#: Who initiated spot volume (the taker of a CEX trade, the swapper on the DEX).
+AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist",
+               "perp")
+HOUR = 60
+
+
+class Tape:
+    """Running totals of the model's venues, and hourly closes; see the module docstring."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.volume_units = dict.fromkeys(AGENT_TYPES, 0)     # spot notional, by initiator
+        self.dex_units = 0                                     # the pool's part of it
+        self.perp_units = 0                                    # perp notional
+        self._makers: dict[int, list[int]] = {}   # watched maker -> [half-tick x lot edge per CEX..., fees]
+        self._type_of: dict[int, str] = {}
+        #: hourly closes: minute, the main CEX's mid, and per CEX whether its obligation was met
+        self.close_minutes: list[float] = []
+        self.close_mids: list[float] = []
+        self.close_obligations: list[tuple[bool, ...]] = []
+        model.observe_hourly(self.close)
+
+    def watch_maker(self, owner: int) -> None:
+        """Keep the spread capture of `owner`'s filled quotes (see `spread_capture_usd`)."""
+        self._makers.setdefault(owner, [0] * (len(self.model.cexs) + 1))
+
+    def _owner_type(self, owner: int) -> str:
+        kind = self._type_of.get(owner)
+        if kind is None:
+            kind = self._type_of[owner] = self.model.owner_type(owner)
+        return kind
+
+    def sync(self) -> None:
+        """Drain every venue's buffer into the totals (the same totals whenever it is called)."""
+        model, volume = self.model, self.volume_units
+        for owner, notional in model.dex.take_swaps():
+            volume[self._owner_type(owner)] += notional
+            self.dex_units += notional
+        for k, venue in enumerate(model.cexs):
+            trades = venue.drain_trades()
+            if not len(trades):
+                continue
+            takers, notional = trades["taker_owner"], trades["notional"]
+            for owner in np.unique(takers).tolist():
+                volume[self._owner_type(owner)] += int(notional[takers == owner].sum())
+            for maker, edge in self._makers.items():
+                twice, fees = maker_edge(trades, maker)
+                edge[k] += twice
+                edge[-1] += fees
+        self.perp_units += model.perp.take_volume_units()
+
+    # -- reading -------------------------------------------------------------------------------
+    def spread_capture_usd(self, maker: int) -> float:
+        """What `maker`'s filled quotes earned against the venue's mid when each taker's order
+        arrived, net of its maker fees (USDT). Against a later mid it would also count what the
+        price did after the fill: adverse selection, which belongs to the inventory. A fill
+        when a side of the book was empty, with no mid to measure, counts its fee only."""
+        self.sync()
+        edge = self._makers.get(maker)
+        if edge is None:
+            return 0.0
+        usd = sum(e * venue.tick_size * venue.lot_size / 2
+                  for e, venue in zip(edge, self.model.cexs))
+        return usd - edge[-1] * units.USDT_UNIT
+
+    def spot_volume_usd(self, exclude: str | None = None) -> float:
+        """Spot volume since listing (USDT), all of it or all but one initiator type's."""
+        self.sync()
+        total = sum(self.volume_units.values()) - (self.volume_units[exclude] if exclude else 0)
+        return total * units.USDT_UNIT
+
+    # -- hourly closes -------------------------------------------------------------------------
+    def close(self) -> None:
+        """The hour's close: the main CEX's mid and each CEX's obligation."""
+        model = self.model
+        self.close_minutes.append(model.time)
+        self.close_mids.append(model.cexs[0].mid_usd())
+        self.close_obligations.append(tuple(obligation_met(venue, terms)
+                                            for venue, terms in zip(model.cexs, model.config.cex)))
+
+    def closes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, main CEX mids) of the hourly closes, gaps (no mid) carried forward."""
+        mids = np.array(self.close_mids, dtype=float)
+        for i in range(1, len(mids)):
+            if mids[i] != mids[i]:
+                mids[i] = mids[i - 1]
+        return np.array(self.close_minutes, dtype=float), mids
+
+
+def maker_edge(trades: np.ndarray, maker: int) -> tuple[int, int]:
+    """`maker`'s filled quotes in `trades` (TRADE_DTYPE): twice their edge over the mid each
+    taker met, in tick x lots (2 x (price - mid) is a whole number of ticks, so sums are
+    exact), and their maker fees in USDT units. A fill with no mid (a side of the book was
+    empty) counts its fee only."""
+    mine = trades[trades["maker_owner"] == maker]
+    if not len(mine):
+        return 0, 0
+    mine_mid = mine[mine["mid"] == mine["mid"]]
+    twice = ((2 * mine_mid["price"] - np.rint(2 * mine_mid["mid"]).astype(np.int64))
+             * mine_mid["taker_side"] * mine_mid["qty"])
+    return int(twice.sum()), int(mine["maker_fee"].sum())
+
+
+def obligation_met(venue, terms) -> bool:
+    """Whether `venue`'s book meets the quoting obligation `terms`: depth on both sides within
+    the band, and the spread within its cap."""
+    spread = venue.spread_bps()
+    return bool(spread == spread and spread <= terms.max_spread * 1e4 * (1 + 1e-9)
+                and not venue.thin_sides(terms.band, terms.depth_usd))
+
+
+def price_at(minutes: np.ndarray, mids: np.ndarray, months: float) -> float:
+    """The last close at or before `months` (a month is 30 days); NaN if the run ended before."""
+    minute = months * 30 * 24 * 60
+    if not len(minutes) or minutes[-1] < minute:
+        return math.nan
+    return float(mids[np.searchsorted(minutes, minute, side="right") - 1])
+
