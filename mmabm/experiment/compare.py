@@ -16,28 +16,12 @@ import pandas as pd
 from mmabm.config import Config, ConfigError
 from mmabm.experiment.executor import Outcome, Task, run_tasks
 from mmabm.experiment.provenance import code_version
+from mmabm.stylized import t975
 
 STRATEGIES = ("article", "twap_sale", "hold", "liability_neutral")
 #: time-series columns kept for fan charts and paired paths
 PATH_COLUMNS = ("minute", "mid", "amm_price", "depth_bid_usd", "depth_ask_usd", "spread_bps",
                 "fundamental", "mm_delta_inventory", "mm_delta_liability", "mm_pnl")
-# Student t, two-sided 95%: the 0.975 quantile for 1..30 degrees of freedom
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-
-
-def t975(df: int) -> float:
-    """The 97.5% quantile of Student's t with `df` degrees of freedom (a table to 30, then a
-    Cornish-Fisher expansion, within 1e-3)."""
-    if df < 1:
-        raise ValueError(f"df must be at least 1, got {df!r}")
-    if df <= 30:
-        return _T975[df - 1]
-    z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-
-
 @dataclass(frozen=True)
 class Comparison:
     """Paired runs of several strategies on the same seeds.
