@@ -149,28 +149,114 @@ class ProjectConfig:
 class RetailConfig:
     """The retail population (see agents/retail.py)."""
     n_traders: int = _field(5_000, 1, 1_000_000, "traders")
-    noise_share: float = _field(0.67, 0.0, 1.0, "share of noise traders")
-    momentum_share: float = _field(0.2, 0.0, 1.0, "share of momentum traders")
-    fundamentalist_share: float = _field(0.03, 0.0, 1.0, "share of fundamentalists")
+    noise_share: float = _field(0.55, 0.0, 1.0, "share of noise traders")
+    momentum_share: float = _field(0.1, 0.0, 1.0, "share of momentum traders")
+    fundamentalist_share: float = _field(0.25, 0.0, 1.0, "share of fundamentalists")
     perp_share: float = _field(0.1, 0.0, 1.0, "share of leveraged perp speculators")
-    float_tokens: float = _field(5_000_000.0, 0.0, 1e15, "tokens retail holds at listing")
-    usdt_total: float = _field(5_000_000.0, 0.0, 1e15, "USDT retail brings")
+    float_tokens: float = _field(15_000_000.0, 0.0, 1e15, "tokens retail holds at listing")
+    usdt_total: float = _field(15_000_000.0, 0.0, 1e15, "USDT retail brings")
     launch_orders_per_minute: float = _field(25.0, 0.0, 1e5, "arrival rate at listing")
-    order_usd_median: float = _field(400.0, 1.0, 1e9, "median order size")
+    sizing: Literal["fixed", "wealth"] = _field(
+        "fixed", doc="wealth: an order is a share of what the trader holds on its side (USDT "
+        "to buy, tokens to sell), as in the Genoa artificial market (Raberto et al. 2001); "
+        "fixed: a USDT amount (order_usd_median), whatever it holds")
+    order_share: float = _field(0.2, 1e-4, 1.0,
+                                "wealth sizing: median share of its side's holdings an order "
+                                "takes (times a lognormal factor, at most all of it)")
+    order_usd_median: float = _field(1200.0, 1.0, 1e9, "fixed sizing: median order size")
     order_usd_sigma: float = _field(1.0, 0.0, 5.0, "lognormal spread of order sizes")
     market_order_share: float = _field(0.5, 0.0, 1.0, "noise traders' share of market orders")
     limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
-    fundamental_threshold: float = _field(0.05, 0.0, 1.0, "mispricing fundamentalists act on")
-    fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
+    fundamental_threshold: float = _field(0.03, 0.0, 1.0, "mispricing fundamentalists act on")
+    fundamental_max_multiple: float = _field(10.0, 1.0, 1000.0,
                                              "cap on a fundamentalist's order size, in typical orders")
     perp_leverage: float = _field(5.0, 1.0, 100.0, "speculators' leverage")
-    mood_sd: float = _field(0.14, 0.0, 0.45,
+    mood_sd: float = _field(0.12, 0.0, 0.45,
                             "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
+    mood_halflife_hours: float = _field(0.0, 0.0, 8760.0,
+                                        "persistence of the mood: the half-life of an AR(1) "
+                                        "with sd mood_sd (0: independent from hour to hour)")
+    max_slippage: float = _field(0.02, 1e-4, 1.0,
+                                 "a retail market order goes no further than this from the "
+                                 "price it saw (a marketable limit, IOC; on the pool, a swap "
+                                 "that moves its price at most this far)")
     momentum_scale: float = _field(0.02, 1e-4, 1.0,
                                    "hourly move at which trend followers are 76% sure of its side")
     dex_share: float = _field(0.15, 0.0, 1.0,
                               "share of spot traders whose home venue is the DEX pool (the rest "
                               "choose a CEX in proportion to its depth_usd)")
+    wealth_sigma: float = _field(1.0, 0.0, 4.0,
+                                 "lognormal spread of traders' wallets (heavy-tailed wealth)")
+    value_wealth: float = _field(3.0, 0.01, 100.0,
+                                 "value traders' typical wallet relative to other traders'")
+    momentum_horizons_hours: tuple[float, ...] = _field(
+        (1.0, 6.0, 24.0), 1.0, 720.0, "trend followers' look-back horizons (each trader one, "
+        "drawn evenly); momentum_scale applies to 1 hour and grows with sqrt(horizon)")
+    stop_loss_share: float = _field(0.1, 0.0, 1.0,
+                                    "share of noise and momentum traders who sell all their "
+                                    "tokens when the price falls stop_loss below their entry")
+    stop_loss: float = _field(0.2, 0.01, 0.99, "mean stop-loss distance below the entry "
+                              "(each trader's drawn uniformly within ±50% of it)")
+    panic_share: float = _field(0.05, 0.0, 1.0,
+                                "share of noise and momentum traders who sell all their tokens "
+                                "in a drawdown of panic_drawdown from the recent high")
+    panic_drawdown: float = _field(0.3, 0.01, 0.99, "drawdown from the recent high that panics")
+    high_lookback_days: float = _field(7.0, 1 / 24, 365.0, "how far back the recent high looks")
+    shock_tilt: float = _field(0.0, -0.45, 0.45,
+                               "how the crowd answers a sharp move: the buy-side tilt of noise "
+                               "and perp traders while the move's excitation lasts, per unit "
+                               "of its share of attention, in the move's direction (> 0: a "
+                               "crash draws sellers, < 0: it draws buyers, 0: onlookers)")
+    early_holder_share: float = _field(0.1, 0.0, 10.0,
+                                       "early holders (airdrop and seed recipients), besides "
+                                       "n_traders, as a share of n_traders")
+    early_tokens: float = _field(5_000_000.0, 0.0, 1e15, "tokens early holders hold at listing")
+    early_cost_max: float = _field(0.5, 0.0, 1e9, "their cost basis: uniform from 0 (airdrop) "
+                                   "to this (USDT per token)")
+    early_take_profit: float = _field(1.0, 0.0, 100.0,
+                                      "mean gain over cost at which an early holder sells "
+                                      "(each drawn uniformly from 0 to twice it)")
+    early_sell_fraction: float = _field(0.05, 0.0, 1.0,
+                                        "share of its tokens an early holder sells when it "
+                                        "takes profit")
+    early_activity: float = _field(0.1, 0.0, 1.0,
+                                   "an early holder's arrival rate relative to a trader's")
+
+
+@dataclass(frozen=True)
+class BeliefsConfig:
+    """How value traders (retail.fundamentalist_share) form their valuations: a shared anchor
+    plus each trader's fixed offset (see agents/retail.py and docs/model.md)."""
+    model: Literal["adaptive", "anchored"] = _field(
+        "adaptive", doc="anchored: the anchor is the world's news value, nothing else "
+        "(the model before price formation); adaptive: it also learns from the price")
+    learning_per_day: float = _field(0.3, 0.0, 100.0,
+                                     "adaptive: how fast the anchor moves toward the observed "
+                                     "price (per day, exponential)")
+    news_weight: float = _field(1.0, 0.0, 2.0,
+                                "share of each move of the news value the anchor takes in")
+    dispersion: float = _field(0.15, 0.0, 2.0,
+                               "spread (sd of log) of value traders' offsets from the anchor")
+
+
+@dataclass(frozen=True)
+class MoneyConfig:
+    """Where retail money comes from and where it goes (minted and burnt only here, recorded)."""
+    model: Literal["finite", "elastic"] = _field(
+        "finite", doc="finite: money enters only with the attention-driven inflow and leaves "
+        "with exits; elastic: also, every value trader who buys brings new USDT for it (the "
+        "model before price formation: a bottomless wallet anchored to the value)")
+    inflow_usd_per_day: float = _field(300_000.0, 0.0, 1e12,
+                                       "new retail money per day at listing attention (it "
+                                       "follows launch attention down)")
+    shock_inflow: float = _field(0.0, 0.0, 100.0,
+                                 "extra inflow per unit of a move's excitation (0: a sharp move "
+                                 "draws onlookers, not money)")
+    inflow_recipients_per_hour: int = _field(20, 1, 100_000,
+                                             "traders who share each hour's inflow")
+    exit_per_day: float = _field(0.01, 0.0, 1.0,
+                                 "chance a trader withdraws its free USDT in a day (the money "
+                                 "leaves; its tokens stay)")
 
 
 @dataclass(frozen=True)
@@ -188,6 +274,31 @@ class ArbitrageConfig:
     perp_usdt: float = _field(500_000.0, 0.0, 1e12, "the basis desk's perp collateral")
     basis_hedge_tokens: float = _field(25_000.0, 1.0, 1e15,
                                        "perp position at which the desk hedges on spot")
+
+
+@dataclass(frozen=True)
+class LiquidityConfig:
+    """Competing liquidity providers: one per CEX, with finite capital, quoting a ladder that
+    widens with volatility and is pulled after one-sided flow (agents/liquidity.py)."""
+    usdt_per_venue: float = _field(100_000.0, 0.0, 1e12, "USDT each provider holds (main CEX; "
+                                   "the others in proportion to their depth_usd)")
+    tokens_per_venue: float = _field(100_000.0, 0.0, 1e15, "tokens each provider holds (main "
+                                     "CEX; the others in proportion)")
+    quote_share: float = _field(0.5, 0.0, 1.0, "share of its capital it quotes per side")
+    levels: int = _field(5, 1, 50, "rungs per side")
+    half_spread: float = _field(0.002, 1e-5, 0.2, "half-spread in calm markets (fraction)")
+    ladder_width: float = _field(0.02, 1e-4, 0.5, "distance from the inner to the outer rung")
+    vol_widen: float = _field(1.0, 0.0, 100.0,
+                              "extra half-spread per unit of the last hour's volatility "
+                              "(hourly sd of returns over the last day)")
+    pull_flow: float = _field(0.3, 0.0, 10.0,
+                              "pull both sides when an hour's fills move its tokens by this "
+                              "share of its start (0: never)")
+    pull_hours: float = _field(1.0, 0.0, 240.0, "how long a pull lasts")
+    skew: float = _field(0.5, 0.0, 1.0, "lean of its prices against its inventory "
+                         "(share of the half-spread at a full inventory imbalance)")
+    requote_minutes: int = _field(5, 1, 1440, "how often it checks its quotes")
+    requote_threshold: float = _field(0.002, 0.0, 0.1, "mid move that makes it requote")
 
 
 def _default_cexs() -> tuple[CexConfig, ...]:
@@ -208,6 +319,9 @@ class Config:
     market_maker: MarketMakerConfig = field(default_factory=MarketMakerConfig)
     project: ProjectConfig = field(default_factory=ProjectConfig)
     retail: RetailConfig = field(default_factory=RetailConfig)
+    beliefs: BeliefsConfig = field(default_factory=BeliefsConfig)
+    money: MoneyConfig = field(default_factory=MoneyConfig)
+    liquidity: LiquidityConfig = field(default_factory=LiquidityConfig)
     arbitrage: ArbitrageConfig = field(default_factory=ArbitrageConfig)
 
     def __post_init__(self) -> None:
@@ -338,11 +452,13 @@ def _check_terms(c: Config) -> None:
         raise ConfigError(f"contract.loan_tokens must be at most token.total_supply "
                           f"({c.token.total_supply:g}), got {c.contract.loan_tokens:g}")
     spoken_for = (c.contract.loan_tokens + c.retail.float_tokens + c.project.unlock_tokens
-                  + c.arbitrage.tokens_per_venue * (len(c.cex) + 1))
+                  + c.arbitrage.tokens_per_venue * (len(c.cex) + 1) + c.retail.early_tokens
+                  + c.liquidity.tokens_per_venue * sum(x.depth_usd for x in c.cex)
+                  / max(c.cex[0].depth_usd, 1e-300))
     if spoken_for > c.token.total_supply:
         raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
-                          f"retail float, the insiders' unlocks and the arbitrage desk's tokens "
-                          f"({spoken_for:g})")
+                          f"retail float, the early holders' tokens, the insiders' unlocks, the "
+                          f"arbitrage desk's and the liquidity providers' tokens ({spoken_for:g})")
     if c.max_sale_tokens < 0:
         raise ConfigError(f"contract.loan_tokens ({c.contract.loan_tokens:g}) must cover the "
                           f"inventory the obligations need ({c.quoting_inventory_tokens:g} for "

@@ -91,6 +91,7 @@ class Attention:
         self.shock_decay = math.log(2) / (shock_halflife_hours * 60.0)
         self.floor = floor
         self._excitation = 0.0
+        self._signed = 0.0          # the same, each event signed by its direction
         self._excited_at = 0.0
 
     def base(self, minute: float | np.ndarray) -> float | np.ndarray:
@@ -101,13 +102,24 @@ class Attention:
         """What is left of past events' excitation at `minute`."""
         return self._excitation * math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
 
-    def shock(self, minute: float, size: float) -> None:
-        """An event at `minute` (e.g. size = traded notional over typical daily volume) adds
-        `size` to the excitation; earlier excitation keeps fading."""
+    def shock(self, minute: float, size: float, direction: int = 0) -> None:
+        """An event at `minute` (e.g. size = a sharp move over the threshold of one) adds
+        `size` to the excitation; earlier excitation keeps fading. `direction` (+1 a rise, -1
+        a fall, 0 neither) signs it for `tilt`."""
         if not (isinstance(size, int | float) and size >= 0 and math.isfinite(size)):
             raise ValueError(f"size must be a finite number >= 0, got {size!r}")
-        self._excitation = self.excitation(minute) + size
+        if direction not in (-1, 0, 1):
+            raise ValueError(f"direction must be -1, 0 or 1, got {direction!r}")
+        fade = math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+        self._excitation = self._excitation * fade + size
+        self._signed = self._signed * fade + size * direction
         self._excited_at = minute
+
+    def tilt(self, minute: float) -> float:
+        """The direction of what excites the market now, in (-1, 1): the signed excitation
+        over 1 + excitation (near +1 after a large rise, -1 after a large fall, 0 when calm)."""
+        fade = math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+        return self._signed * fade / (1.0 + self._excitation * fade)
 
     def level(self, minute: float) -> float:
         """Attention at `minute`: launch interest times (1 + excitation)."""

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from mmabm._core import BUY, SELL
+from mmabm.agents.retail import EARLY, RETAIL_BASE
 from mmabm.tape import AGENT_TYPES, obligation_met, price_at
 from mmabm.venues import units
 
@@ -62,6 +63,7 @@ class Recorder:
             row[f"volume_usd_{kind}"] = usd
         row.update(market_maker_row(model))
         row.update(holdings_row(model))
+        row.update(supply_row(model))
         return row
 
 
@@ -75,7 +77,7 @@ def market_maker_row(model) -> dict[str, float]:
     row["mm_tokens"], row["mm_perp_tokens"] = book.tokens, book.perp_tokens
     row["mm_sold_tokens"] = mm.sold_tokens
     row["basis_perp_tokens"] = model.basis_desk.position_tokens()
-    row["project_sold_tokens"] = model.project.sold_tokens
+    row["insiders_sold_tokens"] = model.insiders.sold_tokens
     row.update(mm_pnl(model, book, mm.last_mid))
     return row
 
@@ -102,6 +104,70 @@ def holdings_row(model) -> dict[str, float]:
     row["project_treasury_usdt"] = wallets.usdt[project] * units.USDT_UNIT
     row["project_treasury_tokens"] = wallets.tokens[project] * units.TOKEN_UNIT
     return row
+
+
+#: Who holds the tokens (and the money): retail traders of every kind but the early holders,
+#: the early holders, the unlocks' recipients, the project's treasury, the market maker (its
+#: share of the pool excluded), the arbitrage and basis desks, the other liquidity providers,
+#: the pool's reserves, and the fees the CEXs and the perp venue (its insurance fund) keep.
+HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbitrage",
+           "liquidity_provider", "pool", "venue_fees")
+
+
+def supply_row(model) -> dict[str, float]:
+    """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
+    to the supply and to all the USDT in the model), and retail money's inflow and outflow
+    since listing (`money_inflow_usd`, `money_outflow_usd`)."""
+    group = _holder_groups(model)
+    tokens, usdt = np.zeros(len(HOLDERS)), np.zeros(len(HOLDERS))
+    retail = HOLDERS.index("retail")
+    few = dict(model.agent_groups)
+    few.update(dict.fromkeys(model.retail.early_dex_owners, HOLDERS.index("early_holder")))
+    for book, out in ((model.wallets.tokens, tokens), (model.wallets.usdt, usdt),
+                      (model.dex.tokens, tokens), (model.dex.usdt, usdt)):
+        # few owners who are not retail traders of the other kinds: those one by one, and
+        # retail as the rest of the total (early holders trade on the pool or a CEX, never
+        # from their wallet)
+        rest = sum(book.values())
+        for owner, k in few.items():
+            out[k] += book.get(owner, 0)
+            rest -= book.get(owner, 0)
+        out[retail] += rest
+    for venue in model.cexs:
+        acc = venue.accounts()
+        k = group[:len(acc)] if len(acc) <= len(group) else np.append(
+            group, np.full(len(acc) - len(group), retail))
+        tokens += np.bincount(k, weights=acc["tokens"] + acc["tokens_locked"], minlength=len(HOLDERS))
+        usdt += np.bincount(k, weights=acc["usdt"] + acc["usdt_locked"], minlength=len(HOLDERS))
+    for owner, acct in model.perp.accounts.items():
+        usdt[group[owner] if owner < len(group) else retail] += (
+            acct.collateral + acct.locked + acct.margin)
+    usdt[HOLDERS.index("venue_fees")] += sum(venue.fees_usdt for venue in model.cexs) + (
+        model.perp.holdings_units()[0] - sum(a.collateral + a.locked + a.margin
+                                            for a in model.perp.accounts.values()))
+    pool = model.dex.pool
+    tokens[HOLDERS.index("pool")] += pool.token_reserve
+    usdt[HOLDERS.index("pool")] += pool.usdt_reserve
+    row = {f"supply_tokens_{h}": t * units.TOKEN_UNIT for h, t in zip(HOLDERS, tokens)}
+    row.update({f"money_usdt_{h}": u * units.USDT_UNIT for h, u in zip(HOLDERS, usdt)})
+    flows = model.retail.flows
+    row["money_inflow_usd"] = flows.inflow_units * units.USDT_UNIT
+    row["money_outflow_usd"] = flows.outflow_units * units.USDT_UNIT
+    return row
+
+
+def _holder_groups(model) -> np.ndarray:
+    """The HOLDERS index of every owner id up to the last retail trader's."""
+    group = getattr(model, "_holder_group_array", None)
+    if group is None:
+        early = HOLDERS.index("early_holder")
+        kinds = np.where(model.retail.kind == EARLY, early, HOLDERS.index("retail"))
+        group = np.full(RETAIL_BASE + len(kinds), HOLDERS.index("retail"), dtype=np.int64)
+        group[RETAIL_BASE:] = kinds
+        for owner, k in model.agent_groups.items():
+            group[owner] = k
+        model._holder_group_array = group
+    return group
 
 
 def mm_pnl(model, book, mid: float) -> dict[str, float]:
@@ -179,7 +245,7 @@ def summarize(model) -> dict[str, float]:
         "mm_buyback_tokens": model.market_maker.buyback_tokens,
         "mm_buyback_usdt": model.market_maker.buyback_usdt,
         "project_unlocked_tokens": model.project.unlocked_tokens,
-        "project_sold_tokens": model.project.sold_tokens,
+        "insiders_sold_tokens": model.insiders.sold_tokens,
         "project_buyback_tokens": model.project.bought_tokens,
         "project_tokens_returned": model.project.tokens_returned_units * units.TOKEN_UNIT,
         "project_shortfall_tokens": ((model.project.loan_units - model.project.tokens_returned_units)

@@ -20,12 +20,14 @@ from mesa.time import EventGenerator, Priority, Schedule
 
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
+from mmabm.agents.insiders import Insiders
+from mmabm.agents.liquidity import LiquidityProvider, provider_scales
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
 from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
 from mmabm.config import Config
 from mmabm.exogenous import Attention, fundamental_path
-from mmabm.metrics import MINUTES_PER_MONTH, Recorder, ledger_rows
+from mmabm.metrics import HOLDERS, MINUTES_PER_MONTH, Recorder, ledger_rows
 from mmabm.randomness import RandomStreams
 from mmabm.tape import Tape
 from mmabm.venues import AmmVenue, PerpExchange, SpotExchange, Wallets, audit_model
@@ -71,14 +73,23 @@ class MarketModel(mesa.Model):
         self._build_venues()
         self.tape = Tape(self)
         self.project = ProjectTeam(self)
+        self.insiders = Insiders(self)
         self.market_maker = MarketMaker(self)
         self.project.open_deal(self.market_maker)
         self.market_maker.open_markets()
         self.arbitrageur = Arbitrageur(self)
         self.basis_desk = BasisDesk(self)
+        self.providers = ([LiquidityProvider(self, venue, scale) for venue, scale in
+                           zip(self.cexs, provider_scales(config))]
+                          if config.liquidity.usdt_per_venue + config.liquidity.tokens_per_venue
+                          > 0 else [])
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
+        # the non-retail owners' HOLDERS groups (metrics.supply_row)
+        self.agent_groups = {agent.unique_id: HOLDERS.index(self.owner_type(agent.unique_id))
+                             for agent in (self.market_maker, self.arbitrageur, self.basis_desk,
+                                           self.project, self.insiders, *self.providers)}
         self.perp.schedule_funding(self)
         if self.fused_step:
             self.arbitrageur.looking.stop()
@@ -90,12 +101,13 @@ class MarketModel(mesa.Model):
             self.schedule_recurring(self.look_and_mark, Schedule(interval=step))
         else:
             self.schedule_recurring(self.update_marks, Schedule(interval=step))
-        # the hourly observations, then the row, at the end of their minute (after everything
-        # else that happens in it): one low-priority event every gcd(60, cadence) minutes
+        # the hourly observations, then the row, at the start of their minute (before anything
+        # else happens in it, so a row never catches a 5-, 15- or 60-minute event half done):
+        # one high-priority event every gcd(60, cadence) minutes
         self.recorder = Recorder(self)
-        self.schedule_recurring(self.end_of_minute, Schedule(
+        self.schedule_recurring(self.look, Schedule(
             interval=math.gcd(60, config.run.record_every_minutes), start=0.0),
-            priority=Priority.LOW)
+            priority=Priority.HIGH)
         # Mesa's own step, every minute at high priority: MarketModel has no step (everything
         # is an event), so it only cost an event per minute
         default_step = getattr(self, "_default_schedule", None)
@@ -127,13 +139,19 @@ class MarketModel(mesa.Model):
 
     def owner_type(self, owner: int) -> str:
         """The agent type behind a venue owner id (see tape.AGENT_TYPES)."""
+        if owner >= RETAIL_BASE:
+            return TYPE_NAMES[self.retail.kind[owner - RETAIL_BASE]]
         if owner == self.market_maker.unique_id:
             return "market_maker"
         if owner in (self.arbitrageur.unique_id, self.basis_desk.unique_id):
             return "arbitrage"
         if owner == self.project.unique_id:
             return "project"
-        return TYPE_NAMES[self.retail.kind[owner - RETAIL_BASE]]
+        if owner == self.insiders.unique_id:
+            return "insider"
+        if any(owner == p.unique_id for p in self.providers):
+            return "liquidity_provider"
+        raise ValueError(f"owner {owner} is no agent of this model")
 
     def fundamental_at(self, minute: float) -> float:
         """The latent value at `minute` (hourly resolution)."""
@@ -182,12 +200,12 @@ class MarketModel(mesa.Model):
         return hook
 
     def observe_hourly(self, fn) -> None:
-        """Run `fn` at the end of every hour's first minute from now (minute 0, 60, ...),
-        before that minute's row is recorded, in the order registered: how agents build
-        their memory of the market."""
+        """Run `fn` at the start of every hour (minute 0, 60, ..., before anything else
+        happens in that minute and before its row is recorded), in the order registered: how
+        agents build their memory of the market."""
         self.hourly_observers.append(fn)
 
-    def end_of_minute(self) -> None:
+    def look(self) -> None:
         """The hourly observations when an hour begins, then the row when one is due."""
         if self.time % 60 == 0:
             for fn in self.hourly_observers:

@@ -7,8 +7,8 @@ side effects: the recorder, the summary and an agent reading the last hour's vol
 the tape, and none of them changes what the simulation does (a test runs the same seed
 recorded every minute, hour and day and finds the same market).
 
-Once an hour, at the end of the hour's first minute (`MarketModel.observe_hourly`), the tape also
-keeps a close: each CEX's mid and whether its quoting obligation was met. The run's summary
+Once an hour, at the start of the hour (`MarketModel.observe_hourly`), the tape also keeps a
+close: each CEX's mid and whether its quoting obligation was met. The run's summary
 (prices at 1/3/6/12 months, drawdown, obligation uptime) is read from those closes, never from
 the recorded rows, so it does not depend on how often the run is recorded.
 """
@@ -21,8 +21,8 @@ import numpy as np
 from mmabm.venues import units
 
 #: Who initiated spot volume (the taker of a CEX trade, the swapper on the DEX).
-AGENT_TYPES = ("market_maker", "arbitrage", "project", "noise", "momentum", "fundamentalist",
-               "perp")
+AGENT_TYPES = ("market_maker", "arbitrage", "liquidity_provider", "project", "insider",
+               "noise", "momentum", "fundamentalist", "perp", "early_holder")
 HOUR = 60
 
 

@@ -76,6 +76,7 @@ class MarketMaker(Settlement, mesa.Agent):
         self.vol = EwmaVolatility(periods_per_year=365 * 24, halflife=24, initial_vol=1.0)
         self._sale = self._requoting = self._hedging = None
         self._sale_left = 0.0
+        self.planned_sale = 0.0         # the initial sale it was told to make (tokens)
         self.hedge_option_tokens = 0.0  # the part of the perp position that hedges the calls
         self.gamma_pnl = 0.0            # that part's P&L at the mark: gamma scalping
         self._hedge_mark = math.nan
@@ -89,8 +90,8 @@ class MarketMaker(Settlement, mesa.Agent):
         self.quoting = True             # until the contract settles
         self._pov_seen = 0.0            # others' spot volume at the POV sale's last look (USDT)
         model.tape.watch_maker(self.unique_id)        # its spread capture
-        # what it has seen of the market: the main mid each hour, at the end of the hour's
-        # first minute (its volatility estimate and its last price)
+        # what it has seen of the market: the main mid each hour (its volatility estimate and
+        # its last price)
         model.observe_hourly(self.observe)
 
     def observe(self) -> None:
@@ -134,7 +135,7 @@ class MarketMaker(Settlement, mesa.Agent):
             "article": "immediate", "twap_sale": "twap"}.get(mm.strategy, "none")
         if execution == "none" or c.initial_sale_tokens <= 0:
             return
-        self._sale_left = c.initial_sale_tokens
+        self.planned_sale = self._sale_left = c.initial_sale_tokens
         if execution == "pov":
             self._sale = self.model.schedule_recurring(self.sell_pov, Schedule(interval=60))
             return
@@ -243,10 +244,12 @@ class MarketMaker(Settlement, mesa.Agent):
 
     def update_skew(self, book: MarketMakerBook) -> None:
         """Lean the quotes against holdings off their aim: the working inventory for the
-        strategies that sell, the loan's tokens for those that keep them."""
+        strategies that sell, the loan's tokens for those that keep them (less the initial
+        sale when `sale_execution` gives them one)."""
         aim = self.working_inventory()
         if self.model.config.market_maker.strategy in ("hold", "liability_neutral"):
-            aim = max(aim, book.owed)
+            # what they keep of the loan: all of it, less a sale they were told to make
+            aim = max(aim, book.owed - self.planned_sale)
         excess = book.tokens - aim
         self.skew = max(-1.0, min(1.0, excess / self.model.config.market_maker.max_skew_tokens))
 
@@ -284,6 +287,12 @@ class MarketMaker(Settlement, mesa.Agent):
         self._fund_perp(target, spot)
         trade = target - book.perp_tokens
         if abs(trade) > self.model.config.market_maker.hedge_band_tokens:
+            # the venue locks initial margin on the whole order, even the part that closes:
+            # free collateral for it (what is left over goes home at a later look)
+            lock = units.usdt_to_units(abs(trade) * spot * 1.05 * perp.initial_margin)
+            free = perp.account(me).collateral
+            if free < lock and self.model.wallets.usdt[me] > 0:
+                fund(self.model.wallets, perp, me, min(lock - free, self.model.wallets.usdt[me]))
             lots = int(abs(trade) / perp.lot_size)
             if lots and perp.market(me, BUY if trade > 0 else SELL, lots) > 0:
                 self.hedge_trades += 1

@@ -4,10 +4,10 @@ exercised).
 
 Insiders' tokens vest after a cliff in equal monthly unlocks (`project.unlock_*`), each landing
 up to `unlock_jitter_days` late (drawn from the run's "unlocks" stream, so it is the same for
-every strategy); `unlock_sell_share` of each is sold on the main CEX in equal hourly slices over
-`unlock_sell_days`. The optional buyback spends up to `buyback_usdt_per_day` of the treasury,
-hourly, while the price is below `buyback_below`. The team's treasury is its wallet; it trades
-through an account on the main CEX.
+every strategy). Each unlock leaves the treasury for its recipients (agents/insiders.py), who
+sell their share of it into the market. The optional buyback spends up to
+`buyback_usdt_per_day` of the treasury, hourly, while the price is below `buyback_below`. The
+team's treasury is its wallet; it trades through an account on the main CEX.
 """
 from __future__ import annotations
 
@@ -35,9 +35,8 @@ class ProjectTeam(mesa.Agent):
         self.maturity = model.config.contract.months * MINUTES_PER_MONTH
         p = model.config.project
         model.wallets.mint(self.unique_id, usdt=p.treasury_usdt)
-        self.unlocked_tokens = self.sold_tokens = self.sale_usdt = 0.0
+        self.unlocked_tokens = 0.0
         self.bought_tokens = self.buyback_usdt = 0.0
-        self._selling: list[list[float]] = []      # [tokens per hour, hours left] per unlock
         self.unlock_times: list[float] = []
         self._schedule_unlocks(model)
         if p.buyback_below > 0 and p.buyback_usdt_per_day > 0:
@@ -55,60 +54,21 @@ class ProjectTeam(mesa.Agent):
         for at in self.unlock_times:
             if at < model.end_minute:
                 model.schedule_event(self.unlock, at=at)
-        if p.unlock_sell_share > 0:
-            model.schedule_recurring(self.sell_unlocked, Schedule(interval=60, start=60))
 
     def unlock(self) -> None:
-        """A monthly tranche vests; its sold share joins the hourly sale."""
-        p = self.model.config.project
+        """A monthly tranche vests and goes to its recipients."""
         self.unlocked_tokens += self._tranche
-        hours = max(1, round(p.unlock_sell_days * 24))
-        self._selling.append([self._tranche * p.unlock_sell_share / hours, hours])
-
-    def sell_unlocked(self) -> None:
-        """Hourly: sell this hour's slice of every unlock still being sold."""
-        tokens = sum(rate for rate, _ in self._selling)
-        for program in self._selling:
-            program[1] -= 1
-        self._selling = [x for x in self._selling if x[1] > 0]
-        if tokens > 0:
-            self._trade(SELL, tokens)
+        self.model.insiders.receive(self.unique_id, self._tranche)
 
     def buy_back(self) -> None:
         """Hourly: while the price is below the threshold, spend a day's budget / 24."""
         p, main = self.model.config.project, self.model.cexs[0]
         mid = main.mid_usd()
         if mid == mid and mid < p.buyback_below:
-            self._trade(BUY, p.buyback_usdt_per_day / 24 / mid)
-
-    def _trade(self, side: int, tokens: float) -> None:
-        """A market order of `tokens` on the main CEX, paid from and returned to the treasury."""
-        venue, wallets, me = self.model.cexs[0], self.model.wallets, self.unique_id
-        mid = venue.mid_usd()
-        lots = int(tokens / venue.lot_size)
-        if lots < 1 or mid != mid:
-            return
-        if side == SELL:
-            amount = min(wallets.tokens[me], lots * venue.lot_units)
-            lots = amount // venue.lot_units
-            fund(wallets, venue, me, 0, amount)
-        else:
-            fund(wallets, venue, me, min(wallets.usdt[me],
-                                         units.usdt_to_units(tokens * mid * 1.2)), 0)
-        if lots >= 1:
-            before = venue.balance(me)
-            venue.market(me, side, lots)
-            after = venue.balance(me)
-            moved, paid = after["tokens"] - before["tokens"], after["usdt"] - before["usdt"]
-            if side == SELL:
-                self.sold_tokens -= moved
-                self.sale_usdt += paid
-            else:
-                self.bought_tokens += moved
-                self.buyback_usdt -= paid
-        b = venue.balance(me)
-        defund(venue, wallets, me, round(b["usdt"] / units.USDT_UNIT),
-               round(b["tokens"] / units.TOKEN_UNIT))
+            moved, paid = market_trade(self.model, self.unique_id, BUY,
+                                       p.buyback_usdt_per_day / 24 / mid)
+            self.bought_tokens += moved
+            self.buyback_usdt -= paid
 
     def open_deal(self, market_maker: mesa.Agent) -> None:
         """Lend the loan tokens and write the calls to `market_maker`; schedule maturity."""
@@ -127,3 +87,30 @@ class ProjectTeam(mesa.Agent):
         returned = self.model.market_maker.settle_contract(self)
         self.tokens_returned_units += returned
         self.usdt_received_units += wallets.usdt[self.unique_id] - usdt_before
+
+
+def market_trade(model, owner: int, side: int, tokens: float) -> tuple[float, float]:
+    """A market order of `tokens` on the main CEX paid from `owner`'s wallet, and what is left
+    brought back to it: (tokens received, USDT received), negative when paid."""
+    venue, wallets = model.cexs[0], model.wallets
+    mid = venue.mid_usd()
+    lots = int(tokens / venue.lot_size)
+    if lots < 1 or mid != mid:
+        return 0.0, 0.0
+    if side == SELL:
+        amount = min(wallets.tokens[owner], lots * venue.lot_units)
+        lots = amount // venue.lot_units
+        fund(wallets, venue, owner, 0, amount)
+    else:
+        fund(wallets, venue, owner, min(wallets.usdt[owner],
+                                        units.usdt_to_units(tokens * mid * 1.2)), 0)
+    moved = paid = 0.0
+    if lots >= 1:
+        before = venue.balance(owner)
+        venue.market(owner, side, lots)
+        after = venue.balance(owner)
+        moved, paid = after["tokens"] - before["tokens"], after["usdt"] - before["usdt"]
+    b = venue.balance(owner)
+    defund(venue, wallets, owner, round(b["usdt"] / units.USDT_UNIT),
+           round(b["tokens"] / units.TOKEN_UNIT))
+    return moved, paid

@@ -9,17 +9,30 @@ attention reacts to the market: runs that differ only in the market maker's stra
 same candidates with the same coins; only which of them act can differ. Cost scales with the
 number of orders, not with population x minutes.
 
-Types: noise traders (market or limit orders; their side leans with the crowd's hourly mood, an
-exogenous tilt that gives hourly order-flow imbalance, so volatility and fat tails), momentum
-traders (market orders with the move since the last recorded row, an hour by default, surer of
-their side the bigger the move), fundamentalists (market orders toward the latent value when
-the price is off by more than a threshold, sized up with the mispricing; when buying they bring
-new USDT, minted and recorded, so value money flows in as the token gets cheap) and leveraged
-perp speculators (with the mood too). Each trader keeps all its money on one home venue: the DEX
-pool for a share `retail.dex_share` of spot traders, else a CEX chosen in proportion to its
-obligation depth (young tokens trade mostly on their CEXs), and at most one resting order (replaced on its next
-arrival). Wallets are seeded from the circulating float (tokens from the project's treasury)
-and from USDT brought in. docs/calibration.md gives the defaults and what they reproduce.
+Every trader has a finite wallet (lognormal, `retail.wealth_sigma`), kept on one home venue:
+the DEX pool for a share `retail.dex_share` of spot traders, else a CEX chosen in proportion to
+its obligation depth. Money enters and leaves only through flows.py (an inflow that follows
+attention, exits). The rules (decided in the compiled loop, _retail.pyx; docs/model.md gives
+each with its key):
+
+- noise traders: buy or sell (market, or a limit that rests behind the mid); their side leans
+  with the crowd's hourly mood, an exogenous tilt, and with the crowd's answer to a sharp move
+  (`retail.shock_tilt`);
+- trend followers (momentum): buy or sell on the move over their own horizon
+  (`retail.momentum_horizons_hours`), surer the bigger the move;
+- value traders (fundamentalist): a valuation = the population's belief anchor (beliefs.py)
+  times a fixed personal offset; they trade at market beyond `fundamental_threshold` of it,
+  sized up with the gap, and otherwise rest a limit order at their threshold: a latent book of
+  intentions revealed as the price comes to it;
+- perp speculators: leveraged, with the mood;
+- early holders (airdrop and seed recipients, `retail.early_*`): tokens with a cost basis; they
+  take profit into the market, a share of their tokens at a time;
+- a share of noise and momentum traders also has a stop (`stop_loss_share`: a fall below their
+  entry; `panic_share`: a drawdown from the recent high): they sell everything when it is hit.
+
+Traders remember what they paid (an average cost basis) and the population remembers the
+market's hourly mids (its memory: `observe`), which the trend followers, the panic sellers and
+the belief anchor read.
 """
 from __future__ import annotations
 
@@ -28,13 +41,15 @@ import math
 import mesa
 import numpy as np
 
-from mmabm._core import BUY, GTC, SELL
 from mmabm.agents._arrivals import CandidateDraws
 from mmabm.agents._retail import act_batch
+from mmabm.agents.beliefs import BeliefAnchor
+from mmabm.agents.flows import MoneyFlows
 from mmabm.venues import fund, units
 
-NOISE, MOMENTUM, FUNDAMENTALIST, PERP = range(4)
-TYPE_NAMES = ("noise", "momentum", "fundamentalist", "perp")
+NOISE, MOMENTUM, FUNDAMENTALIST, PERP, EARLY = range(5)
+TYPE_NAMES = ("noise", "momentum", "fundamentalist", "perp", "early_holder")
+NO_STOP, STOP_LOSS, PANIC = range(3)
 RETAIL_BASE = 1_000          # venue owner id of trader i is RETAIL_BASE + i
 SHARP_MOVE = 0.05            # an hourly move that excites attention
 ATTENTION_CAP = 5.0          # attention (relative to listing) is capped here for thinning
@@ -50,33 +65,59 @@ def home_weights(config) -> np.ndarray:
     return p / p.sum()
 
 
-class RetailPopulation(mesa.Agent):
-    """All retail traders; `arrive` is scheduled at each arrival time."""
+def crowd_mood(rng: np.random.Generator, hours: int, sd: float,
+               halflife_hours: float) -> np.ndarray:
+    """The crowd's buy-side tilt in each hour: an AR(1) with stationary sd `sd` and the given
+    half-life (0: independent hours), clipped to ±0.45. Drawn up front from its own stream."""
+    shocks = rng.normal(0.0, 1.0, hours)
+    if halflife_hours <= 0:
+        return np.clip(sd * shocks, -0.45, 0.45)
+    phi = 0.5 ** (1.0 / halflife_hours)
+    mood = np.empty(hours)
+    level = sd * shocks[0]
+    for h in range(hours):
+        if h:
+            level = phi * level + sd * math.sqrt(1.0 - phi * phi) * shocks[h]
+        mood[h] = level
+    return np.clip(mood, -0.45, 0.45)
 
-    #: decide with the compiled loop (_retail.act_batch); False runs `act`, the reference that
-    #: the compiled loop must match order for order
-    compiled: bool = True
+
+class RetailPopulation(mesa.Agent):
+    """All retail traders; `arrive` runs every minute, `observe` every hour."""
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         r, c = model.config.retail, model.config
-        n = r.n_traders
+        self.n_traders = r.n_traders                         # the rest are early holders
+        early = int(round(r.n_traders * r.early_holder_share))
+        n = r.n_traders + early
         types = model.streams["trader_types"]
-        self.kind = types.choice(4, size=n, p=[r.noise_share, r.momentum_share,
-                                              r.fundamentalist_share, r.perp_share])
+        self.kind = np.append(
+            types.choice(4, size=r.n_traders, p=[r.noise_share, r.momentum_share,
+                                                 r.fundamentalist_share, r.perp_share]),
+            np.full(early, EARLY)).astype(np.int64)
         spot = [*model.cexs, model.dex]
         self.home = np.where(self.kind == PERP, len(spot),
-                             types.choice(len(spot), size=n, p=home_weights(c)))
+                             types.choice(len(spot), size=n, p=home_weights(c))).astype(np.int64)
         self.venues = [*spot, model.perp]
+        self.early_dex_owners = [RETAIL_BASE + int(i) for i in
+                                 np.flatnonzero((self.kind == EARLY) & (self.home == len(spot) - 1))]
         self.resting = np.zeros(n, dtype=np.int64)           # resting order id (0: none)
-        self.orders = np.zeros(4, dtype=np.int64)           # orders sent, by type
-        self.inflow_units = 0                               # USDT units brought in after listing
+        self.orders = np.zeros(len(TYPE_NAMES), dtype=np.int64)    # orders sent, by type
+        self.stops_hit = 0                                   # stop-loss and panic sales
+        self._draw_traits(model.streams["traits"])
         self._seed_wallets(types)
         # the crowd's hourly mood: a buy-side tilt shared by noise and perp traders, drawn for
         # the whole run up front (exogenous, so it is the same whatever the market maker does)
-        hours = int(model.end_minute // 60) + 2
-        self.mood = np.clip(model.streams["mood"].normal(0.0, r.mood_sd, hours), -0.45, 0.45)
-        self._last_mid = c.token.initial_price
+        self.mood = crowd_mood(model.streams["mood"], int(model.end_minute // 60) + 2,
+                               r.mood_sd, r.mood_halflife_hours)
+        # memory: the main CEX's mid at each hour (from observe), and what is read from it
+        self.hour_mids: list[float] = []
+        self.horizons = np.array(r.momentum_horizons_hours, dtype=float)
+        self.past_mids = np.full(len(self.horizons), math.nan)
+        self.recent_high = c.token.initial_price
+        self.anchor = BeliefAnchor(model)
+        self.flows = MoneyFlows(self)
         if r.launch_orders_per_minute > 0:
             # candidates at the capped rate, thinned to the attention of the minute
             self._top = r.launch_orders_per_minute * ATTENTION_CAP
@@ -84,37 +125,70 @@ class RetailPopulation(mesa.Agent):
                                          model.streams["sizes"], n, r.order_usd_median,
                                          r.order_usd_sigma)
             model.every_step(self.arrive, 1, start_now=True)
-        model.schedule_recurring(self.watch, mesa.time.Schedule(interval=60))
-        # their memory of the market: the main mid at the end of each hour's first minute
-        self.seen_mid = math.nan
         model.observe_hourly(self.observe)
 
-    def observe(self) -> None:
-        """Hourly: remember the main CEX's mid (what trend followers compare with)."""
-        self.seen_mid = self.model.cexs[0].mid_usd()
+    def _draw_traits(self, rng: np.random.Generator) -> None:
+        """Each trader's fixed traits: horizon, valuation offset, stop, take-profit level."""
+        r, b, n = self.model.config.retail, self.model.config.beliefs, len(self.kind)
+        self.horizon = rng.integers(0, len(r.momentum_horizons_hours), n).astype(np.int64)
+        self.offset = np.where(self.kind == FUNDAMENTALIST,
+                               rng.normal(0.0, b.dispersion, n), 0.0)
+        u = rng.random(n)
+        spot = (self.kind == NOISE) | (self.kind == MOMENTUM)
+        self.stop = np.where(spot & (u < r.stop_loss_share), STOP_LOSS,
+                             np.where(spot & (u >= 1 - r.panic_share), PANIC, NO_STOP))
+        self.stop = self.stop.astype(np.int64)
+        level = rng.uniform(0.5, 1.5, n)
+        self.stop_level = np.clip(np.where(self.stop == STOP_LOSS, r.stop_loss * level,
+                                           r.panic_drawdown * level), 0.0, 0.99)
+        self.take_profit = rng.uniform(0.0, 2.0 * r.early_take_profit, n)
+        early = self.kind == EARLY
+        self.basis = np.where(early, rng.uniform(0.0, r.early_cost_max, n),
+                              self.model.config.token.initial_price)
 
     def _seed_wallets(self, rng: np.random.Generator) -> None:
-        """Split the float and the USDT among traders (lognormal) and fund their home venue."""
+        """Split the float, the early holders' tokens and the USDT among traders (lognormal)
+        and fund their home venue."""
         model, r = self.model, self.model.config.retail
-        n = r.n_traders
-        share = rng.lognormal(0.0, 1.0, size=n)
-        spot = self.kind != PERP
-        tokens = np.where(spot, share, 0.0)
-        tokens = np.floor(tokens / max(tokens.sum(), 1e-12) * r.float_tokens / units.TOKEN_UNIT)
-        usdt = np.floor(share / share.sum() * r.usdt_total / units.USDT_UNIT)
+        n = len(self.kind)
+        share = rng.lognormal(0.0, r.wealth_sigma, size=n)
+        share = np.where(self.kind == FUNDAMENTALIST, share * r.value_wealth, share)
+        early = self.kind == EARLY
+        spot = (self.kind != PERP) & ~early
+        tokens = np.zeros(n)
+        if spot.any():
+            tokens[spot] = share[spot] / share[spot].sum() * r.float_tokens
+        if early.any():
+            tokens[early] = share[early] / share[early].sum() * r.early_tokens
+        tokens = np.floor(tokens / units.TOKEN_UNIT)
+        usdt = np.where(early, 0.0, share) / max(share[~early].sum(), 1e-300) * r.usdt_total
+        usdt = np.floor(usdt / units.USDT_UNIT)
+        self.seen_tokens = tokens.astype(np.int64)            # their holdings at their last look
         for i in range(n):
             owner = RETAIL_BASE + i
             model.wallets.mint(owner, usdt=usdt[i] * units.USDT_UNIT)
             if tokens[i]:
                 model.wallets.transfer(model.project.unique_id, owner, token_units=int(tokens[i]))
             venue = self.venues[self.home[i]]
-            fund(model.wallets, venue, owner, int(usdt[i]), 0 if venue is model.perp else int(tokens[i]))
+            fund(model.wallets, venue, owner, int(usdt[i]),
+                 0 if venue is model.perp else int(tokens[i]))
+
+    def owner(self, i: int) -> int:
+        """The venue owner id of trader i."""
+        return RETAIL_BASE + i
 
     # -- arrivals ------------------------------------------------------------------------------
     def rate(self, minute: float) -> float:
         """Arrivals per minute at `minute` (attention capped at ATTENTION_CAP)."""
         return self.model.config.retail.launch_orders_per_minute * min(
             ATTENTION_CAP, self.model.attention.level(minute))
+
+    def buy_chance(self, minute: float) -> float:
+        """A noise or perp trader's chance of buying now: one half plus the hour's mood plus
+        the crowd's answer to the last sharp move (kept within [0.05, 0.95])."""
+        tilt = self.model.config.retail.shock_tilt * self.model.attention.tilt(minute)
+        mood = self.mood[min(int(minute // 60), len(self.mood) - 1)]
+        return min(0.95, max(0.05, 0.5 + mood + tilt))
 
     def arrive(self) -> None:
         """This minute's arrivals: thinned candidates, drawn whatever the market did."""
@@ -124,108 +198,41 @@ class RetailPopulation(mesa.Agent):
         if drawn is None:
             return
         who, picks, coins, sizes = drawn
-        if not self.compiled:
-            for j in picks:
-                self.act(int(who[j]), coins[j], float(sizes[j]))
-            return
         if len(picks):
             t = model.time
-            last = self.seen_mid
-            act_batch(self, who, picks, coins, sizes,
-                      0.5 + self.mood[min(int(t // 60), len(self.mood) - 1)], last,
-                      model.fundamental_at(t))
+            act_batch(self, who, picks, coins, sizes, self.buy_chance(t),
+                      self.anchor.log_value)
 
-    def watch(self) -> None:
-        """Hourly: a sharp move excites attention."""
-        mid = self.model.cexs[0].mid_usd()
-        if mid == mid and self._last_mid:
-            move = abs(mid / self._last_mid - 1)
-            if move > SHARP_MOVE:
-                self.model.attention.shock(self.model.time, move / SHARP_MOVE)
-            self._last_mid = mid
+    # -- memory --------------------------------------------------------------------------------
+    def observe(self) -> None:
+        """Hourly: remember the main CEX's mid; from the memory, the mids each trend horizon
+        compares with, the recent high, the belief anchor; and a sharp move excites attention."""
+        model = self.model
+        mid = model.cexs[0].mid_usd()
+        if mid != mid:
+            mid = self.hour_mids[-1] if self.hour_mids else model.config.token.initial_price
+        if self.hour_mids:
+            move = mid / self.hour_mids[-1] - 1
+            if abs(move) > SHARP_MOVE:
+                model.attention.shock(model.time, abs(move) / SHARP_MOVE, 1 if move > 0 else -1)
+        self.hour_mids.append(mid)
+        n = len(self.hour_mids)
+        for k, hours in enumerate(self.horizons):
+            back = int(round(hours))
+            self.past_mids[k] = self.hour_mids[n - 1 - back] if n > back else math.nan
+        lookback = max(1, int(round(model.config.retail.high_lookback_days * 24)))
+        self.recent_high = max(self.hour_mids[-lookback:])
+        self.anchor.update(mid)
 
-    # -- decisions -----------------------------------------------------------------------------
-    def act(self, i: int, u: np.ndarray, size_usd: float) -> None:
-        """Trader i decides on a side and an order, and sends it to its home venue."""
-        kind, venue, r = self.kind[i], self.venues[self.home[i]], self.model.config.retail
-        ref = self._reference_price(venue)
-        if ref != ref:
-            return
-        buy_chance = 0.5 + self.mood[min(int(self.model.time // 60), len(self.mood) - 1)]
-        side, market = (BUY if u[0] < buy_chance else SELL), u[1] < r.market_order_share
-        if kind == MOMENTUM:
-            last = self.seen_mid
-            if last == last:
-                # the stronger the last hour's move, the surer the trend follower is of its side
-                buy_chance = 0.5 + 0.5 * math.tanh((ref / last - 1) / r.momentum_scale)
-                side, market = (BUY if u[0] < buy_chance else SELL), True
-        elif kind == FUNDAMENTALIST:
-            gap = self.model.fundamental_at(self.model.time) / ref - 1
-            if abs(gap) < r.fundamental_threshold:
-                return
-            side, market = (BUY if gap > 0 else SELL), True
-            size_usd *= min(r.fundamental_max_multiple,
-                            abs(gap) / max(r.fundamental_threshold, 1e-9))
-        elif kind == PERP:
-            size_usd *= r.perp_leverage
-        self.orders[kind] += 1
-        if side == BUY and kind == FUNDAMENTALIST:
-            self._deposit(i, venue, size_usd)
-        offset = -math.log(1.0 - u[2]) * r.limit_offset_bps / 1e4
-        self._send(i, venue, side, market, size_usd, ref * (1 - side * offset), ref)
-
+    # -- legacy value money --------------------------------------------------------------------
     def _deposit(self, i: int, venue, usd: float) -> None:
-        """Bring new USDT (minted, recorded in `inflow_units`) so spot trader i's account holds
-        `usd` plus fees: value money from outside the market, which comes as the token gets
-        cheap and arrives with traders (so with attention). Without it a finite float of
-        retail USDT pins the price after the sale at retail's USDT / token ratio."""
+        """`money.model = "elastic"` only: bring new USDT (minted, recorded in the flows'
+        inflow) so value trader i's account holds `usd` plus fees before it buys — the
+        bottomless value money of the model before price formation."""
         owner, model = RETAIL_BASE + i, self.model
         short = units.usdt_to_units(max(0.0, usd * 1.06 - venue.balance(owner)["usdt"]))
         if short:
             model.wallets.mint(owner, usdt=short * units.USDT_UNIT)
             fund(model.wallets, venue, owner, short, 0)
-            self.inflow_units += short
-
-    def _reference_price(self, venue) -> float:
-        if venue is self.model.dex:
-            return venue.price()
-        if venue is self.model.perp:
-            return self.model.perp.index_price
-        mid = venue.mid_usd()
-        return mid if mid == mid else venue.last_price_usd()
-
-    def _send(self, i: int, venue, side: int, market: bool, size_usd: float, limit_price: float,
-              ref: float) -> None:
-        owner, model = RETAIL_BASE + i, self.model
-        if venue is model.dex:
-            b = venue.balance(owner)
-            have = b["usdt"] if side == BUY else b["tokens"] * ref
-            amount = min(size_usd, have) / (1.0 if side == BUY else ref)
-            unit = units.USDT_UNIT if side == BUY else units.TOKEN_UNIT
-            if amount * (1 / unit) >= 1:
-                venue.swap_exact_in(owner, side, int(amount / unit))
-            return
-        if self.resting[i]:
-            venue.cancel(owner, int(self.resting[i]))
-            self.resting[i] = 0
-        lots = self._affordable_lots(venue, owner, side, size_usd, max(ref, limit_price))
-        if lots < 1:
-            return
-        if market:
-            venue.market(owner, side, lots)
-            return
-        ticks = max(1, round(limit_price / venue.tick_size))
-        oid = venue.limit(owner, side, ticks, lots, GTC)
-        if oid > 0:
-            self.resting[i] = oid          # if it filled at once, the later cancel is a no-op
-
-    def _affordable_lots(self, venue, owner: int, side: int, size_usd: float, price: float) -> int:
-        lot_tokens = venue.lot_size
-        if venue is self.model.perp:
-            collateral = venue.account(owner).collateral * units.USDT_UNIT
-            usd = min(size_usd, collateral * 0.9 / max(venue.initial_margin, 1e-9))
-            return int(usd / (price * lot_tokens))
-        b = venue.balance(owner)
-        if side == BUY:
-            return int(min(size_usd, b["usdt"] / 1.05) / (price * lot_tokens))
-        return int(min(size_usd / price, b["tokens"]) / lot_tokens)
+            self.flows.inflow_units += short
+            self.flows.elastic_units += short

@@ -81,7 +81,10 @@ class Settlement:
                 fund(wallets, cex, me, pay)
                 cex.market(me, BUY, lots, stp=True)               # never from its own asks
                 after = cex.balance(me)
-                bought = units.tokens_to_units(after["tokens"] - before["tokens"])
+                # totals, free + locked: its own asks cancelled by self-trade prevention
+                # free their tokens, which it did not buy
+                bought = units.tokens_to_units((after["tokens"] + after["tokens_locked"])
+                                               - (before["tokens"] + before["tokens_locked"]))
                 usdt_before -= round((after["usdt"] - before["usdt"]) / units.USDT_UNIT)  # unspent
             self.buyback_tokens += bought * units.TOKEN_UNIT
             self.buyback_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT

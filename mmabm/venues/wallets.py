@@ -1,8 +1,9 @@
 """Off-exchange wallets: the treasury, the market maker's own funds, OTC settlement.
 
 Balances are integer units (see units.py) per owner, like a venue's accounts, so the whole
-model's USDT and tokens can be added up to the unit. Money enters only through `mint` (recorded)
-and moves only by `transfer`, which refuses an overdraft and changes nothing when it does.
+model's USDT and tokens can be added up to the unit. Money enters only through `mint` and
+leaves only through `burn` (both recorded), and moves only by `transfer`, which refuses an
+overdraft and changes nothing when it does.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Wallets:
         self.tokens: defaultdict[int, int] = defaultdict(int)
         self.minted_usdt = 0
         self.minted_tokens = 0
+        self.burnt_usdt = 0    # money that left the model (traders' exits), recorded
         self.out_usdt = 0      # net units sent to venues (see conservation.fund / defund)
         self.out_tokens = 0
 
@@ -35,6 +37,13 @@ class Wallets:
         self.tokens[owner] += dt
         self.minted_usdt += du
         self.minted_tokens += dt
+
+    def burn(self, owner: int, usdt_units: int) -> None:
+        """Take USDT units out of the model from `owner`'s wallet (money leaving the market),
+        recorded in `burnt_usdt`; refused whole if `owner` is short."""
+        units.owner_id(owner)
+        self._debit(owner, usdt_units, 0, "burn")
+        self.burnt_usdt += usdt_units
 
     def transfer(self, payer: int, payee: int, usdt_units: int = 0, token_units: int = 0) -> None:
         """Move whole units from payer to payee; refused whole if the payer is short."""
@@ -70,9 +79,9 @@ class Wallets:
         problems = [f"{self.name}: owner {o} has negative {kind}"
                     for kind, book in (("usdt", self.usdt), ("tokens", self.tokens))
                     for o, v in book.items() if v < 0]
-        if sum(self.usdt.values()) != self.minted_usdt - self.out_usdt:
-            problems.append(f"{self.name}: USDT units {sum(self.usdt.values())} != minted - sent "
-                            f"{self.minted_usdt - self.out_usdt}")
+        if sum(self.usdt.values()) != self.minted_usdt - self.burnt_usdt - self.out_usdt:
+            problems.append(f"{self.name}: USDT units {sum(self.usdt.values())} != minted - "
+                            f"burnt - sent {self.minted_usdt - self.burnt_usdt - self.out_usdt}")
         if sum(self.tokens.values()) != self.minted_tokens - self.out_tokens:
             problems.append(f"{self.name}: token units {sum(self.tokens.values())} != minted - "
                             f"sent {self.minted_tokens - self.out_tokens}")

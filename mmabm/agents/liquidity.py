@@ -1,0 +1,130 @@
+"""Competing liquidity providers: the market maker is not the only source of depth.
+
+One provider per CEX, with finite capital (`liquidity.usdt_per_venue` and `tokens_per_venue`
+on the main CEX, the others in proportion to their obligation depth), quoting a ladder of
+`liquidity.levels` rungs a side from its half-spread out to `ladder_width` beyond it. Each side
+offers `quote_share` of what it holds on that side now, so a provider that has bought a falling
+token runs out of USDT and its bids thin, and one that has sold runs out of tokens. Like real
+market makers without an obligation (Glosten & Milgrom 1985: quotes widen with the risk of
+trading against informed or one-sided flow):
+
+- the half-spread widens with the volatility it has seen (`vol_widen` x the hourly sd of
+  returns over its last day of hourly mids), up to 10%;
+- its prices lean against its inventory (`skew`);
+- when its fills since the hour began have moved its tokens by more than `pull_flow` of its
+  starting tokens, it pulls both sides for `pull_hours`.
+
+It requotes every `requote_minutes` when the mid has moved more than `requote_threshold` from
+the mid it quoted, or when fills have taken orders off its ladder.
+"""
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+from mesa.time import Schedule
+
+from mmabm._core import BUY, SELL
+from mmabm.venues import fund, units
+
+VOL_HOURS = 24            # the hourly mids its volatility estimate looks back over
+MAX_HALF_SPREAD = 0.1     # however wild the market, it quotes within 10% of the mid
+
+
+class LiquidityProvider(mesa.Agent):
+    """Quotes one CEX with its own capital; see the module docstring."""
+
+    def __init__(self, model: mesa.Model, venue, scale: float) -> None:
+        super().__init__(model)
+        self.venue, terms = venue, model.config.liquidity
+        price = model.config.token.initial_price
+        usdt = units.usdt_to_units(terms.usdt_per_venue * scale)
+        tokens = units.tokens_to_units(terms.tokens_per_venue * scale)
+        model.wallets.mint(self.unique_id, usdt=usdt * units.USDT_UNIT)
+        model.wallets.transfer(model.project.unique_id, self.unique_id, token_units=tokens)
+        fund(model.wallets, venue, self.unique_id, usdt, tokens)
+        self.start_tokens = max(tokens * units.TOKEN_UNIT, 1e-9)
+        self.hour_mids: list[float] = [price]
+        self.vol = 0.0                          # hourly sd of returns over its last day
+        self.pulled_until = -math.inf
+        self.pulls = 0
+        self._tokens_an_hour_ago = self.tokens()
+        self._quoted = (math.nan, -1)           # (mid, venue changes) when it last posted
+        self._posted_lots = 0
+        model.observe_hourly(self.observe)
+        model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
+                                                    start=model.time))
+
+    def tokens(self) -> float:
+        """Its tokens on the venue (free and in orders)."""
+        b = self.venue.balance(self.unique_id)
+        return b["tokens"] + b["tokens_locked"]
+
+    def observe(self) -> None:
+        """Hourly: its volatility estimate; the hour's fills are counted from here."""
+        mid = self.venue.mid_usd()
+        self.hour_mids.append(mid if mid == mid else self.hour_mids[-1])
+        recent = np.log(np.asarray(self.hour_mids[-VOL_HOURS - 1:]))
+        self.vol = float(np.diff(recent).std()) if len(recent) > 2 else 0.0
+        self._tokens_an_hour_ago = self.tokens()
+
+    def act(self) -> None:
+        """Pull after one-sided fills; else requote if pulled quotes are due back, the mid
+        moved, or fills took orders."""
+        venue, terms = self.venue, self.model.config.liquidity
+        if self.model.time < self.pulled_until:
+            return
+        moved = abs(self.tokens() - self._tokens_an_hour_ago) / self.start_tokens
+        if terms.pull_flow > 0 and moved > terms.pull_flow:
+            self.pulled_until = self.model.time + terms.pull_hours * 60
+            self.pulls += 1
+            venue.cancel_all(self.unique_id)
+            self._quoted = (math.nan, -1)
+            return
+        mid = venue.mid_usd()
+        if mid != mid:
+            mid = venue.last_price_usd()
+            if mid != mid:
+                return
+        quoted, changes = self._quoted
+        if quoted == quoted and abs(mid / quoted - 1) <= terms.requote_threshold and (
+                changes == venue.changes or self._resting_lots() == self._posted_lots):
+            self._quoted = (quoted, venue.changes)
+            return
+        self.quote(mid)
+
+    def _resting_lots(self) -> int:
+        orders = self.venue.orders_of(self.unique_id)
+        return int(orders["qty"].sum()) if len(orders) else 0
+
+    def quote(self, mid: float) -> None:
+        """Post both ladders around `mid`: widened by volatility, leaning against inventory."""
+        venue, terms, me = self.venue, self.model.config.liquidity, self.unique_id
+        venue.cancel_all(me)
+        b = venue.balance(me)
+        lean = max(-1.0, min(1.0, b["tokens"] / self.start_tokens - 1.0))
+        half = min(MAX_HALF_SPREAD, terms.half_spread + terms.vol_widen * self.vol)
+        center = mid * (1.0 - terms.skew * half * lean)
+        steps = np.linspace(0.0, terms.ladder_width, terms.levels)
+        tick, lot = venue.tick_size, venue.lot_size
+        bid_prices = np.floor(center * (1.0 - half - steps) / tick).astype(np.int64)
+        ask_prices = np.ceil(center * (1.0 + half + steps) / tick).astype(np.int64)
+        bid_usd = terms.quote_share * b["usdt"] / terms.levels / (1.0 + 2 * venue.taker_fee)
+        bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
+        ask_lots = np.full(terms.levels, int(terms.quote_share * b["tokens"] / terms.levels / lot),
+                           dtype=np.int64)
+        posted = 0
+        for side, prices, lots in ((BUY, bid_prices, bid_lots), (SELL, ask_prices, ask_lots)):
+            keep = (lots >= 1) & (prices >= 1)
+            if keep.any():
+                ids = venue.replace_ladder(me, side, prices[keep], lots[keep])
+                posted += int(lots[keep][ids > 0].sum())
+        self._posted_lots = posted
+        self._quoted = (mid, venue.changes)
+
+
+def provider_scales(config) -> list[float]:
+    """Each CEX's provider's capital relative to the main CEX's (by obligation depth)."""
+    main = config.cex[0].depth_usd
+    return [x.depth_usd / main if main > 0 else 1.0 for x in config.cex]

@@ -1,0 +1,66 @@
+"""Competing liquidity providers: finite capital, both sides quoted, wider when volatile, pulled
+after one-sided fills."""
+import pytest
+
+from mmabm._core import BUY, SELL
+from mmabm.config import Config
+from mmabm.model import MarketModel
+
+BASE = Config().override({"run.months": 0.02, "retail.n_traders": 200,
+                          "retail.launch_orders_per_minute": 1, "market_maker.strategy": "hold"})
+
+
+def _provider(config=BASE, seed=1):
+    model = MarketModel(config, seed=seed)
+    return model, model.providers[0]
+
+
+def test_one_provider_per_cex_with_capital_in_proportion_to_its_obligation():
+    model, _ = _provider()
+    assert [p.venue for p in model.providers] == model.cexs
+    caps = [p.start_tokens for p in model.providers]
+    assert caps == pytest.approx([100_000, 50_000, 50_000])
+    assert MarketModel(BASE.override({"liquidity.usdt_per_venue": 0.0,
+                                      "liquidity.tokens_per_venue": 0.0}), seed=1).providers == []
+
+
+def test_quotes_both_sides_outside_its_half_spread_with_a_share_of_its_capital():
+    model, lp = _provider()
+    model.run_until(10)
+    orders = lp.venue.orders_of(lp.unique_id)
+    bids, asks = orders[orders["side"] == BUY], orders[orders["side"] == SELL]
+    terms = model.config.liquidity
+    assert len(bids) == len(asks) == terms.levels
+    mid = lp._quoted[0]
+    tick = lp.venue.tick_size
+    assert bids["price"].max() * tick <= mid * (1 - terms.half_spread) * 1.001
+    assert asks["price"].min() * tick >= mid * (1 + terms.half_spread) * 0.999
+    held = lp.tokens()
+    assert asks["qty"].sum() * lp.venue.lot_size <= terms.quote_share * held + terms.levels
+
+
+def test_it_widens_with_the_volatility_it_has_seen():
+    model, lp = _provider()
+    lp.vol = 0.0
+    lp.quote(1.0)
+    calm = lp.venue.orders_of(lp.unique_id)
+    lp.vol = 0.05
+    lp.quote(1.0)
+    wild = lp.venue.orders_of(lp.unique_id)
+    assert wild[wild["side"] == BUY]["price"].max() < calm[calm["side"] == BUY]["price"].max()
+    assert wild[wild["side"] == SELL]["price"].min() > calm[calm["side"] == SELL]["price"].min()
+
+
+def test_it_pulls_its_quotes_after_one_sided_fills_and_comes_back():
+    model, lp = _provider(BASE.override({"liquidity.pull_flow": 0.2,
+                                         "liquidity.pull_hours": 1.0}))
+    model.run_until(10)
+    venue, taker = lp.venue, model.arbitrageur.unique_id
+    start = lp.tokens()
+    venue.market(taker, BUY, 200_000)                # someone sweeps the asks, its too
+    assert lp.tokens() < 0.8 * start
+    model.run_until(20)                              # its next look
+    assert lp.pulls == 1 and len(venue.orders_of(lp.unique_id)) == 0
+    model.run_until(90)
+    assert len(venue.orders_of(lp.unique_id)) > 0     # back after pull_hours
+    assert model.conservation_problems() == []
