@@ -45,7 +45,7 @@ class TokenConfig:
 class WorldConfig:
     """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
     regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
-    annual_vol: float = _field(1.0, 0.0, 20.0, "volatility of the fundamental, annualised")
+    annual_vol: float = _field(0.3, 0.0, 20.0, "volatility of the news value, annualised")
     year_multiple: float = _field(0.0, 0.0, 100.0, "bust/boom: value after a year vs listing "
                                   "(0: the regime's default, bust 0.2, boom 3)")
     peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")
@@ -114,6 +114,8 @@ class MarketMakerConfig:
     requote_threshold: float = _field(0.001, 0.0, 0.1, "mid move (fraction) that triggers a requote")
     max_skew_tokens: float = _field(1_000_000.0, 1.0, 1e15, "inventory at which the skew is full")
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
+    sale_start_hours: float = _field(0.0, 0.0, 24.0 * 365,
+                                     "hours after listing the initial sale starts")
     twap_days: float = _field(30.0, 0.0, 730.0, "length of a TWAP sale")
     pov_rate: float = _field(0.1, 0.0, 1.0, "share of the last hour's market volume a POV sale sells")
     hedge_minutes: int = _field(15, 1, 1440, "how often the perp hedge is checked")
@@ -149,10 +151,10 @@ class ProjectConfig:
 class RetailConfig:
     """The retail population (see agents/retail.py)."""
     n_traders: int = _field(5_000, 1, 1_000_000, "traders")
-    noise_share: float = _field(0.55, 0.0, 1.0, "share of noise traders")
-    momentum_share: float = _field(0.1, 0.0, 1.0, "share of momentum traders")
+    noise_share: float = _field(0.65, 0.0, 1.0, "share of noise traders")
+    momentum_share: float = _field(0.05, 0.0, 1.0, "share of momentum traders")
     fundamentalist_share: float = _field(0.25, 0.0, 1.0, "share of fundamentalists")
-    perp_share: float = _field(0.1, 0.0, 1.0, "share of leveraged perp speculators")
+    perp_share: float = _field(0.05, 0.0, 1.0, "share of leveraged perp speculators")
     float_tokens: float = _field(15_000_000.0, 0.0, 1e15, "tokens retail holds at listing")
     usdt_total: float = _field(15_000_000.0, 0.0, 1e15, "USDT retail brings")
     launch_orders_per_minute: float = _field(25.0, 0.0, 1e5, "arrival rate at listing")
@@ -163,24 +165,24 @@ class RetailConfig:
     order_share: float = _field(0.2, 1e-4, 1.0,
                                 "wealth sizing: median share of its side's holdings an order "
                                 "takes (times a lognormal factor, at most all of it)")
-    order_usd_median: float = _field(1200.0, 1.0, 1e9, "fixed sizing: median order size")
+    order_usd_median: float = _field(2200.0, 1.0, 1e9, "fixed sizing: median order size")
     order_usd_sigma: float = _field(1.0, 0.0, 5.0, "lognormal spread of order sizes")
-    market_order_share: float = _field(0.5, 0.0, 1.0, "noise traders' share of market orders")
+    market_order_share: float = _field(0.3, 0.0, 1.0, "noise traders' share of market orders")
     limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
-    fundamental_threshold: float = _field(0.03, 0.0, 1.0, "mispricing fundamentalists act on")
-    fundamental_max_multiple: float = _field(10.0, 1.0, 1000.0,
+    fundamental_threshold: float = _field(0.05, 0.0, 1.0, "mispricing fundamentalists act on")
+    fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
                                              "cap on a fundamentalist's order size, in typical orders")
-    perp_leverage: float = _field(5.0, 1.0, 100.0, "speculators' leverage")
-    mood_sd: float = _field(0.12, 0.0, 0.45,
+    perp_leverage: float = _field(3.0, 1.0, 100.0, "speculators' leverage")
+    mood_sd: float = _field(0.2, 0.0, 0.45,
                             "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
-    mood_halflife_hours: float = _field(0.0, 0.0, 8760.0,
+    mood_halflife_hours: float = _field(0.3, 0.0, 8760.0,
                                         "persistence of the mood: the half-life of an AR(1) "
                                         "with sd mood_sd (0: independent from hour to hour)")
     max_slippage: float = _field(0.02, 1e-4, 1.0,
                                  "a retail market order goes no further than this from the "
                                  "price it saw (a marketable limit, IOC; on the pool, a swap "
                                  "that moves its price at most this far)")
-    momentum_scale: float = _field(0.02, 1e-4, 1.0,
+    momentum_scale: float = _field(0.04, 1e-4, 1.0,
                                    "hourly move at which trend followers are 76% sure of its side")
     dex_share: float = _field(0.15, 0.0, 1.0,
                               "share of spot traders whose home venue is the DEX pool (the rest "
@@ -190,7 +192,7 @@ class RetailConfig:
     value_wealth: float = _field(3.0, 0.01, 100.0,
                                  "value traders' typical wallet relative to other traders'")
     momentum_horizons_hours: tuple[float, ...] = _field(
-        (1.0, 6.0, 24.0), 1.0, 720.0, "trend followers' look-back horizons (each trader one, "
+        (6.0, 24.0, 72.0), 1.0, 720.0, "trend followers' look-back horizons (each trader one, "
         "drawn evenly); momentum_scale applies to 1 hour and grows with sqrt(horizon)")
     stop_loss_share: float = _field(0.1, 0.0, 1.0,
                                     "share of noise and momentum traders who sell all their "
@@ -235,7 +237,7 @@ class BeliefsConfig:
                                      "price (per day, exponential)")
     news_weight: float = _field(1.0, 0.0, 2.0,
                                 "share of each move of the news value the anchor takes in")
-    dispersion: float = _field(0.15, 0.0, 2.0,
+    dispersion: float = _field(0.3, 0.0, 2.0,
                                "spread (sd of log) of value traders' offsets from the anchor")
 
 
@@ -246,7 +248,7 @@ class MoneyConfig:
         "finite", doc="finite: money enters only with the attention-driven inflow and leaves "
         "with exits; elastic: also, every value trader who buys brings new USDT for it (the "
         "model before price formation: a bottomless wallet anchored to the value)")
-    inflow_usd_per_day: float = _field(300_000.0, 0.0, 1e12,
+    inflow_usd_per_day: float = _field(200_000.0, 0.0, 1e12,
                                        "new retail money per day at listing attention (it "
                                        "follows launch attention down)")
     shock_inflow: float = _field(0.0, 0.0, 100.0,
@@ -254,7 +256,7 @@ class MoneyConfig:
                                  "draws onlookers, not money)")
     inflow_recipients_per_hour: int = _field(20, 1, 100_000,
                                              "traders who share each hour's inflow")
-    exit_per_day: float = _field(0.01, 0.0, 1.0,
+    exit_per_day: float = _field(0.003, 0.0, 1.0,
                                  "chance a trader withdraws its free USDT in a day (the money "
                                  "leaves; its tokens stay)")
 
@@ -280,11 +282,11 @@ class ArbitrageConfig:
 class LiquidityConfig:
     """Competing liquidity providers: one per CEX, with finite capital, quoting a ladder that
     widens with volatility and is pulled after one-sided flow (agents/liquidity.py)."""
-    usdt_per_venue: float = _field(100_000.0, 0.0, 1e12, "USDT each provider holds (main CEX; "
+    usdt_per_venue: float = _field(500_000.0, 0.0, 1e12, "USDT each provider holds (main CEX; "
                                    "the others in proportion to their depth_usd)")
-    tokens_per_venue: float = _field(100_000.0, 0.0, 1e15, "tokens each provider holds (main "
+    tokens_per_venue: float = _field(500_000.0, 0.0, 1e15, "tokens each provider holds (main "
                                      "CEX; the others in proportion)")
-    quote_share: float = _field(0.5, 0.0, 1.0, "share of its capital it quotes per side")
+    quote_share: float = _field(0.2, 0.0, 1.0, "share of its capital it quotes per side")
     levels: int = _field(5, 1, 50, "rungs per side")
     half_spread: float = _field(0.002, 1e-5, 0.2, "half-spread in calm markets (fraction)")
     ladder_width: float = _field(0.02, 1e-4, 0.5, "distance from the inner to the outer rung")

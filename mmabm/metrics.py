@@ -109,29 +109,34 @@ def holdings_row(model) -> dict[str, float]:
 #: Who holds the tokens (and the money): retail traders of every kind but the early holders,
 #: the early holders, the unlocks' recipients, the project's treasury, the market maker (its
 #: share of the pool excluded), the arbitrage and basis desks, the other liquidity providers,
-#: the pool's reserves, and the fees the CEXs and the perp venue (its insurance fund) keep.
+#: the pool's reserves, and what the venues hold beyond their accounts (fees, the perp's
+#: insurance fund and its open positions' unsettled P&L).
 HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbitrage",
-           "liquidity_provider", "pool", "venue_fees")
+           "liquidity_provider", "pool", "venues")
 
 
 def supply_row(model) -> dict[str, float]:
     """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
     to the supply and to all the USDT in the model), and retail money's inflow and outflow
     since listing (`money_inflow_usd`, `money_outflow_usd`)."""
-    group = _holder_groups(model)
+    group, few = _holder_groups(model)
     tokens, usdt = np.zeros(len(HOLDERS)), np.zeros(len(HOLDERS))
     retail = HOLDERS.index("retail")
-    few = dict(model.agent_groups)
-    few.update(dict.fromkeys(model.retail.early_dex_owners, HOLDERS.index("early_holder")))
-    for book, out in ((model.wallets.tokens, tokens), (model.wallets.usdt, usdt),
-                      (model.dex.tokens, tokens), (model.dex.usdt, usdt)):
+    w, dex, pool = model.wallets, model.dex, model.dex.pool
+    in_dex = dex.holdings_units()                  # free balances + the pool's reserves
+    for book, out, total in (
+            (w.tokens, tokens, w.minted_tokens - w.out_tokens),
+            (w.usdt, usdt, w.minted_usdt - w.burnt_usdt - w.out_usdt),
+            (dex.tokens, tokens, in_dex[1] - int(pool.token_reserve)),
+            (dex.usdt, usdt, in_dex[0] - int(pool.usdt_reserve))):
         # few owners who are not retail traders of the other kinds: those one by one, and
         # retail as the rest of the total (early holders trade on the pool or a CEX, never
         # from their wallet)
-        rest = sum(book.values())
-        for owner, k in few.items():
-            out[k] += book.get(owner, 0)
-            rest -= book.get(owner, 0)
+        rest = total
+        for owner, k in few:
+            held = book.get(owner, 0)
+            out[k] += held
+            rest -= held
         out[retail] += rest
     for venue in model.cexs:
         acc = venue.accounts()
@@ -139,13 +144,15 @@ def supply_row(model) -> dict[str, float]:
             group, np.full(len(acc) - len(group), retail))
         tokens += np.bincount(k, weights=acc["tokens"] + acc["tokens_locked"], minlength=len(HOLDERS))
         usdt += np.bincount(k, weights=acc["usdt"] + acc["usdt_locked"], minlength=len(HOLDERS))
+    in_accounts = 0
     for owner, acct in model.perp.accounts.items():
-        usdt[group[owner] if owner < len(group) else retail] += (
-            acct.collateral + acct.locked + acct.margin)
-    usdt[HOLDERS.index("venue_fees")] += sum(venue.fees_usdt for venue in model.cexs) + (
-        model.perp.holdings_units()[0] - sum(a.collateral + a.locked + a.margin
-                                            for a in model.perp.accounts.values()))
-    pool = model.dex.pool
+        held = acct.collateral + acct.locked + acct.margin
+        usdt[group[owner] if owner < len(group) else retail] += held
+        in_accounts += held
+    # what the venues hold beyond their accounts: the CEXs' fees; the perp's fees, insurance
+    # fund and its open positions' unsettled P&L
+    usdt[HOLDERS.index("venues")] += (sum(venue.fees_usdt for venue in model.cexs)
+                                          + model.perp.holdings_units()[0] - in_accounts)
     tokens[HOLDERS.index("pool")] += pool.token_reserve
     usdt[HOLDERS.index("pool")] += pool.usdt_reserve
     row = {f"supply_tokens_{h}": t * units.TOKEN_UNIT for h, t in zip(HOLDERS, tokens)}
@@ -156,18 +163,22 @@ def supply_row(model) -> dict[str, float]:
     return row
 
 
-def _holder_groups(model) -> np.ndarray:
-    """The HOLDERS index of every owner id up to the last retail trader's."""
-    group = getattr(model, "_holder_group_array", None)
-    if group is None:
+def _holder_groups(model) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The HOLDERS index of every owner id up to the last retail trader's, and the owners
+    to count one by one in wallets and the pool's accounts (the agents and the early holders
+    at home on the pool). Built once per model."""
+    cached = getattr(model, "_holder_groups", None)
+    if cached is None:
         early = HOLDERS.index("early_holder")
         kinds = np.where(model.retail.kind == EARLY, early, HOLDERS.index("retail"))
         group = np.full(RETAIL_BASE + len(kinds), HOLDERS.index("retail"), dtype=np.int64)
         group[RETAIL_BASE:] = kinds
         for owner, k in model.agent_groups.items():
             group[owner] = k
-        model._holder_group_array = group
-    return group
+        few = list(model.agent_groups.items()) + [(o, early)
+                                                  for o in model.retail.early_dex_owners]
+        cached = model._holder_groups = (group, few)
+    return cached
 
 
 def mm_pnl(model, book, mid: float) -> dict[str, float]:

@@ -35,7 +35,7 @@ class Tape:
         self.dex_units = 0                                     # the pool's part of it
         self.perp_units = 0                                    # perp notional
         self._makers: dict[int, list[int]] = {}   # watched maker -> [half-tick x lot edge per CEX..., fees]
-        self._type_of: dict[int, str] = {}
+        self._types = np.empty(0, dtype=np.int64)   # owner id -> AGENT_TYPES index
         #: hourly closes: minute, the main CEX's mid, and per CEX whether its obligation was met
         self.close_minutes: list[float] = []
         self.close_mids: list[float] = []
@@ -46,25 +46,43 @@ class Tape:
         """Keep the spread capture of `owner`'s filled quotes (see `spread_capture_usd`)."""
         self._makers.setdefault(owner, [0] * (len(self.model.cexs) + 1))
 
-    def _owner_type(self, owner: int) -> str:
-        kind = self._type_of.get(owner)
-        if kind is None:
-            kind = self._type_of[owner] = self.model.owner_type(owner)
-        return kind
+    def _type_index(self, owners: np.ndarray) -> np.ndarray:
+        """The AGENT_TYPES index of each owner id (a table built once, grown as needed)."""
+        top = int(owners.max()) + 1 if len(owners) else 0
+        if top > len(self._types):
+            table = np.full(top, -1, dtype=np.int64)
+            table[:len(self._types)] = self._types
+            for owner in range(len(self._types), top):
+                try:
+                    table[owner] = AGENT_TYPES.index(self.model.owner_type(owner))
+                except (ValueError, IndexError):
+                    pass                           # no agent has that id (never a trader)
+            self._types = table
+        return self._types[owners]
+
+    def _add(self, owners: np.ndarray, notional: np.ndarray) -> int:
+        """Add `notional` (units) to each owner's type; the total added."""
+        kinds = self._type_index(owners)
+        if (kinds < 0).any():
+            raise ValueError(f"owner {int(owners[kinds < 0][0])} is no agent of this model")
+        # float sums of whole units below 2**53 are exact
+        sums = np.bincount(kinds, weights=notional, minlength=len(AGENT_TYPES))
+        for k in np.flatnonzero(sums).tolist():
+            self.volume_units[AGENT_TYPES[k]] += int(sums[k])
+        return int(sums.sum())
 
     def sync(self) -> None:
         """Drain every venue's buffer into the totals (the same totals whenever it is called)."""
-        model, volume = self.model, self.volume_units
-        for owner, notional in model.dex.take_swaps():
-            volume[self._owner_type(owner)] += notional
-            self.dex_units += notional
+        model = self.model
+        swaps = model.dex.take_swaps()
+        if swaps:
+            owners, notional = np.array(swaps, dtype=np.int64).T
+            self.dex_units += self._add(owners, notional)
         for k, venue in enumerate(model.cexs):
             trades = venue.drain_trades()
             if not len(trades):
                 continue
-            takers, notional = trades["taker_owner"], trades["notional"]
-            for owner in np.unique(takers).tolist():
-                volume[self._owner_type(owner)] += int(notional[takers == owner].sum())
+            self._add(trades["taker_owner"], trades["notional"])
             for maker, edge in self._makers.items():
                 twice, fees = maker_edge(trades, maker)
                 edge[k] += twice

@@ -166,7 +166,6 @@ def test_buyback_before_maturity_shrinks_the_shortfall():
     # (how big that part was at the start depends on how much of the sale the quotes' asks
     # had already done: with most retail flow on the CEX books, little in this seed)
     assert abs(book.perp_tokens + book.calls_delta) < max(0.5 * abs(inventory_hedge), BAND)
-    assert abs(book.perp_tokens + book.calls_delta) <= 2 * BAND
     assert math.isfinite(mm.buyback_usdt) and mm.buyback_usdt > 0
     # what it paid is what left its accounts, at a price within the market's range meanwhile
     average = mm.buyback_usdt / mm.buyback_tokens

@@ -5,6 +5,7 @@ import pytest
 from mmabm._core import BUY, SELL
 from mmabm.config import Config
 from mmabm.model import MarketModel
+from mmabm.venues import fund
 
 BASE = Config().override({"run.months": 0.02, "retail.n_traders": 200,
                           "retail.launch_orders_per_minute": 1, "market_maker.strategy": "hold"})
@@ -19,7 +20,8 @@ def test_one_provider_per_cex_with_capital_in_proportion_to_its_obligation():
     model, _ = _provider()
     assert [p.venue for p in model.providers] == model.cexs
     caps = [p.start_tokens for p in model.providers]
-    assert caps == pytest.approx([100_000, 50_000, 50_000])
+    main = model.config.liquidity.tokens_per_venue
+    assert caps == pytest.approx([main, main / 2, main / 2])
     assert MarketModel(BASE.override({"liquidity.usdt_per_venue": 0.0,
                                       "liquidity.tokens_per_venue": 0.0}), seed=1).providers == []
 
@@ -52,13 +54,15 @@ def test_it_widens_with_the_volatility_it_has_seen():
 
 
 def test_it_pulls_its_quotes_after_one_sided_fills_and_comes_back():
-    model, lp = _provider(BASE.override({"liquidity.pull_flow": 0.2,
+    model, lp = _provider(BASE.override({"liquidity.pull_flow": 0.1,
                                          "liquidity.pull_hours": 1.0}))
     model.run_until(10)
     venue, taker = lp.venue, model.arbitrageur.unique_id
     start = lp.tokens()
-    venue.market(taker, BUY, 200_000)                # someone sweeps the asks, its too
-    assert lp.tokens() < 0.8 * start
+    model.wallets.mint(taker, usdt=2_000_000)
+    fund(model.wallets, venue, taker, 2_000_000 * 10**6)
+    venue.market(taker, BUY, 1_000_000)              # someone sweeps the asks, its too
+    assert lp.tokens() < 0.85 * start                # its asks: a fifth of its tokens
     model.run_until(20)                              # its next look
     assert lp.pulls == 1 and len(venue.orders_of(lp.unique_id)) == 0
     model.run_until(90)

@@ -115,7 +115,8 @@ def test_traits_stops_and_early_holders_are_drawn_as_configured():
     early = retail.kind == EARLY
     assert (retail.basis[early] <= crowd.retail.early_cost_max).all()
     assert (retail.offset[retail.kind != FUNDAMENTALIST] == 0).all()
-    assert retail.offset[retail.kind == FUNDAMENTALIST].std() == pytest.approx(0.15, rel=0.1)
+    assert retail.offset[retail.kind == FUNDAMENTALIST].std() == pytest.approx(
+        crowd.beliefs.dispersion, rel=0.1)
 
 
 def test_wallets_split_the_float_and_usdt_and_early_holders_hold_only_tokens():

@@ -78,6 +78,7 @@ class LiquidityProvider(mesa.Agent):
         moved = abs(self.tokens() - self._tokens_an_hour_ago) / self.start_tokens
         if terms.pull_flow > 0 and moved > terms.pull_flow:
             self.pulled_until = self.model.time + terms.pull_hours * 60
+            self._tokens_an_hour_ago = self.tokens()      # back with the flow counted anew
             self.pulls += 1
             venue.cancel_all(self.unique_id)
             self._quoted = (math.nan, -1)

@@ -136,11 +136,24 @@ class MarketMaker(Settlement, mesa.Agent):
         if execution == "none" or c.initial_sale_tokens <= 0:
             return
         self.planned_sale = self._sale_left = c.initial_sale_tokens
-        if execution == "pov":
+        self._execution = execution
+        if mm.sale_start_hours > 0:
+            # a one-shot generator, so that stopping the sale before it starts works as after
+            self._sale = self.model.schedule_recurring(self._begin_sale, Schedule(
+                interval=1, start=self.model.time + mm.sale_start_hours * 60, count=1))
+        else:
+            self._begin_sale()
+
+    def _begin_sale(self) -> None:
+        """Start selling: hourly (POV), or in equal slices (immediate: every step over
+        `sale_horizon_hours`; TWAP: hourly over `twap_days`)."""
+        mm = self.model.config.market_maker
+        if self._execution == "pov":
             self._sale = self.model.schedule_recurring(self.sell_pov, Schedule(interval=60))
             return
-        minutes = mm.sale_horizon_hours * 60 if execution == "immediate" else mm.twap_days * 1440
-        every = 1 if execution == "immediate" else 60
+        immediate = self._execution == "immediate"
+        minutes = mm.sale_horizon_hours * 60 if immediate else mm.twap_days * 1440
+        every = 1 if immediate else 60
         self._slices_left = max(1, int(minutes // every))
         self._sale = self.model.every_step(self.sell_slice, every, start_now=True)
 
@@ -477,6 +490,8 @@ class MarketMaker(Settlement, mesa.Agent):
                 mid = last if last == last else quoted
             elif (moved := abs(mid / quoted - 1)) <= threshold:
                 thin = venue.thin_sides(terms.band, terms.depth_usd)
+                if not thin and venue.spread_bps() > terms.max_spread * 1e4 * (1 + 1e-9):
+                    thin = 3           # the depth is there (others'), its best quotes are not
                 if not thin:
                     fine[venue.name] = (venue.changes, quoted)
                     continue

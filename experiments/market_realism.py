@@ -1,0 +1,108 @@
+"""Is the simulated market like a young token's? Year-long stylized facts and returns by seed.
+
+Hold and the article's strategy on the same seeds over the whole contract: per run, the
+stylized facts of hourly returns after the 24-hour sale (volatility, excess kurtosis, Hill tail
+index, the autocorrelation of r at lags 1-5 with heteroskedasticity-robust z-scores, of |r|,
+variance ratios), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth;
+and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
+(a flat world no longer means a flat price by construction).
+    python experiments/market_realism.py --quick      # a few minutes
+"""
+import _common
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from mmabm.experiment.executor import Task, run_tasks
+from mmabm.plots import save
+from mmabm.stylized import mean_ci, stylized_facts
+
+STRATEGIES = ("hold", "article")
+COLUMNS = ("minute", "mid", "volume_usd", "spread_bps", "depth_bid_usd", "depth_ask_usd")
+FACTS = ("hourly_vol", "excess_kurtosis", "hill_tail_index", "acf_r_1", "acf_r_1_z",
+         "acf_r_2_z", "acf_r_3_z", "acf_r_4_z", "acf_r_5_z", "max_abs_acf_r_z", "acf_abs_r_1",
+         "acf_abs_r_mean_1_24", "vr_2", "vr_2_z", "vr_24", "vr_24_z")
+MONTH = 30 * 1440
+
+
+def per_run(ts: pd.DataFrame, price: float) -> dict[str, float]:
+    """The figures of one run's hourly series."""
+    ts = ts.set_index("minute")
+    mid = ts["mid"].ffill()
+    facts = stylized_facts(mid.to_numpy(), skip=24)
+    daily = ts["volume_usd"].groupby((ts.index // 1440).astype(int)).sum()
+    row = {k: facts[k] for k in FACTS}
+    for months in (1, 3, 12):
+        minute = months * MONTH
+        row[f"return_{months}m"] = (float(mid.loc[:minute].iloc[-1] / price - 1)
+                                    if mid.index[-1] >= minute else np.nan)
+    for day in (0, 30, 90):
+        row[f"volume_usd_day_{day}"] = float(daily.loc[max(0, day - 3):day + 3].mean()
+                                             if day else daily.iloc[0])
+    row["spread_bps_median"] = float(ts["spread_bps"].median())
+    row["depth_usd_median"] = float(((ts["depth_bid_usd"] + ts["depth_ask_usd"]) / 2).median())
+    return row
+
+
+def main() -> None:
+    args = _common.options(__doc__.splitlines()[0], quick=(3, 4), full=(12, 50))
+    config = _common.base_config(args)
+    tasks = [Task((s, seed), config.override({"market_maker.strategy": s}).to_dict(), seed)
+             for s in STRATEGIES for seed in range(args.seeds)]
+    rows = []
+    for o in run_tasks(tasks, workers=args.workers, dask=args.dask, columns=COLUMNS,
+                       on_done=_common.progress):
+        if o.ok:
+            rows.append({"strategy": o.key[0], "seed": o.key[1],
+                         **per_run(o.timeseries, config.token.initial_price)})
+    runs = pd.DataFrame(rows).sort_values(["strategy", "seed"])
+    runs.to_parquet(args.out / "runs.parquet", index=False)
+    facts = []
+    for strategy, part in runs.groupby("strategy", sort=False):
+        for column in [c for c in runs.columns if c not in ("strategy", "seed")]:
+            m, lo, hi = mean_ci(part[column].to_numpy(float))
+            facts.append({"strategy": strategy, "figure": column, "mean": m,
+                          "95% CI": f"[{lo:.4g}, {hi:.4g}]" if lo == lo else "null",
+                          "runs": int(part[column].notna().sum())})
+    significant = (runs.groupby("strategy")["max_abs_acf_r_z"]
+                   .apply(lambda z: float((z > 2.58).mean())).rename("share of runs with a lag "
+                                                                     "|z| > 2.58").reset_index())
+    returns = []
+    for (strategy, column), values in runs.melt(
+            ["strategy", "seed"], [f"return_{m}m" for m in (1, 3, 12)],
+            var_name="horizon").groupby(["strategy", "horizon"])["value"]:
+        v = values.dropna()
+        if len(v):
+            returns.append({"strategy": strategy, "horizon": column, "runs": len(v),
+                            **{f"q{q}": float(np.quantile(v, q / 100))
+                               for q in (5, 25, 50, 75, 95)},
+                            "share below listing": float((v < 0).mean())})
+    returns = pd.DataFrame(returns)
+    fig = Figure(figsize=(10, 4.5))
+    ax = fig.add_subplot()
+    labels, data = [], []
+    for (strategy, horizon), part in runs.melt(
+            ["strategy", "seed"], [f"return_{m}m" for m in (1, 3, 12)],
+            var_name="horizon").groupby(["horizon", "strategy"], sort=True):
+        if part["value"].notna().any():
+            labels.append(f"{strategy}\n{horizon.split('_')[1]}")
+            data.append(100 * part["value"].dropna())
+    if data:
+        ax.boxplot(data, whis=(5, 95))
+        ax.set_xticks(range(1, len(labels) + 1), labels, fontsize=8)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(ylabel="return from the listing price, %",
+           title="Returns after 1, 3 and 12 months across seeds (whiskers 5-95%)")
+    ax.grid(alpha=0.3)
+    figures = [save(fig, args.out / "returns.png")]
+    _common.write_report(args, "Is the simulated market like a young token's?", [
+        "## Per-run figures, mean over seeds with a 95% CI", "",
+        _common.table(pd.DataFrame(facts)), "",
+        "## Runs with a significant linear autocorrelation at some lag 1-5", "",
+        _common.table(significant), "",
+        "## Returns from the listing price across seeds", "",
+        _common.table(returns) if len(returns) else "(the runs are too short)"], figures)
+
+
+if __name__ == "__main__":
+    main()
