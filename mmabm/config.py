@@ -103,8 +103,7 @@ class ContractConfig:
 
 @dataclass(frozen=True)
 class MarketMakerConfig:
-    """The market maker: its strategy, capital and quoting (sale and hedging policies arrive
-    with the strategies)."""
+    """The market maker: its strategy, capital, quoting, sale, hedge and buyback."""
     strategy: Literal["article", "twap_sale", "hold", "liability_neutral"] = _field("article")
     sale_execution: Literal["auto", "immediate", "twap", "pov", "none"] = _field("auto")
     usdt_capital: float = _field(1_000_000.0, 0.0, 1e12,
@@ -183,7 +182,7 @@ class RetailConfig:
                                  "price it saw (a marketable limit, IOC; on the pool, a swap "
                                  "that moves its price at most this far)")
     momentum_scale: float = _field(0.04, 1e-4, 1.0,
-                                   "hourly move at which trend followers are 76% sure of its side")
+                                   "an hour's move at which a 1-hour trend follower buys (or sells) with 88% chance (0.5 + 0.5 tanh 1); it grows with sqrt(horizon)")
     dex_share: float = _field(0.15, 0.0, 1.0,
                               "share of spot traders whose home venue is the DEX pool (the rest "
                               "choose a CEX in proportion to its depth_usd)")
@@ -254,7 +253,7 @@ class MoneyConfig:
     shock_inflow: float = _field(0.0, 0.0, 100.0,
                                  "extra inflow per unit of a move's excitation (0: a sharp move "
                                  "draws onlookers, not money)")
-    inflow_recipients_per_hour: int = _field(20, 1, 100_000,
+    inflow_recipients_per_hour: int = _field(5, 1, 100_000,
                                              "traders who share each hour's inflow")
     exit_per_day: float = _field(0.003, 0.0, 1.0,
                                  "chance a trader withdraws its free USDT in a day (the money "
@@ -456,7 +455,8 @@ def _check_terms(c: Config) -> None:
     spoken_for = (c.contract.loan_tokens + c.retail.float_tokens + c.project.unlock_tokens
                   + c.arbitrage.tokens_per_venue * (len(c.cex) + 1) + c.retail.early_tokens
                   + c.liquidity.tokens_per_venue * sum(x.depth_usd for x in c.cex)
-                  / max(c.cex[0].depth_usd, 1e-300))
+                  / max(c.cex[0].depth_usd, 1e-300)
+                  + c.arbitrage.perp_usdt / c.token.initial_price)      # the basis desk's
     if spoken_for > c.token.total_supply:
         raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
                           f"retail float, the early holders' tokens, the insiders' unlocks, the "

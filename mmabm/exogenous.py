@@ -54,8 +54,8 @@ def fundamental_path(regime: Regime, n_minutes: int, initial_value: float, annua
                      rng: np.random.Generator, *, every: int = 1, **regime_terms: float) -> np.ndarray:
     """The latent fundamental value at minutes 0, every, 2*every, ... up to n_minutes.
 
-    Log value = regime drift + annual_vol * Brownian motion (with the Ito correction, so the
-    regime drift is the median path). Drawing at a coarser `every` keeps a year cheap.
+    Log value = regime drift + annual_vol * Brownian motion (no Ito correction: the regime
+    drift is the median path, not the mean). Drawing at a coarser `every` keeps a year cheap.
     """
     if not isinstance(n_minutes, int) or n_minutes < 0:
         raise ValueError(f"n_minutes must be an integer >= 0, got {n_minutes!r}")

@@ -119,8 +119,9 @@ def supply_row(model) -> dict[str, float]:
     """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
     to the supply and to all the USDT in the model), and retail money's inflow and outflow
     since listing (`money_inflow_usd`, `money_outflow_usd`)."""
-    group, few = _holder_groups(model)
-    tokens, usdt = np.zeros(len(HOLDERS)), np.zeros(len(HOLDERS))
+    group, group_list, few = _holder_groups(model)
+    n = len(HOLDERS)
+    tokens, usdt = [0] * n, [0] * n                 # whole units (Python ints: plain loops)
     retail = HOLDERS.index("retail")
     w, dex, pool = model.wallets, model.dex, model.dex.pool
     in_dex = dex.holdings_units()                  # free balances + the pool's reserves
@@ -133,8 +134,9 @@ def supply_row(model) -> dict[str, float]:
         # retail as the rest of the total (early holders trade on the pool or a CEX, never
         # from their wallet)
         rest = total
+        get = book.get
         for owner, k in few:
-            held = book.get(owner, 0)
+            held = get(owner, 0)
             out[k] += held
             rest -= held
         out[retail] += rest
@@ -142,19 +144,22 @@ def supply_row(model) -> dict[str, float]:
         acc = venue.accounts()
         k = group[:len(acc)] if len(acc) <= len(group) else np.append(
             group, np.full(len(acc) - len(group), retail))
-        tokens += np.bincount(k, weights=acc["tokens"] + acc["tokens_locked"], minlength=len(HOLDERS))
-        usdt += np.bincount(k, weights=acc["usdt"] + acc["usdt_locked"], minlength=len(HOLDERS))
-    in_accounts = 0
+        # float sums of whole units below 2**53 are exact
+        for out, held in ((tokens, acc["tokens"] + acc["tokens_locked"]),
+                          (usdt, acc["usdt"] + acc["usdt_locked"])):
+            for j, x in enumerate(np.bincount(k, weights=held, minlength=n).tolist()):
+                out[j] += int(x)
+    in_accounts, top = 0, len(group_list)
     for owner, acct in model.perp.accounts.items():
         held = acct.collateral + acct.locked + acct.margin
-        usdt[group[owner] if owner < len(group) else retail] += held
+        usdt[group_list[owner] if owner < top else retail] += held
         in_accounts += held
     # what the venues hold beyond their accounts: the CEXs' fees; the perp's fees, insurance
     # fund and its open positions' unsettled P&L
     usdt[HOLDERS.index("venues")] += (sum(venue.fees_usdt for venue in model.cexs)
-                                          + model.perp.holdings_units()[0] - in_accounts)
-    tokens[HOLDERS.index("pool")] += pool.token_reserve
-    usdt[HOLDERS.index("pool")] += pool.usdt_reserve
+                                      + model.perp.holdings_units()[0] - in_accounts)
+    tokens[HOLDERS.index("pool")] += int(pool.token_reserve)
+    usdt[HOLDERS.index("pool")] += int(pool.usdt_reserve)
     row = {f"supply_tokens_{h}": t * units.TOKEN_UNIT for h, t in zip(HOLDERS, tokens)}
     row.update({f"money_usdt_{h}": u * units.USDT_UNIT for h, u in zip(HOLDERS, usdt)})
     flows = model.retail.flows
@@ -163,7 +168,7 @@ def supply_row(model) -> dict[str, float]:
     return row
 
 
-def _holder_groups(model) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def _holder_groups(model) -> tuple[np.ndarray, list[int], list[tuple[int, int]]]:
     """The HOLDERS index of every owner id up to the last retail trader's, and the owners
     to count one by one in wallets and the pool's accounts (the agents and the early holders
     at home on the pool). Built once per model."""
@@ -177,7 +182,7 @@ def _holder_groups(model) -> tuple[np.ndarray, list[tuple[int, int]]]:
             group[owner] = k
         few = list(model.agent_groups.items()) + [(o, early)
                                                   for o in model.retail.early_dex_owners]
-        cached = model._holder_groups = (group, few)
+        cached = model._holder_groups = (group, group.tolist(), few)
     return cached
 
 

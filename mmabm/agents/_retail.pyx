@@ -190,7 +190,7 @@ cdef class _Loop:
         self.orders[k] += 1
         self.send(i, venue, vk, side, market, size_usd, limit, ref)
         tokens_after = self.held(i, venue, vk)
-        if market and side == 1 and tokens_after > tokens:
+        if (market or vk == V_DEX) and side == 1 and tokens_after > tokens:   # a swap: at once
             self.book_cost(i, tokens, tokens_after,
                            <double>(usdt - self.cash(i, venue, vk)) / (tokens_after - tokens))
         self.seen[i] = tokens_after

@@ -50,8 +50,7 @@ class LiquidityProvider(mesa.Agent):
         self.pulled_until = -math.inf
         self.pulls = 0
         self._tokens_an_hour_ago = self.tokens()
-        self._quoted = (math.nan, -1)           # (mid, venue changes) when it last posted
-        self._posted_lots = 0
+        self._quoted = (math.nan, None)         # (mid, its holdings) when it last posted
         model.observe_hourly(self.observe)
         model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
                                                     start=model.time))
@@ -75,29 +74,27 @@ class LiquidityProvider(mesa.Agent):
         venue, terms = self.venue, self.model.config.liquidity
         if self.model.time < self.pulled_until:
             return
-        moved = abs(self.tokens() - self._tokens_an_hour_ago) / self.start_tokens
+        b = venue.balance(self.unique_id)
+        held = (b["usdt"] + b["usdt_locked"], b["tokens"] + b["tokens_locked"])
+        moved = abs(held[1] - self._tokens_an_hour_ago) / self.start_tokens
         if terms.pull_flow > 0 and moved > terms.pull_flow:
             self.pulled_until = self.model.time + terms.pull_hours * 60
-            self._tokens_an_hour_ago = self.tokens()      # back with the flow counted anew
+            self._tokens_an_hour_ago = held[1]          # back with the flow counted anew
             self.pulls += 1
             venue.cancel_all(self.unique_id)
-            self._quoted = (math.nan, -1)
+            self._quoted = (math.nan, None)
             return
         mid = venue.mid_usd()
         if mid != mid:
             mid = venue.last_price_usd()
             if mid != mid:
                 return
-        quoted, changes = self._quoted
+        quoted, held_then = self._quoted
+        # a fill changes what it holds: then some rungs are gone and the ladder is redone
         if quoted == quoted and abs(mid / quoted - 1) <= terms.requote_threshold and (
-                changes == venue.changes or self._resting_lots() == self._posted_lots):
-            self._quoted = (quoted, venue.changes)
+                held == held_then):
             return
         self.quote(mid)
-
-    def _resting_lots(self) -> int:
-        orders = self.venue.orders_of(self.unique_id)
-        return int(orders["qty"].sum()) if len(orders) else 0
 
     def quote(self, mid: float) -> None:
         """Post both ladders around `mid`: widened by volatility, leaning against inventory."""
@@ -115,14 +112,12 @@ class LiquidityProvider(mesa.Agent):
         bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
         ask_lots = np.full(terms.levels, int(terms.quote_share * b["tokens"] / terms.levels / lot),
                            dtype=np.int64)
-        posted = 0
         for side, prices, lots in ((BUY, bid_prices, bid_lots), (SELL, ask_prices, ask_lots)):
             keep = (lots >= 1) & (prices >= 1)
             if keep.any():
-                ids = venue.replace_ladder(me, side, prices[keep], lots[keep])
-                posted += int(lots[keep][ids > 0].sum())
-        self._posted_lots = posted
-        self._quoted = (mid, venue.changes)
+                venue.replace_ladder(me, side, prices[keep], lots[keep])
+        b = venue.balance(me)
+        self._quoted = (mid, (b["usdt"] + b["usdt_locked"], b["tokens"] + b["tokens_locked"]))
 
 
 def provider_scales(config) -> list[float]:

@@ -186,7 +186,8 @@ class RetailPopulation(mesa.Agent):
     def buy_chance(self, minute: float) -> float:
         """A noise or perp trader's chance of buying now: one half plus the hour's mood plus
         the crowd's answer to the last sharp move (kept within [0.05, 0.95])."""
-        tilt = self.model.config.retail.shock_tilt * self.model.attention.tilt(minute)
+        shock_tilt = self.model.config.retail.shock_tilt
+        tilt = shock_tilt * self.model.attention.tilt(minute) if shock_tilt else 0.0
         mood = self.mood[min(int(minute // 60), len(self.mood) - 1)]
         return min(0.95, max(0.05, 0.5 + mood + tilt))
 
