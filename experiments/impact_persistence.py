@@ -1,7 +1,7 @@
 """Does the sale's impact last? Square-root peak impact, decay to a permanent part, by belief.
 
-Part 1, the metaorder: the market maker sells Q tokens over the 24-hour horizon and otherwise
-holds (no skew toward what it sold), against holding on the same seeds, for Q from 0.25M to
+Part 1, the metaorder (one-month runs; a week if --months is shorter): the market maker sells Q
+tokens over the 24-hour horizon and otherwise holds (no skew toward what it sold), against holding on the same seeds, for Q from 0.25M to
 4M (the loan is raised to 6M so every Q can be sold). The peak impact is the log gap to hold
 at the end of the sale; its growth with Q gives the exponent delta (square-root law: about
 0.5); the gap at 1 week and 1 month over the peak is the permanent fraction (fair pricing:
@@ -13,6 +13,8 @@ price formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hou
 hold, its quotes included); each party's outcome.
     python experiments/impact_persistence.py --quick      # a few minutes
 """
+import sys
+
 import _common
 import numpy as np
 import pandas as pd
@@ -44,10 +46,9 @@ def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
 
 def metaorders(args) -> tuple[pd.DataFrame, list]:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
-    months = max(args.months, 1.0) if not args.quick else args.months
+    months = min(1.0, max(args.months, 0.25))          # a month (at least a week)
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
-                                        "contract.months": max(1.0, months),
-                                        "market_maker.strategy": "hold"})
+                                        "contract.months": 1.0, "market_maker.strategy": "hold"})
     sizes = SIZES if not args.quick else SIZES[::2]
     tasks = [Task((q, seed), (config if q == 0 else config.override({
         "market_maker.sale_execution": "immediate", "market_maker.sale_fraction": q / LOAN}))
@@ -151,11 +152,19 @@ def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20))
     rng = np.random.default_rng(0)
     meta, sizes = metaorders(args)
+    print(f"part 1 done; part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
+          f"{args.months:g} months", file=sys.stderr)
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
     fit = impact_exponent(meta.rename(columns={"peak": "impact"}), n_boot=2000, rng=0)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])
-    perm = pd.concat([permanent_fraction(meta, later, rng) for later in ("1w", "1m")
-                      if meta[later].notna().any()], ignore_index=True)
+    perm = None
+    for later in ("1w", "1m"):
+        if meta[later].notna().any():
+            part = permanent_fraction(meta, later, rng).rename(
+                columns={"95% CI": f"{later} 95% CI"})
+            perm = part if perm is None else perm.merge(part.drop(columns="seeds"),
+                                                        on="Q (tokens)")
+    perm = perm if perm is not None else pd.DataFrame()
     runs = strategies(args)
     runs.to_parquet(args.out / "strategies.parquet", index=False)
     gaps = ci_table(runs, ["beliefs", "strategy"],

@@ -87,3 +87,18 @@ def test_sale_pnl_is_proceeds_minus_the_sold_tokens_at_todays_price(paired):
     assert last["mm_pnl_lp_fees"] > 0                       # the pool earned fees
     assert paired["hold"].timeseries["mm_pnl"].iloc[0] == pytest.approx(   # t=0: the calls, and
         paired["hold"].timeseries["mm_pnl_options"].iloc[0], rel=1e-3)   # the first minute's fills
+
+
+def test_a_later_sale_starts_when_told_and_sells_over_its_horizon():
+    config = BASE.override({"run.months": 0.06, "market_maker.sale_start_hours": 24,
+                            "market_maker.sale_horizon_hours": 6})
+    sold = run(config, seed=21).timeseries.set_index("minute")["mm_sold_tokens"]
+    assert sold.loc[:24 * 60].max() == 0                       # nothing before the start
+    assert sold.loc[30 * 60] > 300_000                         # the six hours after it
+    assert sold.loc[31 * 60:].diff().dropna().abs().max() == 0
+
+
+def test_sale_start_is_range_checked():
+    from mmabm.config import ConfigError
+    with pytest.raises(ConfigError, match=r"market_maker\.sale_start_hours"):
+        BASE.override({"market_maker.sale_start_hours": -1})
