@@ -75,7 +75,8 @@ def write_report(args: argparse.Namespace, title: str, sections: list[str],
     """report.md: what was run, the numbers, the figures."""
     spent = time.perf_counter() - args.started
     body = [f"# {title}", "",
-            f"Article scenario, {getattr(args, 'run_months', args.months):g} months per run, "
+            f"{getattr(args, 'scenario_label', 'Article scenario')}, "
+            f"{getattr(args, 'run_months', args.months):g} months per run, "
             f"{args.seeds} "
             f"seed{'s' if args.seeds != 1 else ''} "
             f"(common random numbers across the compared settings); {spent:.0f} s wall.", "",

@@ -28,6 +28,7 @@ SALE_PRICE = 38_000_000 / 66_000_000          # reported proceeds over tokens
 
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(1, 3), full=(3, 20))
+    args.scenario_label = "MOVE scenario"
     config = load_config(SCENARIO, {"run.months": args.months})
     result = compare(config, ["hold", "article"], args.seeds, workers=args.workers,
                      dask=args.dask, on_done=_common.progress)

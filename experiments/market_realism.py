@@ -29,7 +29,10 @@ def per_run(ts: pd.DataFrame, price: float) -> dict[str, float]:
     """The figures of one run's hourly series."""
     ts = ts.set_index("minute")
     mid = ts["mid"].ffill()
-    facts = stylized_facts(mid.to_numpy(), skip=24)
+    try:
+        facts = stylized_facts(mid.to_numpy(), skip=24)
+    except ValueError:                                 # too short for the statistics: null
+        facts = dict.fromkeys(FACTS, np.nan)
     daily = ts["volume_usd"].groupby((ts.index // 1440).astype(int)).sum()
     row = {k: facts[k] for k in FACTS}
     for months in (1, 3, 12):
