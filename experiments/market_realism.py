@@ -60,6 +60,11 @@ def main() -> None:
                          **per_run(o.timeseries, config.token.initial_price)})
     runs = pd.DataFrame(rows).sort_values(["strategy", "seed"])
     runs.to_parquet(args.out / "runs.parquet", index=False)
+    report(args, runs)
+
+
+def report(args, runs: pd.DataFrame) -> None:
+    """report.md and the figure from the per-run figures (also from a saved runs.parquet)."""
     facts = []
     for strategy, part in runs.groupby("strategy", sort=False):
         for column in [c for c in runs.columns if c not in ("strategy", "seed")]:
@@ -84,7 +89,7 @@ def main() -> None:
     fig = Figure(figsize=(10, 4.5))
     ax = fig.add_subplot()
     labels, data = [], []
-    for (strategy, horizon), part in runs.melt(
+    for (horizon, strategy), part in runs.melt(
             ["strategy", "seed"], [f"return_{m}m" for m in (1, 3, 12)],
             var_name="horizon").groupby(["horizon", "strategy"], sort=True):
         if part["value"].notna().any():
