@@ -131,9 +131,12 @@ def impact_figure(frame: pd.DataFrame, fit: dict) -> Figure:
     q = np.array(means.index)
     ax.plot(q / 1e6, fit["prefactor"] * q ** fit["exponent"], color="grey", lw=0.8,
             label=f"fit: Q^{fit['exponent']:.2f}")
+    ticks = [x / 1e6 for x in means.index]
     ax.set(xscale="log", yscale="log", xlabel="tokens sold over 24 hours, million",
            ylabel="price impact, -log(mid / hold mid)",
            title="Peak impact grows like a power of the size")
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks], minor=False)
+    ax.set_xticks([], minor=True)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     for label in ("1w", "1m"):
@@ -143,6 +146,8 @@ def impact_figure(frame: pd.DataFrame, fit: dict) -> Figure:
     bx.axhspan(0.4, 0.8, color="green", alpha=0.08, label="target 0.4-0.8")
     bx.set(xscale="log", ylim=(0, 1.5), xlabel="tokens sold over 24 hours, million",
            ylabel="share of the peak impact left", title="How much of the impact stays")
+    bx.set_xticks(ticks, [f"{t:g}" for t in ticks], minor=False)
+    bx.set_xticks([], minor=True)
     bx.legend(fontsize=8)
     bx.grid(alpha=0.3)
     return fig

@@ -89,12 +89,12 @@ def report(args, runs: pd.DataFrame) -> None:
     fig = Figure(figsize=(10, 4.5))
     ax = fig.add_subplot()
     labels, data = [], []
-    for (horizon, strategy), part in runs.melt(
-            ["strategy", "seed"], [f"return_{m}m" for m in (1, 3, 12)],
-            var_name="horizon").groupby(["horizon", "strategy"], sort=True):
-        if part["value"].notna().any():
-            labels.append(f"{strategy}\n{horizon.split('_')[1]}")
-            data.append(100 * part["value"].dropna())
+    for months in (1, 3, 12):
+        for strategy in STRATEGIES:
+            values = runs.loc[runs["strategy"] == strategy, f"return_{months}m"].dropna()
+            if len(values):
+                labels.append(f"{strategy}\n{months} month{'s' if months > 1 else ''}")
+                data.append(100 * values)
     if data:
         ax.boxplot(data, whis=(5, 95))
         ax.set_xticks(range(1, len(labels) + 1), labels, fontsize=8)
