@@ -21,7 +21,8 @@ def _save(fig: Figure, path: Path) -> Path:
 
 
 def price_figure(ts: pd.DataFrame, title: str = "") -> Figure:
-    """Mid per CEX, the pool and the perp mark, against the latent fundamental."""
+    """Mid per CEX, the pool and the perp mark, against the world's news value (what value
+    traders' beliefs take in: information, not a price anyone stands behind)."""
     fig = Figure(figsize=(10, 5))
     ax = fig.add_subplot()
     days = _days(ts)
@@ -29,7 +30,7 @@ def price_figure(ts: pd.DataFrame, title: str = "") -> Figure:
         ax.plot(days, ts[column], lw=1, label=f"{column[4:]} mid")
     ax.plot(days, ts["amm_price"], lw=1, ls="--", label="DEX pool")
     ax.plot(days, ts["perp_mark"], lw=1, ls=":", label="perp mark")
-    ax.plot(days, ts["fundamental"], lw=1.5, color="black", alpha=0.6, label="fundamental (latent)")
+    ax.plot(days, ts["fundamental"], lw=1.5, color="black", alpha=0.6, label="news value (exogenous)")
     ax.set(xlabel="days since listing", ylabel="USDT per token", title=title or "Prices")
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)

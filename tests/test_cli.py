@@ -44,11 +44,11 @@ def test_long_runs_report_progress_on_stderr(tmp_path, capsys):
     assert "day    10 of 21" in err and "to go" in err
 
 
-def test_price_figure_draws_every_venue_and_the_fundamental(out):
+def test_price_figure_draws_every_venue_and_the_news_value(out):
     ts = pd.read_parquet(out / "timeseries.parquet")
     labels = [line.get_label() for line in price_figure(ts).axes[0].get_lines()]
     assert labels == ["main mid", "cex2 mid", "cex3 mid", "DEX pool", "perp mark",
-                      "fundamental (latent)"]
+                      "news value (exogenous)"]
 
 
 def test_delta_figure_shows_holdings_hedge_and_both_views(out):
