@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from mmabm.experiment.executor import Task, run_tasks
 from mmabm.plots import save
-from mmabm.stylized import impact_exponent, mean_ci
+from mmabm.stylized import impact_exponent, mean_ci, power_law_fit
 
 LOAN = 6_000_000.0
 SIZES = (250_000.0, 500_000.0, 1_000_000.0, 2_000_000.0, 4_000_000.0)
@@ -82,7 +82,8 @@ def strategies(args) -> pd.DataFrame:
             continue
         ts, b = o.timeseries.set_index("minute").ffill(), base.timeseries.set_index("minute").ffill()
         row = {"beliefs": name, "strategy": s, "seed": seed,
-               "net_sale_1d": b["mm_tokens"].loc[1440] - ts["mm_tokens"].loc[1440]}
+               "net_sale_1d": (b["mm_tokens"].loc[:1440].iloc[-1]
+                               - ts["mm_tokens"].loc[:1440].iloc[-1])}
         for label, m in HORIZONS.items():
             row[f"mid gap {label}"] = gap_at(ts["mid"], b["mid"], m)
             row[f"depth gap {label}"] = gap_at(ts["depth_bid_usd"] + ts["depth_ask_usd"],
@@ -91,6 +92,17 @@ def strategies(args) -> pd.DataFrame:
             row[f"{key} - hold"] = o.summary[key] - base.summary[key]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def exponent(meta: pd.DataFrame) -> dict:
+    """delta with a seed-bootstrap interval; with a single seed, the OLS fit's own interval
+    (`n_seeds` says which)."""
+    try:
+        return impact_exponent(meta.rename(columns={"peak": "impact"}), n_boot=2000, rng=0)
+    except ValueError:
+        means = meta.groupby("q")["peak"].mean()
+        fit = power_law_fit(means.index.to_numpy(float), means.to_numpy(float))
+        return {**fit, "n_seeds": int(meta["seed"].nunique())}
 
 
 def ci_table(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
@@ -160,7 +172,7 @@ def main() -> None:
     print(f"part 1 done; part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
           f"{args.months:g} months", file=sys.stderr)
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
-    fit = impact_exponent(meta.rename(columns={"peak": "impact"}), n_boot=2000, rng=0)
+    fit = exponent(meta)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])
     perm = None
     for later in ("1w", "1m"):
@@ -181,8 +193,9 @@ def main() -> None:
     sections = [
         "## Part 1: a sale of Q tokens over 24 hours against holding (loan 6M)", "",
         f"Impact exponent delta (peak gap at the end of the sale on Q): **{fit['exponent']:.2f}** "
-        f"(95% CI {fit['ci_low']:.2f} to {fit['ci_high']:.2f}, seed bootstrap, "
-        f"{fit['n_seeds']} seeds, R^2 {fit['r2']:.3f}).", "",
+        f"(95% CI {fit['ci_low']:.2f} to {fit['ci_high']:.2f}, "
+        f"{'seed bootstrap' if fit['n_seeds'] > 1 else 'OLS: one seed, no bootstrap'}, "
+        f"{fit['n_seeds']} seed{'s' if fit['n_seeds'] > 1 else ''}, R^2 {fit['r2']:.3f}).", "",
         "Per Q: the gap to hold (log, positive: below hold) at the end of the sale, a week "
         "and a month later, and the market maker's net sale (its holdings' fall against hold "
         "at 24 hours, its quotes included).", "",
