@@ -4,11 +4,7 @@ At t=0 it funds each CEX with the inventory its obligations need (plus a buffer)
 DEX pool at the listing price and posts obligation ladders; then it requotes whenever a mid has
 moved by more than the threshold, skewing against its inventory.
 
-The initial sale (size: the article's arithmetic, `Config.initial_sale_tokens`) follows
-`sale_execution`, by default the strategy's: `article` sells immediately (equal slices every
-minute over `sale_horizon_hours`, each part to the venue paying most); `twap_sale` in equal
-hourly slices over `twap_days`; `pov` sells each hour `pov_rate` of the volume others traded in
-the last hour; `hold` and `liability_neutral` do not sell. Its delta is reported in two views: `inventory`
+The initial sale: agents/sale.py. Its delta is reported in two views: `inventory`
 (the article's: spot + LP + perps + option delta) and `liability` (the same minus the tokens
 owed back).
 
@@ -29,11 +25,11 @@ from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
+from mmabm.agents.sale import Sale
 from mmabm.agents.settlement import Settlement
 from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 
 MINUTES_PER_YEAR = 365 * 24 * 60
-SLICES = 4       # each sale slice is split this many ways, each part to the best venue
 CASH_BUFFER = 0.5          # free USDT kept on a CEX beyond its bids, as a share of its depth
 
 BUFFER = 1.2     # inventory per obligation: the ladder's 5% margin, fees, and room to trade
@@ -57,7 +53,7 @@ class MarketMakerBook:
         return inventory, inventory - self.owed
 
 
-class MarketMaker(Settlement, mesa.Agent):
+class MarketMaker(Sale, Settlement, mesa.Agent):
     """Quotes every CEX, provides the pool's liquidity, and settles the contract at maturity."""
 
     def __init__(self, model: mesa.Model) -> None:
@@ -125,120 +121,6 @@ class MarketMaker(Settlement, mesa.Agent):
         self._buyback_hours = int(min(c.market_maker.buyback_days * 24, maturity // 60))
         if self._buyback_hours > 0:
             model.schedule_event(self.start_buyback, at=maturity - self._buyback_hours * 60)
-
-    # -- the initial sale ----------------------------------------------------------------------
-    def _start_sale(self) -> None:
-        """Schedule the initial sale: `sale_execution`, or by strategy when it is "auto"
-        (article: immediate; twap_sale: twap; hold and liability_neutral: none)."""
-        c, mm = self.model.config, self.model.config.market_maker
-        execution = mm.sale_execution if mm.sale_execution != "auto" else {
-            "article": "immediate", "twap_sale": "twap"}.get(mm.strategy, "none")
-        if execution == "none" or c.initial_sale_tokens <= 0:
-            return
-        self.planned_sale = self._sale_left = c.initial_sale_tokens
-        self._execution = execution
-        if mm.sale_start_hours > 0:
-            # a one-shot generator, so that stopping the sale before it starts works as after
-            self._sale = self.model.schedule_recurring(self._begin_sale, Schedule(
-                interval=1, start=self.model.time + mm.sale_start_hours * 60, count=1))
-        else:
-            self._begin_sale()
-
-    def _begin_sale(self) -> None:
-        """Start selling: hourly (POV), or in equal slices (immediate: every step over
-        `sale_horizon_hours`; TWAP: hourly over `twap_days`)."""
-        mm = self.model.config.market_maker
-        if self._execution == "pov":
-            self._sale = self.model.schedule_recurring(self.sell_pov, Schedule(interval=60))
-            return
-        immediate = self._execution == "immediate"
-        minutes = mm.sale_horizon_hours * 60 if immediate else mm.twap_days * 1440
-        every = 1 if immediate else 60
-        self._slices_left = max(1, int(minutes // every))
-        self._sale = self.model.every_step(self.sell_slice, every, start_now=True)
-
-    def sell_pov(self) -> None:
-        """Hourly: sell `pov_rate` of the spot volume others traded since the last look."""
-        seen = self.model.tape.spot_volume_usd(exclude="market_maker")
-        others_usd, self._pov_seen = seen - self._pov_seen, seen
-        mid = self.model.cexs[0].mid_usd()
-        if mid != mid:
-            return
-        tokens = min(self._sale_left, self.model.config.market_maker.pov_rate * others_usd / mid)
-        self._sell(tokens)
-        if self._sale_left <= 0:
-            self._sale.stop()
-
-    def sell_slice(self) -> None:
-        """Sell the next equal slice of what is left (immediate or TWAP)."""
-        self._sell(self._sale_left / self._slices_left)
-        self._slices_left -= 1
-        if self._slices_left <= 0 or self._sale_left <= 0:
-            self._sale.stop()
-            self._sale_left = 0.0           # what could not be sold is hedged from now on
-
-    def _sell(self, tokens: float) -> None:
-        """Sell `tokens` in parts, each part where it pays most — never below the working
-        inventory (when the quotes' asks have already sold tokens, the sale shrinks)."""
-        self._sweep_cash()
-        excess = self.book(self.spot(), value_calls=False).tokens - self.working_inventory()
-        if excess < tokens:
-            self._sale_left -= tokens - max(excess, 0.0)
-            tokens = max(excess, 0.0)
-        if tokens <= 0:
-            return
-        for _ in range(SLICES):
-            venue, _ = self._best_buyer(tokens / SLICES)
-            if venue is None:
-                break
-            sold = self._sell_on(venue, tokens / SLICES)
-            self.sold_tokens += sold
-            self._sale_left -= sold
-
-    def _best_buyer(self, tokens: float):
-        """The venue that pays most for `tokens` now (CEX: its best bid; DEX: its quote)."""
-        best, best_price = None, 0.0
-        for venue in self.model.cexs:
-            bid = self._best_other_bid(venue) * venue.tick_size * (1 - venue.taker_fee)
-            if bid > best_price:
-                best, best_price = venue, bid
-        amount = units.tokens_to_units(tokens)
-        if amount and self.model.dex.pool.token_reserve > 0:
-            pool_price = self.model.dex.pool.quote_exact_in(SELL, float(amount)) / amount
-            if pool_price > best_price:
-                best, best_price = self.model.dex, pool_price
-        return best, best_price
-
-    def _best_other_bid(self, venue) -> int:
-        """The best bid (ticks) that is not the market maker's own, 0 if none near the top."""
-        own: dict[int, int] = {}
-        for _, _, side, price, qty in venue.orders_of(self.unique_id).tolist():
-            if side == BUY:
-                own[price] = own.get(price, 0) + qty
-        for price, qty, _ in venue.levels(BUY, 64).tolist():
-            if qty > own.get(price, 0):
-                return price
-        return 0
-
-    def _sell_on(self, venue, tokens: float) -> float:
-        """Move `tokens` from the wallet to `venue` and sell them there; tokens sold."""
-        wallets, me = self.model.wallets, self.unique_id
-        amount = min(units.tokens_to_units(tokens), wallets.tokens[me])
-        if venue is not self.model.dex:
-            amount -= amount % venue.lot_units
-        if amount <= 0:
-            return 0.0
-        fund(wallets, venue, me, 0, amount)
-        if venue is self.model.dex:
-            usdt = venue.swap_exact_in(me, SELL, amount)
-            self.sale_usdt += max(usdt, 0) * units.USDT_UNIT
-            return amount * units.TOKEN_UNIT
-        before = venue.balance(me)
-        venue.market(me, SELL, amount // venue.lot_units, stp=True)   # never into its own bids
-        after = venue.balance(me)
-        # totals, free + locked: bids removed by self-trade prevention only change lock state
-        self.sale_usdt += (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"])
-        return (before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"])
 
     # -- the perp hedge ------------------------------------------------------------------------
     def hedge_target(self, book: MarketMakerBook) -> tuple[float, float]:
