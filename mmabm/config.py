@@ -460,7 +460,7 @@ def _check_terms(c: Config) -> None:
     if spoken_for > c.token.total_supply:
         raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
                           f"retail float, the early holders' tokens, the insiders' unlocks, the "
-                          f"arbitrage desk's and the liquidity providers' tokens ({spoken_for:g})")
+                          f"arbitrage and basis desks' and the liquidity providers' tokens ({spoken_for:g})")
     if c.max_sale_tokens < 0:
         raise ConfigError(f"contract.loan_tokens ({c.contract.loan_tokens:g}) must cover the "
                           f"inventory the obligations need ({c.quoting_inventory_tokens:g} for "
