@@ -98,9 +98,13 @@ class Attention:
         """Launch interest alone at `minute` since listing."""
         return self.floor + (1.0 - self.floor) * np.exp(-self.decay * np.asarray(minute))
 
+    def _fade(self, minute: float) -> float:
+        """What share of the excitation at the last event is left at `minute`."""
+        return math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+
     def excitation(self, minute: float) -> float:
         """What is left of past events' excitation at `minute`."""
-        return self._excitation * math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+        return self._excitation * self._fade(minute)
 
     def shock(self, minute: float, size: float, direction: int = 0) -> None:
         """An event at `minute` (e.g. size = a sharp move over the threshold of one) adds
@@ -110,7 +114,7 @@ class Attention:
             raise ValueError(f"size must be a finite number >= 0, got {size!r}")
         if direction not in (-1, 0, 1):
             raise ValueError(f"direction must be -1, 0 or 1, got {direction!r}")
-        fade = math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+        fade = self._fade(minute)
         self._excitation = self._excitation * fade + size
         self._signed = self._signed * fade + size * direction
         self._excited_at = minute
@@ -118,7 +122,7 @@ class Attention:
     def tilt(self, minute: float) -> float:
         """The direction of what excites the market now, in (-1, 1): the signed excitation
         over 1 + excitation (near +1 after a large rise, -1 after a large fall, 0 when calm)."""
-        fade = math.exp(-self.shock_decay * max(0.0, minute - self._excited_at))
+        fade = self._fade(minute)
         return self._signed * fade / (1.0 + self._excitation * fade)
 
     def level(self, minute: float) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.retail import EARLY, RETAIL_BASE

@@ -5,7 +5,6 @@ import math
 import pytest
 
 from mmabm.config import Config
-from mmabm.experiment import run
 from mmabm.model import MarketModel
 
 BASE = Config().override({"run.months": 0.05, "retail.n_traders": 500,

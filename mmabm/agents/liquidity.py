@@ -55,10 +55,14 @@ class LiquidityProvider(mesa.Agent):
         model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
                                                     start=model.time))
 
+    def holdings(self) -> tuple[float, float]:
+        """(USDT, tokens) it holds on the venue, free and in orders: a fill changes them."""
+        b = self.venue.balance(self.unique_id)
+        return b["usdt"] + b["usdt_locked"], b["tokens"] + b["tokens_locked"]
+
     def tokens(self) -> float:
         """Its tokens on the venue (free and in orders)."""
-        b = self.venue.balance(self.unique_id)
-        return b["tokens"] + b["tokens_locked"]
+        return self.holdings()[1]
 
     def observe(self) -> None:
         """Hourly: its volatility estimate; the hour's fills are counted from here."""
@@ -74,8 +78,7 @@ class LiquidityProvider(mesa.Agent):
         venue, terms = self.venue, self.model.config.liquidity
         if self.model.time < self.pulled_until:
             return
-        b = venue.balance(self.unique_id)
-        held = (b["usdt"] + b["usdt_locked"], b["tokens"] + b["tokens_locked"])
+        held = self.holdings()
         moved = abs(held[1] - self._tokens_an_hour_ago) / self.start_tokens
         if terms.pull_flow > 0 and moved > terms.pull_flow:
             self.pulled_until = self.model.time + terms.pull_hours * 60
@@ -116,8 +119,7 @@ class LiquidityProvider(mesa.Agent):
             keep = (lots >= 1) & (prices >= 1)
             if keep.any():
                 venue.replace_ladder(me, side, prices[keep], lots[keep])
-        b = venue.balance(me)
-        self._quoted = (mid, (b["usdt"] + b["usdt_locked"], b["tokens"] + b["tokens_locked"]))
+        self._quoted = (mid, self.holdings())
 
 
 def provider_scales(config) -> list[float]:
