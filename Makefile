@@ -12,8 +12,8 @@ SOURCES := pyproject.toml setup.py $(wildcard mmabm/*.pyx mmabm/*.pxd mmabm/*/*.
 
 .PHONY: run test test-release test-debug bench build clean
 
-run: $(VENV)/.installed
-	$(PY) -m mmabm run scenarios/article.toml --out out/main
+run: $(VENV)/.installed-run
+	$(PY) -m mmabm run article --out out/main
 
 test: $(VENV)/.installed
 	$(MAKE) test-release
@@ -33,11 +33,22 @@ test-debug: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_core.py
 
-$(VENV)/.installed: $(SOURCES)
-	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or pass PYTHON=/path/to/python3.12"; exit 1; }
+# the main job's install is lean (the package and what it imports); the tests' adds the test
+# tools (pytest, hypothesis, coverage, Dask for the cluster path)
+$(VENV)/.installed-run: $(SOURCES) | $(VENV)/.python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed: $(SOURCES) | $(VENV)/.python
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+# the first thing a newcomer sees is which Python is needed, before anything is installed
+$(VENV)/.python:
+	@test -n "$(PYTHON)" || { echo "mmabm needs Python 3.12 or newer, which was not found: install it (pyenv install 3.12) or pass PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "mmabm needs Python 3.12 or newer; $(PYTHON) is " + sys.version.split()[0] + ": pass PYTHON=/path/to/python3.12")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
 build: $(VENV)/.installed

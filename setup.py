@@ -6,6 +6,11 @@ coverage can see the .pyx). MMABM_ANNOTATE=1 also writes Cython's HTML annotatio
 .pyx (`cython -a`), to see which lines call into Python.
 """
 import os
+import sys
+
+if sys.version_info < (3, 12):          # say so before pip spends minutes on the dependencies
+    sys.exit(f"mmabm needs Python 3.12 or newer; this is Python {sys.version.split()[0]}. "
+             f"Use python3.12 (pyenv install 3.12), e.g. make run PYTHON=/path/to/python3.12")
 
 import numpy
 from Cython.Build import cythonize

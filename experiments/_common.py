@@ -10,11 +10,18 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "article.toml"
 sys.path.insert(0, str(ROOT))          # run from a checkout without installing, too
+
+try:
+    import pandas as pd  # noqa: E402
+    import mmabm  # noqa: F401
+except ImportError as err:        # a Python without the project's environment
+    sys.exit(f"{Path(sys.argv[0]).name}: {err.name or err} is not installed in this Python "
+             f"({sys.executable}); run the experiments with the project's environment, "
+             f".venv/bin/python experiments/{Path(sys.argv[0]).name} (make run creates it)")
 
 from mmabm.config import Config, load_config  # noqa: E402
 from mmabm.experiment.executor import progress_printer  # noqa: E402

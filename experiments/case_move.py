@@ -5,7 +5,7 @@ facts from our assumptions); the article strategy (the 66M sale a day after list
 run on the same seeds for three months, and the simulated main-CEX price is put beside the
 reported prices at 1 week, 1 month and 3 months, and the sale's simulated average price
 beside the reported one (38M USDT / 66M MOVE).
-    python experiments/case_move.py --quick      # a few minutes
+    .venv/bin/python experiments/case_move.py --quick      # a few minutes
 """
 import _common
 import numpy as np

@@ -1,6 +1,6 @@
 """Question 4 (claim 3, "12 vs 24 months; projects peak at launch"): outcomes against the
 contract's length and how fast launch attention fades.
-    python experiments/contract_length.py --quick      # 1 vs 2 month contracts
+    .venv/bin/python experiments/contract_length.py --quick      # 1 vs 2 month contracts
 """
 import _common
 import pandas as pd

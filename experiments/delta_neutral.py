@@ -2,7 +2,7 @@
 
 The inventory view is the article's (spot + pool + perps + the calls' delta); the liability view
 subtracts the tokens owed back to the project. How directional is each strategy really?
-    python experiments/delta_neutral.py --quick
+    .venv/bin/python experiments/delta_neutral.py --quick
 """
 import _common
 import pandas as pd

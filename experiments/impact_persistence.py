@@ -11,7 +11,7 @@ default; anchored: beliefs are the news value; anchored with elastic money: the 
 price formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 day,
 1 week, 1 month, 3 and 12 months; the market maker's net sale (its holdings' fall against
 hold, its quotes included); each party's outcome.
-    python experiments/impact_persistence.py --quick      # a few minutes
+    .venv/bin/python experiments/impact_persistence.py --quick      # a few minutes
 """
 import sys
 

@@ -6,7 +6,7 @@ index, the autocorrelation of r at lags 1-5 with heteroskedasticity-robust z-sco
 variance ratios), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth;
 and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
 (a flat world no longer means a flat price by construction).
-    python experiments/market_realism.py --quick      # a few minutes
+    .venv/bin/python experiments/market_realism.py --quick      # a few minutes
 """
 import _common
 import numpy as np

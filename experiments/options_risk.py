@@ -2,7 +2,7 @@
 
 The article strategy and hold, under bust, flat, boom and pump-and-dump fundamentals, many seeds:
 the distribution of the market maker's total P&L, tails included.
-    python experiments/options_risk.py --quick
+    .venv/bin/python experiments/options_risk.py --quick
 """
 import _common
 import pandas as pd

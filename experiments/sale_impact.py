@@ -1,7 +1,7 @@
 """Question 1: what does the immediate sale do to price, depth and spread over the contract?
 
 The article strategy (sell 2.3M at once), a TWAP sale and no sale (hold), on the same seeds.
-    python experiments/sale_impact.py --quick      # a few minutes
+    .venv/bin/python experiments/sale_impact.py --quick      # a few minutes
 """
 import _common
 import pandas as pd

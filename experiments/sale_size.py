@@ -2,8 +2,9 @@
 
 The initial sale as a share of the loan (market_maker.sale_fraction: 0 to 60%, the most the
 obligations leave sellable with the largest pool; the article's 2.3M is 77% with a $1M pool)
-against the pool's size, as heat maps.
-    python experiments/sale_size.py --quick
+against the pool's size, as heat maps. The market maker's capital is $1.5M at every point: the
+$2M pool's USDT half and the CEX bids need $1.24M (the scenario's $1M funds pools up to $1.52M).
+    .venv/bin/python experiments/sale_size.py --quick
 """
 import _common
 import pandas as pd
@@ -15,7 +16,8 @@ from mmabm.plots import heatmap_figure, save
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.25, 1), full=(12, 5))
     spec = sweep_spec({"scenario": str(_common.SCENARIO), "seeds": args.seeds,
-                       "set": {"run.months": args.months, "contract.months": max(1.0, args.months)},
+                       "set": {"run.months": args.months, "contract.months": max(1.0, args.months),
+                               "market_maker.usdt_capital": 1_500_000.0},
                        "grid": {"market_maker.sale_fraction": [0.0, 0.2, 0.4, 0.6],
                                 "dex.pool_usd": [500_000.0, 1_000_000.0, 2_000_000.0]}})
     sweep(spec, args.out / "sweep", workers=args.workers, dask=args.dask, on_done=_common.progress)

@@ -1,6 +1,6 @@
 """Question 5 (claim 4, "volatility profits offset the early sale"): gamma scalping, spread and
 pool income against the sale's P&L, as the token's volatility and its later rise vary.
-    python experiments/vol_profits.py --quick
+    .venv/bin/python experiments/vol_profits.py --quick
 """
 import _common
 import pandas as pd

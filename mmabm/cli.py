@@ -1,31 +1,45 @@
 """The `mmabm` command: run, compare, sweep, plot.
 
-    mmabm run scenarios/article.toml --seed 3 --months 6 --set market_maker.strategy=hold
-    mmabm compare scenarios/article.toml --strategies article,hold,twap_sale --seeds 20
+    mmabm run article --seed 3 --months 6 --set market_maker.strategy=hold
+    mmabm compare article --strategies article,hold,twap_sale --seeds 20
     mmabm sweep experiments/sale_size.toml --workers 2          # or --dask tcp://host:8786
     mmabm plot out/compare
 
-Exit codes: 0 done; 1 some runs of a compare or sweep failed (recorded, the others kept);
-2 bad input (an unknown key, a value out of range, a missing file), with the reason on stderr.
+A scenario is a TOML file or the name of a shipped one (article, move).
+Exit codes: 0 done; 1 failed work (some runs of a compare or sweep failed: recorded, the others
+kept; or a run crashed: one line here, the traceback in a log file); 2 bad input (an unknown
+key, a value out of range, a missing or unreadable file), with the reason on stderr;
+130 interrupted (Ctrl-C): what had finished is kept, nothing is left half-written.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
+import tempfile
 import time
+import traceback
 from pathlib import Path
 
-DEFAULT_SCENARIO = Path("scenarios/article.toml")
+DEFAULT_SCENARIO = "article"
 
 
 class InputError(Exception):
     """Bad command-line input: reported on stderr, exit code 2."""
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("mmabm")
+    except PackageNotFoundError:                    # run from a source tree, not installed
+        return "unknown"
+
+
 def _common(parser: argparse.ArgumentParser, out: str) -> None:
-    parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO,
-                        help="scenario TOML (default: scenarios/article.toml)")
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                        help="scenario: a TOML file or a shipped scenario's name (article, "
+                             "move; default: article)")
     parser.add_argument("--months", type=float, help="simulated months (overrides run.months)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value by dotted key, e.g. "
@@ -35,7 +49,8 @@ def _common(parser: argparse.ArgumentParser, out: str) -> None:
 
 def _where(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None,
-                        help="local processes (default: one per CPU; 1 runs in this process)")
+                        help="local processes (default and at most: one per CPU; 1 runs in "
+                             "this process)")
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run on Dask instead: a scheduler address (tcp://host:8786), a "
                              "scheduler file, or 'local' for a LocalCluster "
@@ -46,7 +61,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="mmabm", description="Agent-based simulator of a crypto market maker's token-loan "
         "deal: run a scenario, compare strategies on paired seeds, sweep parameters, plot.",
-        epilog="Exit codes: 0 done, 1 some runs failed (recorded), 2 bad input.")
+        epilog="Exit codes: 0 done, 1 failed work (failed runs are recorded), 2 bad input, "
+               "130 interrupted.")
+    top.add_argument("--version", action="version", version=f"mmabm {_version()}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="one run: summary, config, time series, ledger, figures",
                          description="Play one scenario and write summary.json, config.json "
@@ -85,19 +102,52 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: every failure is one line on stderr and an exit code (see above)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     args.argv = argv                                     # recorded in run.json
-    from mmabm.config import ConfigError
-    if getattr(args, "workers", None) is not None and args.workers < 1:
-        print(f"mmabm {args.command}: --workers must be at least 1, got {args.workers}",
-              file=sys.stderr)
-        return 2
+    args.what = "this command"                           # named when something fails
     try:
+        from mmabm.config import ConfigError
+        from mmabm.experiment.executor import ClusterError
+        _check_where(args)
         return {"run": _run, "compare": _compare, "sweep": _sweep, "plot": _plot}[args.command](args)
-    except (ConfigError, InputError) as err:
+    except KeyboardInterrupt:
+        print(f"mmabm {args.command}: interrupted; {getattr(args, 'kept', 'nothing was written')}",
+              file=sys.stderr)
+        return 130
+    except (ConfigError, InputError, ClusterError, FileExistsError) as err:
         print(f"mmabm {args.command}: {err}", file=sys.stderr)
         return 2
+    except Exception as err:                             # a bug or a crash: one line, and a log
+        log = _log_traceback(args)
+        reason = str(err).splitlines()[0] if str(err) else ""
+        print(f"mmabm {args.command}: {args.what} failed: {type(err).__name__}: {reason} "
+              f"(traceback in {log})", file=sys.stderr)
+        return 1
+
+
+def _log_traceback(args: argparse.Namespace) -> Path:
+    """Write the current exception's traceback, with the command, to a log file."""
+    folder = Path(tempfile.gettempdir()) / "mmabm-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"{args.command}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    log.write_text(f"mmabm {' '.join(args.argv)}\n\n{traceback.format_exc()}")
+    return log
+
+
+def _check_where(args: argparse.Namespace) -> None:
+    """--workers: at least 1, and at most the CPU count (more only queue; said so)."""
+    workers = getattr(args, "workers", None)
+    if workers is None:
+        return
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    cpus = os.cpu_count() or 1
+    if workers > cpus:
+        print(f"mmabm {args.command}: --workers {workers} is more than the {cpus} CPUs here; "
+              f"using {cpus}", file=sys.stderr)
+        args.workers = cpus
 
 
 def _config(args: argparse.Namespace):
@@ -110,6 +160,8 @@ def _config(args: argparse.Namespace):
         overrides[key.strip()] = value.strip()
     if args.months is not None:
         overrides["run.months"] = args.months
+    if getattr(args, "seed", None) is not None:
+        overrides["run.seed"] = args.seed              # checked like the TOML's
     return load_config(args.scenario, overrides)
 
 
@@ -121,36 +173,55 @@ def provenance(args: argparse.Namespace, seed: int, start: float) -> dict[str, o
             "command": ["mmabm", *args.argv], "wall_s": round(time.perf_counter() - start, 1)}
 
 
+def _months(months: float) -> str:
+    """'1 month', '12 months', '0.5 months'."""
+    return f"{months:g} month" + ("" if months == 1 else "s")
+
+
+def _n(x: float, spec: str = ",.0f", missing: str = "none") -> str:
+    """A summary number, or `missing` where it does not apply (NaN: null in summary.json)."""
+    return missing if x != x else format(x, spec)
+
+
 def _run(args: argparse.Namespace) -> int:
     from mmabm.experiment import run
+    from mmabm.experiment.outputs import check_out_dir, json_text, staged_dir
     from mmabm.plots import standard_figures
     config = _config(args)
-    seed = config.run.seed if args.seed is None else args.seed
-    print(f"mmabm: {args.scenario} for {config.run.months:g} months, strategy "
+    seed = config.run.seed
+    check_out_dir(args.out)
+    name = Path(str(args.scenario)).stem
+    args.what = f"the run of {name} (strategy {config.market_maker.strategy}, seed {seed})"
+    args.kept = f"nothing was written ({args.out} is as it was)"
+    print(f"mmabm: {name} for {_months(config.run.months)}, strategy "
           f"{config.market_maker.strategy!r}, seed {seed}")
     start = time.perf_counter()
     result = run(config, seed, progress=True)
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").write_text(json.dumps(result.summary, indent=1))
-    (out / "config.json").write_text(json.dumps(result.config, indent=1))
-    (out / "run.json").write_text(json.dumps(provenance(args, result.seed, start),
-                                             indent=1))
-    result.timeseries.to_parquet(out / "timeseries.parquet")
-    result.ledger.to_csv(out / "ledger.csv", index=False)
-    figures = standard_figures(result.timeseries, out, config.cex[0].depth_usd,
-                               title=f"{args.scenario.stem}: {config.market_maker.strategy}, "
-                                     f"seed {result.seed}")
+    with staged_dir(out) as tmp:            # all of it or nothing, never mixed with a past run
+        (tmp / "summary.json").write_text(json_text(result.summary))
+        (tmp / "config.json").write_text(json_text(result.config))
+        (tmp / "run.json").write_text(json_text(provenance(args, result.seed, start)))
+        result.timeseries.to_parquet(tmp / "timeseries.parquet")
+        result.ledger.to_csv(tmp / "ledger.csv", index=False)
+        figures = standard_figures(result.timeseries, tmp, config.cex[0].depth_usd,
+                                   title=f"The {name} scenario under the "
+                                         f"{config.market_maker.strategy} strategy, seed "
+                                         f"{result.seed}", config=config)
+    figures = [out / f.name for f in figures]
     s = result.summary
-    print(f"  initial sale {s['initial_sale_tokens']:,.0f} tokens; sold "
-          f"{s['mm_sale_tokens_sold']:,.0f} for ${s['mm_sale_usdt']:,.0f}")
-    print(f"  price: 1 month ${s['price_1m']:.4f}, 3 months ${s['price_3m']:.4f}, "
-          f"end ${s['price_end']:.4f}; max drawdown {s['max_drawdown']:.1%}")
-    print(f"  market maker P&L ${s['mm_pnl_total']:,.0f} (sale ${s['mm_pnl_initial_sale']:,.0f}, "
-          f"gamma ${s['mm_pnl_gamma']:,.0f}, funding ${s['mm_pnl_funding']:,.0f}, calls "
-          f"${s['mm_pnl_options']:,.0f}, pool fees ${s['mm_pnl_lp_fees']:,.0f})")
-    print(f"  project got back {s['project_tokens_returned']:,.0f} tokens and "
-          f"${s['project_usdt_received']:,.0f}; conservation problems: {s['conservation_error']:.0f}")
+    print(f"  initial sale {_n(s['initial_sale_tokens'])} tokens; sold "
+          f"{_n(s['mm_sale_tokens_sold'])} for ${_n(s['mm_sale_usdt'])}")
+    print(f"  price: 1 month ${_n(s['price_1m'], '.4f')}, 3 months ${_n(s['price_3m'], '.4f')}, "
+          f"end ${_n(s['price_end'], '.4f')}; max drawdown {_n(s['max_drawdown'], '.1%')}")
+    print(f"  market maker P&L ${_n(s['mm_pnl_total'])} (sale ${_n(s['mm_pnl_initial_sale'])}, "
+          f"gamma ${_n(s['mm_pnl_gamma'])}, funding ${_n(s['mm_pnl_funding'])}, calls "
+          f"${_n(s['mm_pnl_options'])}, pool fees ${_n(s['mm_pnl_lp_fees'])})")
+    returned = _n(s["project_tokens_returned"], missing="")
+    print(f"  project got back {returned} tokens and ${_n(s['project_usdt_received'])}"
+          if returned else "  the contract has not matured: nothing returned to the project yet",
+          end="")
+    print(f"; conservation problems: {_n(s['conservation_error'])}")
     for path in [out / "summary.json", out / "timeseries.parquet", *figures]:
         print(f"  wrote {path}")
     print(f"  ({time.perf_counter() - start:.0f} s)")
@@ -160,29 +231,47 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from mmabm.experiment import compare, report_markdown
     from mmabm.experiment.executor import progress_printer
+    from mmabm.experiment.outputs import check_out_dir, json_text, write_atomic
     config = _config(args)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if args.seeds < 1:
         raise InputError(f"--seeds must be at least 1, got {args.seeds}")
+    out, total = args.out, len(strategies) * args.seeds
+    check_out_dir(out)
+    store = out / "runs"
+    args.what = f"the comparison of {', '.join(strategies)}"
+    args.kept = (f"the runs that finished are kept in {store}; the same command resumes "
+                 f"from there")
     print(f"mmabm compare: {', '.join(strategies)} on seeds 0..{args.seeds - 1}, "
-          f"{config.run.months:g} months each ({len(strategies) * args.seeds} runs)")
+          f"{_months(config.run.months)} each ({total} runs)")
     result = compare(config, strategies, args.seeds, workers=args.workers, dask=args.dask,
-                     on_done=progress_printer("run"))
-    out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    result.runs.to_parquet(out / "runs.parquet", index=False)
-    result.paired.to_csv(out / "paired.csv", index=False)
-    result.paths.to_parquet(out / "paths.parquet", index=False)
-    (out / "config.json").write_text(json.dumps(config.to_dict(), indent=1))
+                     on_done=progress_printer("run"), store=store)
+    failed = int(result.runs["error"].notna().sum()) if "error" in result.runs else 0
+    resumed = int(result.runs["resumed"].sum()) if "resumed" in result.runs else 0
+    if resumed:
+        print(f"  {resumed} of {total} runs were kept from an earlier, interrupted compare "
+              f"({store})")
+    if failed == len(result.runs):
+        first = str(result.runs["error"].dropna().iloc[0]).strip().splitlines()[-1]
+        write_atomic(out / "runs.parquet",
+                     lambda tmp: result.runs.to_parquet(tmp, index=False))
+        print(f"mmabm compare: all {failed} runs failed, nothing to compare; the first: "
+              f"{first} (every error is in {out / 'runs.parquet'})", file=sys.stderr)
+        return 1
+    write_atomic(out / "runs.parquet", lambda tmp: result.runs.to_parquet(tmp, index=False))
+    write_atomic(out / "paired.csv", lambda tmp: result.paired.to_csv(tmp, index=False))
+    write_atomic(out / "paths.parquet", lambda tmp: result.paths.to_parquet(tmp, index=False))
+    write_atomic(out / "config.json", lambda tmp: tmp.write_text(json_text(config.to_dict())))
     headline = ["price_1m", "price_3m", "price_end", "max_drawdown", "mm_pnl_total",
                 "mm_pnl_initial_sale", "mm_pnl_gamma", "project_tokens_returned"]
-    (out / "report.md").write_text(f"# {args.scenario.stem}: {', '.join(strategies)}, "
-                                   f"{args.seeds} seeds\n\n" + report_markdown(result))
+    name = Path(str(args.scenario)).stem
+    write_atomic(out / "report.md", lambda tmp: tmp.write_text(
+        f"# {name}: {', '.join(strategies)}, {args.seeds} seed"
+        f"{'s' if args.seeds != 1 else ''}\n\n" + report_markdown(result)))
     written = _fans(result.paths, out) if len(result.paths) else []
     print(report_markdown(result, headline))
     for path in [out / "report.md", out / "paired.csv", out / "runs.parquet", *written]:
         print(f"  wrote {path}")
-    failed = int(result.runs["error"].notna().sum())
     if failed:
         print(f"  {failed} run(s) failed; their errors are in runs.parquet", file=sys.stderr)
     return 1 if failed else 0
@@ -192,7 +281,8 @@ def _fans(paths, out: Path) -> list[Path]:
     from mmabm.experiment import fan
     from mmabm.plots import fan_figure, save
     return [save(fan_figure(fan(paths, column), column), out / f"fan_{column}.png")
-            for column in ("mid", "depth_bid_usd", "mm_pnl") if column in paths]
+            for column in ("mid", "depth_bid_usd", "mm_pnl")
+            if column in paths and paths[column].notna().any()]
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -203,6 +293,9 @@ def _sweep(args: argparse.Namespace) -> int:
     total = len(spec.points) * len(spec.seeds)
     print(f"mmabm sweep: {len(spec.points)} points x {len(spec.seeds)} seeds = {total} runs "
           f"over {', '.join(spec.fields) or 'nothing'} -> {out}")
+    args.what = f"the sweep {args.sweep_file}"
+    args.kept = (f"the runs that finished are in {out}; the same command resumes from there "
+                 f"(mmabm plot {out} draws what is done)")
     runs = sweep(spec, out, workers=args.workers, dask=args.dask, on_done=progress_printer("run"))
     failed = int((runs["status"] != "ok").sum())
     print(f"  {len(runs) - failed} of {len(runs)} runs finished; results in {out}")
@@ -211,29 +304,57 @@ def _sweep(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _plot(args: argparse.Namespace) -> int:
+def _read_parquet(path: Path):
+    """A Parquet file written by mmabm; an empty, truncated or foreign file is an InputError."""
     import pandas as pd
+    try:
+        return pd.read_parquet(path)
+    except Exception as err:                   # pyarrow's ArrowInvalid, OSError, ...
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{path} is not a readable Parquet file ({reason}); it may have been "
+                         f"cut short: run the command that wrote it again") from None
+
+
+def _read_json(path: Path) -> dict:
+    import json
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise InputError(f"{path} is not readable JSON ({err}); run the command that wrote it "
+                         f"again") from None
+
+
+def _plot(args: argparse.Namespace) -> int:
     from mmabm.experiment import heatmap_table
     from mmabm.plots import heatmap_figure, save, standard_figures
     where = args.results
+    if not where.is_dir():
+        raise InputError(f"{where} is not a folder written by mmabm run, compare or sweep")
     if (where / "timeseries.parquet").exists():
-        config = json.loads((where / "config.json").read_text()) if (where / "config.json").exists() else {}
+        config = _read_json(where / "config.json") if (where / "config.json").exists() else {}
         obligation = config.get("cex", [{}])[0].get("depth_usd")
-        written = standard_figures(pd.read_parquet(where / "timeseries.parquet"), where, obligation)
+        written = standard_figures(_read_parquet(where / "timeseries.parquet"), where, obligation)
     elif (where / "paths.parquet").exists():
-        written = _fans(pd.read_parquet(where / "paths.parquet"), where)
+        written = _fans(_read_parquet(where / "paths.parquet"), where)
     elif (where / "summary.parquet").exists() and (where / "sweep.json").exists():
-        fields = json.loads((where / "sweep.json").read_text())["fields"]
+        fields = _read_json(where / "sweep.json").get("fields", [])
         x, y = args.x or (fields[0] if fields else None), args.y or (fields[1] if len(fields) > 1 else None)
         if not x or not y:
             raise InputError(f"a heat map needs two swept fields; this sweep has {fields}")
         try:
-            table = heatmap_table(pd.read_parquet(where / "summary.parquet"), args.metric, x, y)
+            table = heatmap_table(_read_parquet(where / "summary.parquet"), args.metric, x, y)
         except KeyError as err:
             raise InputError(err.args[0]) from None
+        if not table.notna().to_numpy().any():
+            raise InputError(f"metric {args.metric!r} has no values in this sweep's finished "
+                             f"runs: nothing to map (choose another with --metric)")
         written = [save(heatmap_figure(table, args.metric), where / f"heatmap_{args.metric}.png")]
+    elif (where / "sweep.json").exists():
+        raise InputError(f"{where} holds a sweep with no finished run yet")
     else:
         raise InputError(f"{where} holds no results of mmabm run, compare or sweep")
+    if not written:
+        raise InputError(f"{where} holds no values to draw")
     for path in written:
         print(f"  wrote {path}")
     return 0

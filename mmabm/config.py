@@ -8,6 +8,7 @@ every result (`to_dict`), so a run can be re-created.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 import tomllib
 import typing
@@ -32,6 +33,8 @@ class RunConfig:
     months: float = _field(12.0, 0.0, 60.0, "simulated length (a month is 30 days)")
     step_minutes: int = _field(1, 1, 60, "minutes per model step")
     record_every_minutes: int = _field(60, 1, 1440, "minutes between recorded rows")
+    listing_date: str = _field("2025-01-01", doc="the listing's date (YYYY-MM-DD): the time "
+                               "series' timestamps count from it; nothing in the model uses it")
 
 
 @dataclass(frozen=True)
@@ -372,20 +375,48 @@ class Config:
         return Config.from_dict(data)
 
 
+#: the scenarios shipped with the package, found by name (`mmabm run article`)
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+def scenario_names() -> list[str]:
+    """The shipped scenarios' names."""
+    return sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """A scenario file: an existing path as given, else a shipped scenario by name ("article"
+    or "article.toml"); neither is a ConfigError that lists the shipped names."""
+    path = Path(name_or_path)
+    if path.exists() or path.parent != Path("."):
+        return path
+    shipped = SCENARIOS / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    if shipped.exists():
+        return shipped
+    raise ConfigError(f"scenario {str(name_or_path)!r} is neither a file nor a shipped scenario "
+                      f"({', '.join(scenario_names())})")
+
+
 def read_toml(path: str | Path, what: str = "scenario") -> dict[str, Any]:
-    """The tables of a TOML file; a missing file or bad TOML is a ConfigError naming it."""
+    """The tables of a TOML file; a missing file, a directory, an unreadable file or bad TOML
+    is a ConfigError naming it."""
     path = Path(path)
     try:
         return tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigError(f"{what} file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{what} file {str(path)!r} is a directory, not a TOML file") from None
+    except (PermissionError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{what} file {str(path)!r} cannot be read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Read a TOML scenario (missing keys take their defaults) and apply dotted overrides."""
-    config = Config.from_dict(read_toml(path))
+    """Read a TOML scenario, a file or a shipped scenario's name (missing keys take their
+    defaults), and apply dotted overrides."""
+    config = Config.from_dict(read_toml(scenario_path(path)))
     return config.override(overrides) if overrides else config
 
 
@@ -426,12 +457,15 @@ def _value(hint: Any, value: Any, key: str, meta: Any) -> Any:
 
 def _scalar(kind: type, value: Any, key: str, meta: Any) -> Any:
     lo, hi = meta.get("lo"), meta.get("hi")
-    span = f" in [{lo:g}, {hi:g}]" if lo is not None else ""
+    span = (f" in [{lo}, {hi}]" if kind is int else f" in [{lo:g}, {hi:g}]") \
+        if lo is not None else ""
     if kind is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{key} must be true or false, got {value!r}")
         return value
     if kind is str:
+        if isinstance(value, datetime.date):              # a TOML date: listing_date
+            return value.isoformat()
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{key} must be a non-empty string, got {value!r}")
         return value
@@ -444,8 +478,22 @@ def _scalar(kind: type, value: Any, key: str, meta: Any) -> Any:
     return kind(value)
 
 
+#: inventory the market maker puts on each CEX per unit of its depth obligation, each side: the
+#: ladder's 5% margin, fees, and room to trade
+OBLIGATION_BUFFER = 1.2
+
+
 def _check_terms(c: Config) -> None:
     """Terms that are each in range but impossible together."""
+    try:
+        datetime.date.fromisoformat(c.run.listing_date)
+    except ValueError:
+        raise ConfigError(f"run.listing_date must be a date like 2025-01-01, got "
+                          f"{c.run.listing_date!r}") from None
+    if c.run.months * 30 * 1440 < c.run.record_every_minutes:
+        raise ConfigError(f"run.months must cover at least one recorded row (run.record_every_"
+                          f"minutes = {c.run.record_every_minutes} minutes = "
+                          f"{c.run.record_every_minutes / 43200:.3g} months), got {c.run.months:g}")
     if len(c.contract.strikes) != len(c.contract.option_tokens):
         raise ConfigError(f"contract.option_tokens must give one size per strike: "
                           f"{len(c.contract.strikes)} strikes, {len(c.contract.option_tokens)} sizes")
@@ -461,10 +509,24 @@ def _check_terms(c: Config) -> None:
         raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
                           f"retail float, the early holders' tokens, the insiders' unlocks, the "
                           f"arbitrage and basis desks' and the liquidity providers' tokens ({spoken_for:g})")
+    funding_usdt = OBLIGATION_BUFFER * sum(x.depth_usd for x in c.cex) + c.dex.pool_usd / 2
+    if funding_usdt > c.market_maker.usdt_capital:
+        raise ConfigError(
+            f"market_maker.usdt_capital ({c.market_maker.usdt_capital:,.0f} USDT) must fund the "
+            f"market maker's venues at listing: {funding_usdt:,.0f} USDT ({OBLIGATION_BUFFER:g} x "
+            f"the cex.*.depth_usd bids, {OBLIGATION_BUFFER * sum(x.depth_usd for x in c.cex):,.0f}, "
+            f"+ the pool's USDT half, dex.pool_usd / 2 = {c.dex.pool_usd / 2:,.0f}); raise the "
+            f"capital or lower the depth or the pool")
     if c.max_sale_tokens < 0:
         raise ConfigError(f"contract.loan_tokens ({c.contract.loan_tokens:g}) must cover the "
                           f"inventory the obligations need ({c.quoting_inventory_tokens:g} for "
                           f"quoting + {c.pool_inventory_tokens:g} for the pool)")
+    funding_tokens = OBLIGATION_BUFFER * c.quoting_inventory_tokens + c.pool_inventory_tokens
+    if funding_tokens > c.contract.loan_tokens:
+        raise ConfigError(
+            f"contract.loan_tokens ({c.contract.loan_tokens:,.0f}) must fund the market maker's "
+            f"venues at listing: {funding_tokens:,.0f} tokens ({OBLIGATION_BUFFER:g} x the "
+            f"cex.*.depth_usd asks + the pool's token half, at token.initial_price)")
     fraction = c.market_maker.sale_fraction
     if (-1 < fraction < 0) or c.initial_sale_tokens > c.max_sale_tokens * (1 + 1e-12):
         raise ConfigError(f"market_maker.sale_fraction must be -1 (the article's arithmetic) or "

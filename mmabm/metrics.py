@@ -212,7 +212,22 @@ def mm_pnl(model, book, mid: float) -> dict[str, float]:
 
 
 def ledger_rows(model, when: str) -> list[dict[str, object]]:
-    """Every account's balances: wallets and each venue (USDT, tokens; perp collateral)."""
+    """Every account's balances: wallets and each venue (USDT, tokens; perp collateral), each
+    with the owner's agent type."""
+    rows = _ledger_rows(model, when)
+    kinds: dict[int, str] = {}
+    for row in rows:
+        owner = row["owner"]
+        if owner not in kinds:
+            try:
+                kinds[owner] = model.owner_type(owner)
+            except ValueError:
+                kinds[owner] = "unknown"
+        row["agent"] = kinds[owner]
+    return rows
+
+
+def _ledger_rows(model, when: str) -> list[dict[str, object]]:
     rows = [{"when": when, "where": "wallet", "owner": o, "usdt": model.wallets.usdt[o] * units.USDT_UNIT,
              "tokens": model.wallets.tokens[o] * units.TOKEN_UNIT}
             for o in sorted(set(model.wallets.usdt) | set(model.wallets.tokens))]
@@ -241,7 +256,11 @@ def summarize(model) -> dict[str, float]:
     minutes, mids = tape.closes()
     clean = mids[mids == mids]
     drawdown = float(1 - np.min(clean / np.maximum.accumulate(clean))) if len(clean) else math.nan
-    summary = {"initial_sale_tokens": model.config.initial_sale_tokens,
+    # a metric that does not apply is NaN (null in summary.json), not 0: no initial sale under
+    # a strategy that makes none, nothing returned before maturity
+    matured = model.time >= model.project.maturity
+    summary = {"initial_sale_tokens": (model.market_maker.planned_sale
+                                       if model.market_maker.planned_sale > 0 else math.nan),
                **{f"price_{m}m": price_at(minutes, mids, m) for m in (1, 3, 6, 12, 24)},
                "price_end": float(clean[-1]) if len(clean) else math.nan,
                "max_drawdown": drawdown}
@@ -262,7 +281,8 @@ def summarize(model) -> dict[str, float]:
         "project_unlocked_tokens": model.project.unlocked_tokens,
         "insiders_sold_tokens": model.insiders.sold_tokens,
         "project_buyback_tokens": model.project.bought_tokens,
-        "project_tokens_returned": model.project.tokens_returned_units * units.TOKEN_UNIT,
+        "project_tokens_returned": (model.project.tokens_returned_units * units.TOKEN_UNIT
+                                    if matured else math.nan),
         "project_shortfall_tokens": ((model.project.loan_units - model.project.tokens_returned_units)
                                      * units.TOKEN_UNIT if model.time >= model.project.maturity
                                      else math.nan),

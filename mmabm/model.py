@@ -128,6 +128,7 @@ class MarketModel(mesa.Model):
     def _build_venues(self) -> None:
         c = self.config
         self.wallets = Wallets()
+        self.wallets.describe = self.owner_type
         self.cexs = [SpotExchange(x.name, x.tick_size, x.lot_size, x.maker_fee, x.taker_fee)
                      for x in c.cex]
         self.dex = AmmVenue("dex", fee=c.dex.fee)

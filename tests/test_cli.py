@@ -6,7 +6,8 @@ import pytest
 
 import mmabm
 from mmabm.cli import main
-from mmabm.plots import delta_figure, price_figure
+from mmabm.config import load_config
+from mmabm.plots import delta_figure, events, liquidity_figure, price_figure
 
 TINY = ["run", "--months", "0.01", "--set", "retail.n_traders=100", "--set", "run.record_every_minutes=30"]
 
@@ -47,8 +48,27 @@ def test_long_runs_report_progress_on_stderr(tmp_path, capsys):
 def test_price_figure_draws_every_venue_and_the_news_value(out):
     ts = pd.read_parquet(out / "timeseries.parquet")
     labels = [line.get_label() for line in price_figure(ts).axes[0].get_lines()]
-    assert labels == ["main mid", "cex2 mid", "cex3 mid", "DEX pool", "perp mark",
-                      "news value (exogenous)"]
+    assert [x for x in labels if not x.startswith("_")] == [
+        "main mid", "cex2 mid", "cex3 mid", "DEX pool", "perp mark", "news value (exogenous)"]
+
+
+def test_price_figure_marks_the_sale_unlocks_maturity_and_strikes():
+    ts = pd.DataFrame({"minute": [60, 120, 180, 240, 300], "mid": 1.0, "fundamental": 1.0,
+                       "amm_price": 1.0, "perp_mark": 1.0, "mid_main": 1.0,
+                       "mm_sold_tokens": [0, 5, 9, 9, 9],
+                       "supply_tokens_insider": [0, 0, 0, 10, 20]})
+    assert [label for _, label in events(ts)] == ["sale starts", "sale ends", "unlock"]
+    assert [day * 1440 for day, _ in events(ts)] == [120, 180, 240]
+    config = load_config("article", {"contract.months": 1})
+    late = ts.assign(minute=ts["minute"] + 30 * 1440)          # past the 30-day maturity
+    assert events(late, config)[-1] == (30, "maturity")
+    ax = price_figure(ts, config=config).axes[0]
+    strikes = [line for line in ax.get_lines() if line.get_label() == "calls' strikes"]
+    assert strikes and strikes[0].get_ydata()[0] == 1.25      # 2.0 is beyond 1.5x the price
+    assert len([x for x in ax.get_lines() if x.get_ydata()[0] == 2.0]) == 0
+    spread = liquidity_figure(ts.assign(depth_bid_usd=1, depth_ask_usd=1, spread_bps=5), 1e5,
+                              10.0).axes[1]
+    assert [line.get_label() for line in spread.get_lines()] == ["spread", "obligation's limit"]
 
 
 def test_delta_figure_shows_holdings_hedge_and_both_views(out):

@@ -19,7 +19,8 @@ def test_article_scenario_holds_the_deal_and_derives_the_sale():
 
 
 def test_sale_follows_the_terms_not_a_constant():
-    c = Config().override({"cex.0.depth_usd": 300_000, "dex.pool_usd": 2_000_000})
+    c = Config().override({"cex.0.depth_usd": 300_000, "dex.pool_usd": 2_000_000,
+                           "market_maker.usdt_capital": 1_500_000})
     assert c.initial_sale_tokens == 3_000_000 - 400_000 - 1_000_000
 
 

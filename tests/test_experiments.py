@@ -185,7 +185,8 @@ def test_missing_or_malformed_sweep_files_are_named(tmp_path):
 
 
 def test_random_design_draws_reproducible_points_in_range(scenario_dir):
-    data = {**SWEEP, "design": "random", "samples": 5, "grid": {},
+    data = {**SWEEP, "design": "random", "samples": 5, "grid": {},       # capital for 1e7
+            "set": {**SWEEP["set"], "market_maker.usdt_capital": 6e6},
             "random": {"dex.pool_usd": {"low": 1e5, "high": 1e7, "log": True}}}
     a, b = sweep_spec(data, scenario_dir), sweep_spec(data, scenario_dir)
     values = [p["dex.pool_usd"] for p in a.points]

@@ -27,12 +27,12 @@ from mmabm._core import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
 from mmabm.agents.sale import Sale
 from mmabm.agents.settlement import Settlement
+from mmabm.config import OBLIGATION_BUFFER
 from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 CASH_BUFFER = 0.5          # free USDT kept on a CEX beyond its bids, as a share of its depth
 
-BUFFER = 1.2     # inventory per obligation: the ladder's 5% margin, fees, and room to trade
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,9 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         c, model, me = self.model.config, self.model, self.unique_id
         price = c.token.initial_price
         for venue, terms in zip(model.cexs, c.cex):
-            fund(model.wallets, venue, me, units.usdt_to_units(terms.depth_usd * BUFFER),
-                 units.tokens_to_units(terms.depth_usd * BUFFER / price))
+            fund(model.wallets, venue, me,
+                 units.usdt_to_units(terms.depth_usd * OBLIGATION_BUFFER),
+                 units.tokens_to_units(terms.depth_usd * OBLIGATION_BUFFER / price))
         pool_tokens = units.tokens_to_units(c.pool_inventory_tokens)
         pool_usdt = units.usdt_to_units(c.dex.pool_usd / 2)
         fund(model.wallets, model.dex, me, pool_usdt, pool_tokens)

@@ -7,15 +7,18 @@ confidence interval are far tighter than comparing two independent samples.
 """
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from mmabm.config import Config, ConfigError
 from mmabm.experiment.executor import Outcome, Task, run_tasks
-from mmabm.experiment.provenance import code_version
+from mmabm.experiment.outputs import json_text, write_atomic
+from mmabm.experiment.provenance import code_version, run_id
 from mmabm.stylized import t975
 
 STRATEGIES = ("article", "twap_sale", "hold", "liability_neutral")
@@ -40,9 +43,14 @@ class Comparison:
 def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Mean paired difference of every numeric summary metric against `baseline`, with a 95%
     Student-t interval, over the seeds where both runs finished."""
+    columns = ["strategy", "baseline", "metric", "n", "mean_diff", "ci_low", "ci_high",
+               "baseline_mean"]
     ok = runs[runs["error"].isna()] if "error" in runs else runs
-    metrics = [c for c in ok.columns if c not in ("strategy", "seed", "error", "seconds")
-               and pd.api.types.is_numeric_dtype(ok[c])]
+    if "strategy" not in ok or not len(ok):
+        return pd.DataFrame(columns=columns)             # nothing finished: nothing to pair
+    metrics = [c for c in ok.columns if c not in ("strategy", "seed", "error", "seconds",
+                                                   "resumed")
+               and pd.api.types.is_numeric_dtype(ok[c]) and not pd.api.types.is_bool_dtype(ok[c])]
     base = ok[ok["strategy"] == baseline].set_index("seed")
     rows = []
     for strategy in [s for s in ok["strategy"].unique() if s != baseline]:
@@ -56,18 +64,22 @@ def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
             rows.append({"strategy": strategy, "baseline": baseline, "metric": metric, "n": n,
                          "mean_diff": mean, "ci_low": mean - half, "ci_high": mean + half,
                          "baseline_mean": float(base.loc[seeds, metric].mean()) if n else math.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def compare(config: Config, strategies: Sequence[str] = ("article", "hold"),
             seeds: int | Sequence[int] = 10, *, workers: int | None = None,
             dask: str | None = None,
-            on_done: Callable[[Outcome, int, int], None] | None = None) -> Comparison:
+            on_done: Callable[[Outcome, int, int], None] | None = None,
+            store: str | Path | None = None) -> Comparison:
     """Run every strategy on the same seeds and compare each with the first (the baseline).
 
     Args:
         seeds: how many (0..n-1), or the seeds themselves.
         workers, dask: where the runs execute (see executor.run_tasks).
+        store: a folder that keeps each finished run (its summary and kept columns, named by
+            a hash of its config and seed) as it finishes; runs already there are not run
+            again, so an interrupted comparison resumes where it stopped.
     """
     strategies = list(strategies)
     unknown = [s for s in strategies if s not in STRATEGIES]
@@ -79,15 +91,30 @@ def compare(config: Config, strategies: Sequence[str] = ("article", "hold"),
         raise ConfigError("seeds must be at least 1")
     tasks = [Task((s, seed), config.override({"market_maker.strategy": s}).to_dict(), seed)
              for s in strategies for seed in seed_list]
-    rows, paths, version = [], [], code_version()
-    for outcome in run_tasks(tasks, workers=workers, dask=dask, columns=PATH_COLUMNS,
-                             on_done=on_done):
+    rows, paths, version, todo = [], [], code_version(), []
+    store = None if store is None else Path(store)
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+    for task in tasks:
+        kept = _kept(store, task) if store is not None else None
+        if kept is None:
+            todo.append(task)
+        else:
+            rows.append({**kept[0], "resumed": True})
+            paths.append(kept[1])
+    for done, outcome in enumerate(run_tasks(todo, workers=workers, dask=dask,
+                                             columns=PATH_COLUMNS), start=1):
         strategy, seed = outcome.key
-        rows.append({"strategy": strategy, "seed": seed, **(outcome.summary or {}),
-                     "error": outcome.error, "seconds": outcome.seconds,
-                     "code_version": version})
+        row = {"strategy": strategy, "seed": seed, **(outcome.summary or {}),
+               "error": outcome.error, "seconds": outcome.seconds, "code_version": version,
+               "resumed": False}
+        rows.append(row)
         if outcome.ok:
             paths.append(outcome.timeseries.assign(strategy=strategy, seed=seed))
+            if store is not None:
+                _keep(store, next(t for t in todo if t.key == outcome.key), row, paths[-1])
+        if on_done is not None:                     # announced once it is kept
+            on_done(outcome, done, len(todo))
     order = {s: i for i, s in enumerate(strategies)}
     runs = (pd.DataFrame(rows).sort_values(["strategy", "seed"], key=lambda c: c.map(order)
                                            if c.name == "strategy" else c)
@@ -95,6 +122,25 @@ def compare(config: Config, strategies: Sequence[str] = ("article", "hold"),
     paths.sort(key=lambda p: (order[p["strategy"].iat[0]], p["seed"].iat[0]))
     path_frame = pd.concat(paths, ignore_index=True) if paths else pd.DataFrame()
     return Comparison(runs, paired_differences(runs, strategies[0]), path_frame, strategies[0])
+
+
+def _kept(store: Path, task: Task) -> tuple[dict, pd.DataFrame] | None:
+    """A run finished earlier and kept in `store` (None if there is none, or it is unreadable:
+    then it is run again)."""
+    name = run_id(task.config, task.seed)
+    try:
+        row = json.loads((store / f"{name}.json").read_text())
+        path = pd.read_parquet(store / f"{name}.parquet")
+    except (OSError, ValueError):                     # missing, half-written or corrupt
+        return None
+    return {k: math.nan if v is None else v for k, v in row.items()}, path
+
+
+def _keep(store: Path, task: Task, row: dict, path: pd.DataFrame) -> None:
+    """Keep a finished run: its kept columns, then its summary (the summary marks it done)."""
+    name = run_id(task.config, task.seed)
+    write_atomic(store / f"{name}.parquet", lambda tmp: path.to_parquet(tmp, index=False))
+    write_atomic(store / f"{name}.json", lambda tmp: tmp.write_text(json_text(row)))
 
 
 def fan(paths: pd.DataFrame, column: str = "mid", quantiles=(0.1, 0.5, 0.9)) -> pd.DataFrame:
@@ -116,18 +162,20 @@ def report_markdown(comparison: Comparison, metrics: Sequence[str] | None = None
     paired = comparison.paired
     if metrics is not None:
         paired = paired[paired["metric"].isin(metrics)]
+    paired = paired[paired["mean_diff"].notna()]          # metrics that do not apply: no row
     lines = [f"Paired differences against `{comparison.baseline}` (mean over seeds, 95% CI):", "",
              "| strategy | metric | baseline mean | mean difference | 95% CI | pairs |",
              "|---|---|---|---|---|---|"]
     for r in paired.itertuples():
+        ci = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]" if r.ci_low == r.ci_low else "- (one pair)"
         lines.append(f"| {r.strategy} | {r.metric} | {_num(r.baseline_mean)} | "
-                     f"{_num(r.mean_diff)} | [{_num(r.ci_low)}, {_num(r.ci_high)}] | {r.n} |")
+                     f"{_num(r.mean_diff)} | {ci} | {r.n} |")
     return "\n".join(lines) + "\n"
 
 
 def _num(x: float) -> str:
     if x != x:
-        return "n/a"
+        return "-"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 

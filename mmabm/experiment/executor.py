@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import traceback
@@ -17,6 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+
+class ClusterError(RuntimeError):
+    """Dask is missing, or its scheduler cannot be reached: a one-line reason."""
+
+
+def worker_count(workers: int | None) -> int:
+    """Local processes to use: `workers`, at most the CPU count (None: the CPU count)."""
+    cpus = os.cpu_count() or 1
+    return cpus if workers is None else min(workers, cpus)
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, dask: str | 
     """Execute `tasks`, yielding outcomes as they finish.
 
     Args:
-        workers: local processes (default: the CPU count; 1 runs in this process).
+        workers: local processes (default and at most: the CPU count; 1 runs in this process).
         dask: a Dask scheduler address ("tcp://host:8786"), a scheduler file path, or "local"
             for a LocalCluster on this machine. Needs `pip install mmabm[cluster]`.
         columns: keep only these time-series columns (less to ship back and hold).
@@ -77,10 +88,10 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, dask: str | 
         return
     if dask is not None:
         stream = _on_dask(tasks, dask, columns)
-    elif (workers or os.cpu_count() or 1) <= 1 or len(tasks) == 1:
+    elif worker_count(workers) <= 1 or len(tasks) == 1:
         stream = (execute(t, columns) for t in tasks)
     else:
-        stream = _on_pool(tasks, min(workers or os.cpu_count() or 1, len(tasks)), columns)
+        stream = _on_pool(tasks, min(worker_count(workers), len(tasks)), columns)
     for done, outcome in enumerate(stream, start=1):
         if on_done is not None:
             on_done(outcome, done, len(tasks))
@@ -104,28 +115,55 @@ def progress_printer(label: str = "run") -> Callable[[Outcome, int, int], None]:
     return report
 
 
+def _ignore_interrupts() -> None:
+    """In a pool worker: Ctrl-C is the parent's to handle (it stops the workers), so a
+    terminal's interrupt does not print a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _on_pool(tasks: list[Task], workers: int, columns) -> Iterator[Outcome]:
     # spawn, not fork: the parent may run threads (pyarrow, Dask) that fork would copy mid-lock
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts,
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
         futures = [pool.submit(execute, t, columns) for t in tasks]
         for future in as_completed(futures):
             yield future.result()
+    except BaseException:
+        # interrupted (or the caller stopped listening): stop the runs in progress now rather
+        # than wait for them to finish
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+CONNECT_TIMEOUT = "10s"    # how long to try a Dask scheduler before saying it is not there
 
 
 def _on_dask(tasks: list[Task], where: str, columns) -> Iterator[Outcome]:
     try:
         from distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:
-        raise RuntimeError("--dask needs Dask: pip install 'mmabm[cluster]'") from None
-    if where == "local":
-        cluster = LocalCluster(processes=True, n_workers=os.cpu_count() or 1,
-                               threads_per_worker=1, dashboard_address=None)
-        client = Client(cluster)
-    elif os.path.isfile(where):
-        cluster, client = None, Client(scheduler_file=where)
-    else:
-        cluster, client = None, Client(where)
+        raise ClusterError("--dask needs Dask, which is not installed: "
+                           "pip install 'mmabm[cluster]'") from None
+    cluster = None
+    try:
+        if where == "local":
+            cluster = LocalCluster(processes=True, n_workers=os.cpu_count() or 1,
+                                   threads_per_worker=1, dashboard_address=None)
+            client = Client(cluster)
+        elif os.path.isfile(where):
+            client = Client(scheduler_file=where, timeout=CONNECT_TIMEOUT)
+        else:
+            client = Client(where, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as err:
+        if cluster is not None:
+            cluster.close()
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ClusterError(f"cannot reach a Dask scheduler at {where!r} within "
+                           f"{CONNECT_TIMEOUT}: {reason}") from None
     try:
         futures = [client.submit(execute, t, columns, pure=False) for t in tasks]
         for future in dask_completed(futures):

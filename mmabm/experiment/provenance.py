@@ -2,8 +2,11 @@
 re-created."""
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 
 def code_version() -> str:
@@ -16,3 +19,11 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{__version__}+{commit}" if commit else __version__
+
+
+def run_id(config: Any, seed: int) -> str:
+    """A stable name for a run: a hash of its resolved config (a Config or its dict) and seed,
+    so a sweep or a comparison that is run again finds the runs it has already done."""
+    data = config if isinstance(config, dict) else config.to_dict()
+    text = json.dumps({"config": data, "seed": seed}, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]

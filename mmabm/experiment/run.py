@@ -49,6 +49,9 @@ def run(config: Config | None = None, seed: int | None = None, progress: bool = 
     model.run_model()
     del reporter
     timeseries = pd.DataFrame(model.rows)
+    if len(timeseries):                  # wall-clock time of each row, from the listing date
+        timeseries.insert(1, "timestamp", pd.Timestamp(model.config.run.listing_date)
+                          + pd.to_timedelta(timeseries["minute"], unit="min"))
     ledger = pd.DataFrame(model.ledger_start + ledger_rows(model, "end"))
     resolved = model.config.override({"run.seed": model.seed})
     return RunResult(timeseries, summarize(model), ledger, resolved.to_dict(), model.seed)

@@ -29,7 +29,6 @@ error and never stops the others.
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 from collections.abc import Callable
@@ -42,7 +41,8 @@ import pandas as pd
 
 from mmabm.config import Config, ConfigError, load_config, read_toml
 from mmabm.experiment.executor import Outcome, Task, run_tasks
-from mmabm.experiment.provenance import code_version
+from mmabm.experiment.outputs import json_text, write_atomic
+from mmabm.experiment.provenance import code_version, run_id
 
 _KEYS = {"scenario", "seeds", "design", "samples", "design_seed", "set", "grid", "random", "out"}
 
@@ -130,12 +130,6 @@ def _random_points(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: draws[k][i] for k in draws} for i in range(samples)]
 
 
-def run_id(config: Config, seed: int) -> str:
-    """A stable name for a run: a hash of its resolved config and seed."""
-    text = json.dumps({"config": config.to_dict(), "seed": seed}, sort_keys=True)
-    return hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
 def sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, dask: str | None = None,
           on_done: Callable[[Outcome, int, int], None] | None = None) -> pd.DataFrame:
     """Run every (point, seed) not already finished in `out`; returns the runs table.
@@ -144,6 +138,10 @@ def sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, dask:
     """
     out = Path(out)
     (out / "timeseries").mkdir(parents=True, exist_ok=True)
+    # the design first: `plot` can read an interrupted sweep's finished runs
+    write_atomic(out / "sweep.json", lambda p: p.write_text(json_text({
+        "source": spec.source, "design": spec.design, "fields": spec.fields,
+        "seeds": spec.seeds, "points": spec.points, "base": spec.base.to_dict()})))
     runs = _read(out / "runs.parquet")
     finished = set(runs.loc[runs["status"] == "ok", "run_id"]) if len(runs) else set()
     todo, params = [], {}
@@ -156,7 +154,7 @@ def sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, dask:
                 todo.append(Task(rid, config.override({"run.seed": seed}).to_dict(), seed))
     version = code_version()
     summaries = _read(out / "summary.parquet")
-    for outcome in run_tasks(todo, workers=workers, dask=dask, on_done=on_done):
+    for done, outcome in enumerate(run_tasks(todo, workers=workers, dask=dask), start=1):
         rid, point = outcome.key, params[outcome.key]
         row = {"run_id": rid, "seed": outcome.seed, **_flat(point),
                "status": "ok" if outcome.ok else "failed", "error": outcome.error or "",
@@ -166,16 +164,16 @@ def sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, dask:
         if outcome.ok:
             part = out / "timeseries" / f"run_id={rid}"
             part.mkdir(exist_ok=True)
-            outcome.timeseries.to_parquet(part / "part-0.parquet", index=False)
+            write_atomic(part / "part-0.parquet",
+                         lambda tmp: outcome.timeseries.to_parquet(tmp, index=False))
             summary = pd.DataFrame([{"run_id": rid, "seed": outcome.seed, **_flat(point),
                                      **outcome.summary}])
             summaries = pd.concat([summaries[summaries["run_id"] != rid] if len(summaries)
                                    else summaries, summary], ignore_index=True)
             _write(summaries.sort_values(["run_id"]), out / "summary.parquet")
         _write(runs.sort_values(["run_id"]), out / "runs.parquet")
-    (out / "sweep.json").write_text(json.dumps({
-        "source": spec.source, "design": spec.design, "fields": spec.fields,
-        "seeds": spec.seeds, "points": spec.points, "base": spec.base.to_dict()}, indent=1))
+        if on_done is not None:                     # announced once it is written
+            on_done(outcome, done, len(todo))
     return runs.sort_values(["run_id"]).reset_index(drop=True)
 
 
@@ -190,9 +188,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
     """Write atomically: a crash mid-write never leaves a half file behind."""
-    tmp = path.with_suffix(".tmp")
-    frame.reset_index(drop=True).to_parquet(tmp, index=False)
-    tmp.replace(path)
+    write_atomic(path, lambda tmp: frame.reset_index(drop=True).to_parquet(tmp, index=False))
 
 
 def heatmap_table(summary: pd.DataFrame, metric: str, x: str, y: str,

@@ -8,6 +8,7 @@ overdraft and changes nothing when it does.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from mmabm.venues import units
 
@@ -28,6 +29,8 @@ class Wallets:
         self.burnt_usdt = 0    # money that left the model (traders' exits), recorded
         self.out_usdt = 0      # net units sent to venues (see conservation.fund / defund)
         self.out_tokens = 0
+        #: names an owner id in errors (the model sets it to its agent types)
+        self.describe: Callable[[int], str] | None = None
 
     def mint(self, owner: int, usdt: float = 0.0, tokens: float = 0.0) -> None:
         """Create USDT and tokens in `owner`'s wallet (initial endowments), recorded as mints."""
@@ -92,12 +95,22 @@ class Wallets:
         units.whole_units(usdt_units, "usdt_units")
         units.whole_units(token_units, "token_units")
 
+    def _name(self, owner: int) -> str:
+        try:
+            if self.describe is not None:
+                return f"{self.describe(owner)} (owner {owner})"
+        except Exception:                   # an id the model does not know: the bare id
+            pass
+        return f"owner {owner}"
+
     def _debit(self, owner: int, usdt_units: int, token_units: int, what: str) -> None:
         """Take units from `owner`'s wallet; refused whole (InsufficientFunds) if short."""
         self._check_units(usdt_units, token_units)
         if usdt_units > self.usdt[owner] or token_units > self.tokens[owner]:
             raise InsufficientFunds(
-                f"owner {owner} holds {self.usdt[owner]} USDT and {self.tokens[owner]} token "
-                f"units, cannot {what} {usdt_units} and {token_units}")
+                f"{self._name(owner)} holds {self.usdt[owner] * units.USDT_UNIT:,.2f} USDT and "
+                f"{self.tokens[owner] * units.TOKEN_UNIT:,.2f} tokens in its wallet, cannot "
+                f"{what} {usdt_units * units.USDT_UNIT:,.2f} USDT and "
+                f"{token_units * units.TOKEN_UNIT:,.2f} tokens")
         self.usdt[owner] -= usdt_units
         self.tokens[owner] -= token_units
