@@ -91,6 +91,18 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, default=None,
                        help="output directory (default: the file's `out`, else out/<name>)")
     _where(sweep)
+    dash = sub.add_parser("dash", help="a live dashboard in the browser, or finished results",
+                          description="Start a local web dashboard (needs pip install "
+                          "'mmabm[viz]'): a scenario plays live (play, pause, step, speed; "
+                          "strategy, seed, sale and market parameters; a second strategy side "
+                          "by side on the same seed), or a folder written by run, compare or "
+                          "sweep is browsed without re-running. Prints the URL; Ctrl-C stops it.")
+    dash.add_argument("source", nargs="?", default=DEFAULT_SCENARIO,
+                      help="a scenario (name or TOML file; default: article) or a results folder")
+    dash.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free)")
+    dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default: "
+                      "127.0.0.1, this machine only)")
+    dash.add_argument("--open", action="store_true", help="open the page in a browser")
     plot = sub.add_parser("plot", help="re-draw figures from stored results",
                           description="Re-draw the figures of a run, a comparison (fan charts) "
                           "or a sweep (a heat map of a summary metric over two swept fields).")
@@ -111,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         from mmabm.config import ConfigError
         from mmabm.experiment.executor import ClusterError
         _check_where(args)
-        return {"run": _run, "compare": _compare, "sweep": _sweep, "plot": _plot}[args.command](args)
+        return {"run": _run, "compare": _compare, "sweep": _sweep, "plot": _plot,
+                "dash": _dash}[args.command](args)
     except KeyboardInterrupt:
         print(f"mmabm {args.command}: interrupted; {getattr(args, 'kept', 'nothing was written')}",
               file=sys.stderr)
@@ -302,6 +315,45 @@ def _sweep(args: argparse.Namespace) -> int:
     if failed:
         print(f"  {failed} run(s) failed; their errors are in runs.parquet", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _dash(args: argparse.Namespace) -> int:
+    """Check what to open, then run the Solara server in the foreground."""
+    import signal
+    import subprocess
+    from mmabm.config import load_config
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port must be in [0, 65535], got {args.port}")
+    where = Path(str(args.source))
+    if where.is_dir():
+        from mmabm.live import read_results
+        results = read_results(where)                  # a ConfigError names what is wrong
+        what = f"{results.kind} results in {where}"
+    else:
+        load_config(args.source)                      # the same errors as `mmabm run`
+        what = f"the {where.stem} scenario, live"
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        raise InputError("the dashboard needs Solara: pip install 'mmabm[viz]'") from None
+    env = {**os.environ, "MMABM_DASH_SOURCE": str(where.resolve() if where.exists()
+                                                   else args.source)}
+    print(f"mmabm dash: {what} at http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    args.kept = "the dashboard stopped"
+    command = [sys.executable, "-m", "solara", "run", "mmabm.dashboard:Page", "--host", args.host,
+               "--port", str(args.port), "--production", "--log-level", "warning",
+               "--open" if args.open else "--no-open"]
+    server = subprocess.Popen(command, env=env)
+
+    def stop(signum, frame):                 # `kill` stops the server too, as Ctrl-C does
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return 0 if server.wait() in (0, -2, 130) else 1
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(timeout=10)
+        raise
 
 
 def _read_parquet(path: Path):
