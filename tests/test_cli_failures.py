@@ -98,6 +98,7 @@ def test_dask_missing_is_one_line(broken, tmp_path):
     assert "--dask needs Dask, which is not installed" in one_line(done.stderr)
 
 
+@pytest.mark.slow
 def test_version_and_shipped_scenarios_outside_the_clone(tmp_path):
     done = mmabm_cli("--version", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("mmabm ")
@@ -124,6 +125,7 @@ def test_a_crash_is_one_line_pointing_at_a_log_with_the_traceback(monkeypatch, c
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_compare_whose_runs_all_fail_exits_1(monkeypatch, capsys, tmp_path):
     # the module (the package's `run` is the function): the executor imports run from it
     monkeypatch.setattr(importlib.import_module("mmabm.experiment.run"), "run",
@@ -136,6 +138,7 @@ def test_a_compare_whose_runs_all_fail_exits_1(monkeypatch, capsys, tmp_path):
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 4
 
 
+@pytest.mark.slow
 def test_more_workers_than_cpus_are_capped_and_said(capsys, tmp_path):
     assert main(["compare", "--months", "0.002", "--seeds", "1", "--workers", "100000",
                  "--strategies", "hold,article", *SMALL, "--out", str(tmp_path)]) == 0
@@ -190,6 +193,7 @@ def test_ctrl_c_during_a_compare_keeps_finished_runs_and_it_resumes(tmp_path, ca
     assert len(runs) == 6 and runs["error"].isna().all()
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_can_be_plotted(tmp_path):
     from mmabm.experiment import sweep, sweep_spec
     spec = sweep_spec({"scenario": str(REPO / "scenarios" / "article.toml"), "seeds": 1,
@@ -212,6 +216,7 @@ def test_an_interrupted_sweep_can_be_plotted(tmp_path):
     assert not (tmp_path / "heatmap_project_tokens_returned.png").exists()
 
 
+@pytest.mark.slow
 def test_summary_is_strict_json_with_null_where_a_metric_does_not_apply(tmp_path):
     assert main(["run", "--months", "0.01", *SMALL, "--set", "market_maker.strategy=hold",
                  "--out", str(tmp_path)]) == 0

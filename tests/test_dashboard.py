@@ -20,6 +20,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TINY = {"run.months": 0.05, "retail.n_traders": 200}
 
 
+@pytest.mark.slow
 def test_a_live_run_in_chunks_is_the_run_in_one_go():
     config = load_config("article", TINY)
     live = LiveRun(config, 2)
@@ -38,6 +39,7 @@ def test_a_live_run_in_chunks_is_the_run_in_one_go():
         live.advance(-1)
 
 
+@pytest.mark.slow
 def test_a_pair_plays_one_seed_under_two_strategies():
     pair = LivePair(load_config("article", TINY), 1, ("article", "hold"))
     pair.advance(600)
