@@ -377,6 +377,7 @@ def _read_json(path: Path) -> dict:
 
 
 def _plot(args: argparse.Namespace) -> int:
+    from mmabm.config import ConfigError
     from mmabm.experiment import heatmap_table
     from mmabm.plots import heatmap_figure, save, standard_figures
     where = args.results
@@ -385,7 +386,13 @@ def _plot(args: argparse.Namespace) -> int:
     if (where / "timeseries.parquet").exists():
         config = _read_json(where / "config.json") if (where / "config.json").exists() else {}
         obligation = config.get("cex", [{}])[0].get("depth_usd")
-        written = standard_figures(_read_parquet(where / "timeseries.parquet"), where, obligation)
+        try:                                   # the strikes, the maturity, the spread limit
+            from mmabm.config import Config
+            resolved = Config.from_dict(config) if config else None
+        except ConfigError:                    # written by another version: draw without them
+            resolved = None
+        written = standard_figures(_read_parquet(where / "timeseries.parquet"), where, obligation,
+                                   config=resolved)
     elif (where / "paths.parquet").exists():
         written = _fans(_read_parquet(where / "paths.parquet"), where)
     elif (where / "summary.parquet").exists() and (where / "sweep.json").exists():

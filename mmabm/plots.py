@@ -27,9 +27,12 @@ def events(ts: pd.DataFrame, config=None) -> list[tuple[float, str]]:
     if "mm_sold_tokens" in ts:
         selling = ts["minute"][ts["mm_sold_tokens"].diff().fillna(ts["mm_sold_tokens"]) > 0]
         if len(selling):
-            marks.append((selling.iloc[0] / DAY, "sale starts"))
-            if selling.iloc[-1] > selling.iloc[0]:
-                marks.append((selling.iloc[-1] / DAY, "sale ends"))
+            first, last = selling.iloc[0] / DAY, selling.iloc[-1] / DAY
+            span = (ts["minute"].iloc[-1] - ts["minute"].iloc[0]) / DAY
+            if last - first < 0.03 * span:         # too close to label apart: one mark
+                marks.append((first, "sale"))
+            else:
+                marks += [(first, "sale starts"), (last, "sale ends")]
     if "supply_tokens_insider" in ts:
         unlocks = ts["minute"][ts["supply_tokens_insider"].diff() > 0]
         # one mark per unlock: the first row of each run of rising rows
@@ -46,7 +49,7 @@ def price_figure(ts: pd.DataFrame, title: str = "", config=None) -> Figure:
     """Mid per CEX, the pool and the perp mark, against the world's news value (what value
     traders' beliefs take in: information, not a price anyone stands behind); the sale, the
     unlocks, the maturity and (when they are in view) the calls' strikes marked."""
-    fig = Figure(figsize=(10, 5))
+    fig = Figure(figsize=(12, 5))
     ax = fig.add_subplot()
     days = _days(ts)
     for column in [c for c in ts.columns if c.startswith("mid_")]:
@@ -68,7 +71,7 @@ def price_figure(ts: pd.DataFrame, title: str = "", config=None) -> Figure:
     ax.set(xlabel="days since listing", ylabel="price (USDT per token)",
            title=title or "Prices on every venue against the news value")
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)   # clear of the marks
     return fig
 
 
