@@ -58,6 +58,7 @@ def broken(tmp_path_factory):
     return where
 
 
+@pytest.mark.slow      # a Python process per case: the release pass runs them
 @pytest.mark.parametrize("args, message", [
     (["run", "--months", "0"], "run.months must cover at least one recorded row"),
     (["run", "--seed", "-1"], "run.seed must be in [0, 9223372036854775807], got -1"),
@@ -84,6 +85,7 @@ def test_bad_input_is_one_line_and_exit_2(broken, args, message):
     assert message in one_line(done.stderr)
 
 
+@pytest.mark.slow
 def test_an_unreachable_dask_scheduler_is_one_line(broken, tmp_path):
     done = mmabm_cli("compare", "--months", "0.002", "--seeds", "1", "--out", str(tmp_path),
                      "--dask", "tcp://127.0.0.1:1")
@@ -91,6 +93,7 @@ def test_an_unreachable_dask_scheduler_is_one_line(broken, tmp_path):
     assert "cannot reach a Dask scheduler at 'tcp://127.0.0.1:1'" in one_line(done.stderr)
 
 
+@pytest.mark.slow
 def test_dask_missing_is_one_line(broken, tmp_path):
     done = mmabm_cli("compare", "--months", "0.002", "--seeds", "1", "--out", str(tmp_path),
                      "--dask", "local", env={"PYTHONPATH": str(broken / "no_dask")})

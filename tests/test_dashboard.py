@@ -165,6 +165,7 @@ def test_a_finished_compare_opens_without_rerunning(browser, tmp_path):
         dash.close()
 
 
+@pytest.mark.slow      # a Python process per case: the release pass runs them
 @pytest.mark.parametrize("args, message", [
     (["no_such_scenario"], "neither a file nor a shipped scenario"),
     (["{tmp}"], "holds no results of mmabm run, compare or sweep"),
