@@ -1,17 +1,18 @@
 """Does the sale's impact last? Square-root peak impact, decay to a permanent part, by belief.
 
 Part 1, the metaorder (one-month runs; a week if --months is shorter): the market maker sells Q
-tokens over the 24-hour horizon and otherwise holds (no skew toward what it sold), against holding on the same seeds, for Q from 0.25M to
-4M (the loan is raised to 10M so that no Q, with the selling its quotes add, is capped by
-it). The peak impact is the log gap to hold
-at the end of the sale; its growth with Q gives the exponent delta (square-root law: about
-0.5); the gap at 1 week and 1 month over the peak is the permanent fraction (fair pricing:
-about 2/3).
-Part 2, the strategies: article, twap_sale and hold under each belief setting (adaptive, the
-default; anchored: beliefs are the news value; anchored with elastic money: the model before
-price formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 day,
-1 week, 1 month, 3 and 12 months; the market maker's net sale (its holdings' fall against
-hold, its quotes included); each party's outcome.
+tokens over the 24-hour horizon and otherwise holds (no skew toward what it sold), against
+holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with
+the selling its quotes add, is capped by it; the contract runs a year, so that no buyback
+before maturity falls in the month). The peak impact is the log gap to hold at the end of the
+sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap at
+1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3).
+Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
+the latent book, the default; the same without the latent book; anchored: beliefs are the
+news value; anchored with elastic money and no latent book: the model before price
+formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 day, 1 week,
+1 month, 3 and 12 months; the market maker's net sale (its holdings' fall against hold, its
+quotes included); each party's outcome.
     .venv/bin/python experiments/impact_persistence.py --quick      # a few minutes
 """
 import sys
@@ -30,8 +31,10 @@ SIZES = (250_000.0, 500_000.0, 1_000_000.0, 2_000_000.0, 4_000_000.0)
 HORIZONS = {"1h": 60, "1d": 1440, "1w": 7 * 1440, "1m": 30 * 1440, "3m": 90 * 1440,
             "12m": 360 * 1440}
 BELIEFS = {"adaptive": {},
+           "adaptive, no latent book": {"latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0},
            "anchored": {"beliefs.model": "anchored"},
-           "anchored, elastic money": {"beliefs.model": "anchored", "money.model": "elastic"}}
+           "anchored, elastic money": {"beliefs.model": "anchored", "money.model": "elastic",
+                                       "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0}}
 STRATEGIES = ("hold", "article", "twap_sale")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens")
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",
@@ -48,8 +51,9 @@ def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
 def metaorders(args) -> tuple[pd.DataFrame, list]:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
     months = min(1.0, max(args.months, 0.25))          # a month (at least a week)
+    # the contract runs a year: its buyback before maturity would be in the 1-month gap
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
-                                        "contract.months": 1.0, "market_maker.strategy": "hold"})
+                                        "contract.months": 12.0, "market_maker.strategy": "hold"})
     sizes = SIZES if not args.quick else SIZES[::2]
     tasks = [Task((q, seed), (config if q == 0 else config.override({
         "market_maker.sale_execution": "immediate", "market_maker.sale_fraction": q / LOAN}))

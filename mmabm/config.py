@@ -177,7 +177,7 @@ class RetailConfig:
     perp_leverage: float = _field(3.0, 1.0, 100.0, "speculators' leverage")
     mood_sd: float = _field(0.2, 0.0, 0.45,
                             "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
-    mood_halflife_hours: float = _field(0.3, 0.0, 8760.0,
+    mood_halflife_hours: float = _field(0.5, 0.0, 8760.0,
                                         "persistence of the mood: the half-life of an AR(1) "
                                         "with sd mood_sd (0: independent from hour to hour)")
     max_slippage: float = _field(0.02, 1e-4, 1.0,
@@ -305,6 +305,28 @@ class LiquidityConfig:
     requote_threshold: float = _field(0.002, 0.0, 0.1, "mid move that makes it requote")
 
 
+@dataclass(frozen=True)
+class LatentConfig:
+    """Latent liquidity: slow investors' orders that stay where the market has been and thicken
+    with the distance from it, a V-shaped book (Toth et al. 2011; Donier et al. 2015), one book
+    per CEX with finite capital (agents/latent.py). Off when both capitals are 0 (the model
+    before it)."""
+    usdt_per_venue: float = _field(12_000_000.0, 0.0, 1e12, "USDT each latent book holds (main CEX; "
+                                   "the others in proportion to their depth_usd)")
+    tokens_per_venue: float = _field(12_000_000.0, 0.0, 1e15, "tokens each latent book holds (main "
+                                     "CEX; the others in proportion)")
+    memory_hours: float = _field(6.0, 0.1, 10_000.0,
+                                 "half-life of the price the book is centred on (where the "
+                                 "market has been): its memory")
+    width: float = _field(0.2, 0.01, 0.95, "how far from that price its outer rung lies "
+                           "(fraction); the size of a rung grows linearly with its distance")
+    levels: int = _field(25, 2, 200, "rungs per side")
+    quote_share: float = _field(1.0, 0.0, 1.0, "share of its capital it quotes per side")
+    requote_threshold: float = _field(0.005, 0.0, 0.5,
+                                      "move of the centre that makes it requote")
+    requote_minutes: int = _field(15, 1, 1440, "how often it checks its centre")
+
+
 def _default_cexs() -> tuple[CexConfig, ...]:
     return (CexConfig("main", depth_usd=100_000.0), CexConfig("cex2"), CexConfig("cex3"))
 
@@ -326,6 +348,7 @@ class Config:
     beliefs: BeliefsConfig = field(default_factory=BeliefsConfig)
     money: MoneyConfig = field(default_factory=MoneyConfig)
     liquidity: LiquidityConfig = field(default_factory=LiquidityConfig)
+    latent: LatentConfig = field(default_factory=LatentConfig)
     arbitrage: ArbitrageConfig = field(default_factory=ArbitrageConfig)
 
     def __post_init__(self) -> None:
@@ -502,13 +525,13 @@ def _check_terms(c: Config) -> None:
                           f"({c.token.total_supply:g}), got {c.contract.loan_tokens:g}")
     spoken_for = (c.contract.loan_tokens + c.retail.float_tokens + c.project.unlock_tokens
                   + c.arbitrage.tokens_per_venue * (len(c.cex) + 1) + c.retail.early_tokens
-                  + c.liquidity.tokens_per_venue * sum(x.depth_usd for x in c.cex)
-                  / max(c.cex[0].depth_usd, 1e-300)
+                  + (c.liquidity.tokens_per_venue + c.latent.tokens_per_venue)
+                  * sum(x.depth_usd for x in c.cex) / max(c.cex[0].depth_usd, 1e-300)
                   + c.arbitrage.perp_usdt / c.token.initial_price)      # the basis desk's
     if spoken_for > c.token.total_supply:
         raise ConfigError(f"token.total_supply ({c.token.total_supply:g}) must cover the loan, the "
                           f"retail float, the early holders' tokens, the insiders' unlocks, the "
-                          f"arbitrage and basis desks' and the liquidity providers' tokens ({spoken_for:g})")
+                          f"arbitrage and basis desks' and the liquidity providers' and latent books' tokens ({spoken_for:g})")
     funding_usdt = OBLIGATION_BUFFER * sum(x.depth_usd for x in c.cex) + c.dex.pool_usd / 2
     if funding_usdt > c.market_maker.usdt_capital:
         raise ConfigError(

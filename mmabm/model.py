@@ -21,6 +21,7 @@ from mesa.time import EventGenerator, Priority, Schedule
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
 from mmabm.agents.insiders import Insiders
+from mmabm.agents.latent import LatentBook
 from mmabm.agents.liquidity import LiquidityProvider, provider_scales
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
@@ -83,13 +84,18 @@ class MarketModel(mesa.Model):
                            zip(self.cexs, provider_scales(config))]
                           if config.liquidity.usdt_per_venue + config.liquidity.tokens_per_venue
                           > 0 else [])
+        self.latent_books = ([LatentBook(self, venue, scale) for venue, scale in
+                              zip(self.cexs, provider_scales(config))]
+                             if config.latent.usdt_per_venue + config.latent.tokens_per_venue
+                             > 0 else [])
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
         # the non-retail owners' HOLDERS groups (metrics.supply_row)
         self.agent_groups = {agent.unique_id: HOLDERS.index(self.owner_type(agent.unique_id))
                              for agent in (self.market_maker, self.arbitrageur, self.basis_desk,
-                                           self.project, self.insiders, *self.providers)}
+                                           self.project, self.insiders, *self.providers,
+                                           *self.latent_books)}
         self.perp.schedule_funding(self)
         if self.fused_step:
             self.arbitrageur.looking.stop()
@@ -150,7 +156,7 @@ class MarketModel(mesa.Model):
             return "project"
         if owner == self.insiders.unique_id:
             return "insider"
-        if any(owner == p.unique_id for p in self.providers):
+        if any(owner == p.unique_id for p in (*self.providers, *self.latent_books)):
             return "liquidity_provider"
         raise ValueError(f"owner {owner} is no agent of this model")
 

@@ -28,8 +28,9 @@ def test_the_immediate_sale_moves_price_against_hold(paired):
     a = paired["article"].timeseries.set_index("minute")
     h = paired["hold"].timeseries.set_index("minute")
     window = slice(3 * 60, 12 * 60)                    # the sale's second half and after
-    assert a["mid"].loc[window].mean() < h["mid"].loc[window].mean() * 0.95  # NaN hours skipped
-    assert a["amm_price"].loc[window].mean() < h["amm_price"].loc[window].mean() * 0.95
+    # at least 3% lower (the latent book absorbs part of the sale); NaN hours skipped
+    assert a["mid"].loc[window].mean() < h["mid"].loc[window].mean() * 0.97
+    assert a["amm_price"].loc[window].mean() < h["amm_price"].loc[window].mean() * 0.97
     assert paired["article"].summary["max_drawdown"] > paired["hold"].summary["max_drawdown"]
 
 

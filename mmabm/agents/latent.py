@@ -1,0 +1,83 @@
+"""Latent liquidity: slow investors' orders that stay where the market has been.
+
+The market-impact literature explains the square-root law by a latent order book: most
+intentions to trade are not shown near the current price but at prices slow investors chose
+while the market was elsewhere, and their volume grows with the distance from that price
+(Toth, Lemperiere, Deremble, de Lataillade, Kockelkoren & Bouchaud 2011, "Anomalous price
+impact and the critical nature of liquidity in financial markets"; Donier, Bonart,
+Mastromatteo & Bouchaud 2015, "A fully consistent, minimal model for non-linear market
+impact"). A sale that moves the price by x then meets a volume that grows like x squared, so
+the move grows like the square root of what was sold; liquidity that re-centres on the
+current mid (the providers, retail limits, the maker's ladder) gives a linear law instead.
+
+One latent book per CEX, with finite capital (`latent.usdt_per_venue` and `tokens_per_venue`
+on the main CEX, the others in proportion to their obligation depth). Its centre is an
+exponential average of the venue's mid with half-life `latent.memory_hours`. It posts
+`levels` bids from its centre down to `width` below it and as many asks up to `width` above,
+rung k of a side offering a share of `quote_share` x what it holds on that side proportional
+to the rung's distance from the centre: a V-shaped book. Rungs on the wrong side of the
+current mid are not posted (the price has been through them, they would have traded). It
+requotes when its centre has moved by `requote_threshold`, checking every `requote_minutes`.
+"""
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+from mesa.time import Schedule
+
+from mmabm._core import BUY, SELL
+from mmabm.venues import fund, units
+
+
+class LatentBook(mesa.Agent):
+    """A V-shaped book of slow orders around where the market has been; see the module."""
+
+    def __init__(self, model: mesa.Model, venue, scale: float) -> None:
+        super().__init__(model)
+        self.venue, terms = venue, model.config.latent
+        self.centre = model.config.token.initial_price
+        usdt = units.usdt_to_units(terms.usdt_per_venue * scale)
+        tokens = units.tokens_to_units(terms.tokens_per_venue * scale)
+        model.wallets.mint(self.unique_id, usdt=usdt * units.USDT_UNIT)
+        model.wallets.transfer(model.project.unique_id, self.unique_id, token_units=tokens)
+        fund(model.wallets, venue, self.unique_id, usdt, tokens)
+        self._decay = 0.5 ** (terms.requote_minutes / (terms.memory_hours * 60.0))
+        steps = np.arange(1, terms.levels + 1) / terms.levels
+        self._offsets = terms.width * steps                       # distance of each rung
+        self._weights = steps / steps.sum()                       # V: size grows with it
+        self._quoted = math.nan
+        model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
+                                                    start=model.time))
+
+    def act(self) -> None:
+        """Move the centre toward the mid; requote when it has moved far enough."""
+        mid = self.venue.mid_usd()
+        if mid != mid:
+            return
+        self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
+        quoted = self._quoted
+        if quoted == quoted and abs(self.centre / quoted - 1.0) <= \
+                self.model.config.latent.requote_threshold:
+            return
+        self.quote(mid)
+
+    def quote(self, mid: float) -> None:
+        """Post both sides of the V around the centre, leaving out rungs the mid has passed."""
+        venue, terms, me = self.venue, self.model.config.latent, self.unique_id
+        venue.cancel_all(me)
+        b = venue.balance(me)
+        tick, lot = venue.tick_size, venue.lot_size
+        bid_prices = np.floor(self.centre * (1.0 - self._offsets) / tick).astype(np.int64)
+        ask_prices = np.ceil(self.centre * (1.0 + self._offsets) / tick).astype(np.int64)
+        bid_usd = terms.quote_share * b["usdt"] * self._weights / (1.0 + 2 * venue.taker_fee)
+        bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
+        ask_lots = np.floor(terms.quote_share * b["tokens"] * self._weights / lot).astype(np.int64)
+        mid_ticks = mid / tick
+        for side, prices, lots, open_ in ((BUY, bid_prices, bid_lots, bid_prices < mid_ticks),
+                                          (SELL, ask_prices, ask_lots, ask_prices > mid_ticks)):
+            keep = (lots >= 1) & (prices >= 1) & open_
+            if keep.any():
+                venue.replace_ladder(me, side, prices[keep], lots[keep])
+        self._quoted = self.centre

@@ -1,0 +1,85 @@
+"""The latent book: slow orders that stay where the market has been, thicker further from it
+(the square-root law's V-shaped book), with finite capital."""
+import numpy as np
+import pytest
+
+from mmabm._core import BUY, SELL
+from mmabm.config import Config, ConfigError
+from mmabm.model import MarketModel
+
+BASE = Config().override({"run.months": 0.02, "retail.n_traders": 200,
+                          "retail.launch_orders_per_minute": 1, "market_maker.strategy": "hold"})
+
+
+def _book(config=BASE, seed=1):
+    model = MarketModel(config, seed=seed)
+    return model, model.latent_books[0]
+
+
+def _sides(book):
+    orders = book.venue.orders_of(book.unique_id)
+    tick, lot = book.venue.tick_size, book.venue.lot_size
+    bids, asks = orders[orders["side"] == BUY], orders[orders["side"] == SELL]
+    return ((bids["price"] * tick, bids["qty"] * lot),
+            (asks["price"] * tick, asks["qty"] * lot))
+
+
+def test_one_book_per_cex_with_capital_in_proportion_and_none_without_capital():
+    model, _ = _book()
+    assert [b.venue for b in model.latent_books] == model.cexs
+    held = [b.venue.balance(b.unique_id) for b in model.latent_books]
+    main = model.config.latent.usdt_per_venue
+    assert [h["usdt"] + h["usdt_locked"] for h in held] == pytest.approx(
+        [main, main / 2, main / 2], rel=1e-6)
+    off = MarketModel(BASE.override({"latent.usdt_per_venue": 0.0,
+                                     "latent.tokens_per_venue": 0.0}), seed=1)
+    assert off.latent_books == []
+    assert model.owner_type(model.latent_books[0].unique_id) == "liquidity_provider"
+
+
+def test_rungs_thicken_with_the_distance_from_the_centre_so_volume_grows_like_its_square():
+    model, book = _book()
+    book.centre = 1.0
+    book.quote(1.0)
+    (bid_px, bid_qty), (ask_px, ask_qty) = _sides(book)
+    terms = model.config.latent
+    assert len(bid_px) == len(ask_px) == terms.levels
+    assert bid_px.max() < 1.0 < ask_px.min() and bid_px.min() >= 1.0 - terms.width - 0.01
+    order = np.argsort(-bid_px)                      # nearest the centre first
+    assert np.all(np.diff(bid_qty[order] * bid_px[order]) > 0)        # USDT per rung grows
+    assert np.all(np.diff(ask_qty[np.argsort(ask_px)]) > 0)
+    usdt = bid_px * bid_qty
+
+    def within(x):
+        return usdt[bid_px >= 1.0 - x].sum()
+    # a V: the volume a fall of x meets grows like x^2, not x
+    assert within(terms.width) / within(terms.width / 2) == pytest.approx(4.0, rel=0.15)
+    free = model.config.latent.usdt_per_venue
+    assert usdt.sum() <= terms.quote_share * free * (1 + 1e-9)
+
+
+def test_no_rung_on_the_wrong_side_of_the_mid_and_the_centre_follows_it_with_its_memory():
+    model, book = _book()
+    mid = book.venue.mid_usd()
+    book.centre = 1.1 * mid                          # the market was 10% higher
+    book.quote(mid)
+    (bid_px, _), (ask_px, _) = _sides(book)
+    assert bid_px.max() < mid and ask_px.min() >= 1.1 * mid     # bids the fall went through: gone
+    assert len(bid_px) < model.config.latent.levels
+    terms = model.config.latent
+    looks = round(terms.memory_hours * 60 / terms.requote_minutes)
+    for _ in range(looks):                            # no time passes: the mid stays
+        book.act()
+    assert book.centre / mid - 1 == pytest.approx(0.05, rel=1e-3)     # half-way after its memory
+
+
+def test_a_sale_into_the_book_conserves_everything_and_its_key_ranges_are_checked():
+    model, book = _book(BASE.override({"market_maker.strategy": "article", "run.months": 0.05}))
+    model.run_until(1440)
+    assert model.conservation_problems() == []
+    b = book.venue.balance(book.unique_id)
+    assert b["tokens"] + b["tokens_locked"] > model.config.latent.tokens_per_venue   # it bought
+    with pytest.raises(ConfigError, match=r"latent\.width must be in \[0\.01, 0\.95\]"):
+        Config().override({"latent.width": 1.5})
+    with pytest.raises(ConfigError, match=r"unknown key 'latent\.memory'"):
+        Config().override({"latent.memory": 5})
