@@ -32,6 +32,7 @@ SOURCE_VARIABLE = "MMABM_DASH_SOURCE"
 MARKET_KNOBS = (("money.inflow_usd_per_day", "new money per day (USDT)", 0.0, 1_000_000.0, 25_000.0),
                 ("beliefs.learning_per_day", "beliefs' learning from the price (per day)", 0.0, 3.0, 0.1),
                 ("liquidity.quote_share", "liquidity providers' quoted share", 0.0, 1.0, 0.05),
+                ("latent.quote_share", "latent books' quoted share", 0.0, 1.0, 0.05),
                 ("retail.market_order_share", "retail market-order share", 0.0, 1.0, 0.05))
 
 

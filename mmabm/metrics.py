@@ -107,7 +107,8 @@ def holdings_row(model) -> dict[str, float]:
 
 #: Who holds the tokens (and the money): retail traders of every kind but the early holders,
 #: the early holders, the unlocks' recipients, the project's treasury, the market maker (its
-#: share of the pool excluded), the arbitrage and basis desks, the other liquidity providers,
+#: share of the pool excluded), the arbitrage and basis desks, the other liquidity providers
+#: (the latent books among them),
 #: the pool's reserves, and what the venues hold beyond their accounts (fees, the perp's
 #: insurance fund and its open positions' unsettled P&L).
 HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbitrage",
@@ -118,7 +119,7 @@ def supply_row(model) -> dict[str, float]:
     """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
     to the supply and to all the USDT in the model), and retail money's inflow and outflow
     since listing (`money_inflow_usd`, `money_outflow_usd`)."""
-    group, group_list, few = _holder_groups(model)
+    _, group_list, few = _holder_groups(model)
     n = len(HOLDERS)
     tokens, usdt = [0] * n, [0] * n                 # whole units (Python ints: plain loops)
     retail = HOLDERS.index("retail")
@@ -139,15 +140,24 @@ def supply_row(model) -> dict[str, float]:
             out[k] += held
             rest -= held
         out[retail] += rest
+    early = HOLDERS.index("early_holder")
+    early_ids = model._early_ids
     for venue in model.cexs:
         acc = venue.accounts()
-        k = group[:len(acc)] if len(acc) <= len(group) else np.append(
-            group, np.full(len(acc) - len(group), retail))
-        # float sums of whole units below 2**53 are exact
+        size = len(acc)
+        ids = early_ids[:np.searchsorted(early_ids, size)]
+        # the agents one by one, the early holders together, retail as the rest (int sums)
         for out, held in ((tokens, acc["tokens"] + acc["tokens_locked"]),
                           (usdt, acc["usdt"] + acc["usdt_locked"])):
-            for j, x in enumerate(np.bincount(k, weights=held, minlength=n).tolist()):
-                out[j] += int(x)
+            rest = int(held.sum())
+            for owner, k in model.agent_groups.items():
+                if owner < size:
+                    x = int(held[owner])
+                    out[k] += x
+                    rest -= x
+            x = int(held[ids].sum())
+            out[early] += x
+            out[retail] += rest - x
     in_accounts, top = 0, len(group_list)
     for owner, acct in model.perp.accounts.items():
         held = acct.collateral + acct.locked + acct.margin
@@ -182,6 +192,7 @@ def _holder_groups(model) -> tuple[np.ndarray, list[int], list[tuple[int, int]]]
         few = list(model.agent_groups.items()) + [(o, early)
                                                   for o in model.retail.early_dex_owners]
         cached = model._holder_groups = (group, group.tolist(), few)
+        model._early_ids = RETAIL_BASE + np.flatnonzero(model.retail.kind == EARLY)
     return cached
 
 
