@@ -23,14 +23,17 @@ except ImportError as err:        # a Python without the project's environment
              f"({sys.executable}); run the experiments with the project's environment, "
              f".venv/bin/python experiments/{Path(sys.argv[0]).name} (make run creates it)")
 
-from mmabm.config import Config, load_config  # noqa: E402
+from mmabm.config import Config, ConfigError, load_config  # noqa: E402
 from mmabm.experiment.executor import progress_printer  # noqa: E402
 
 progress = progress_printer("run")      # each script's on_done: status, time so far, ETA
 
 
-def options(description: str, *, quick: tuple[float, int], full: tuple[float, int]) -> argparse.Namespace:
-    """--quick (months, seeds) for a look in a few minutes, else the full version."""
+def options(description: str, *, quick: tuple[float, int], full: tuple[float, int],
+            extra: tuple = ()) -> argparse.Namespace:
+    """--quick (months, seeds) for a look in a few minutes, else the full version; --set
+    KEY=VALUE changes the base scenario (checked here, one line if wrong); each of `extra`
+    adds a script's own options to the parser."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help=f"a smaller version: {quick[0]:g} months, {quick[1]} seeds "
@@ -40,7 +43,22 @@ def options(description: str, *, quick: tuple[float, int], full: tuple[float, in
     parser.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
     parser.add_argument("--dask", default=None, help="Dask scheduler address, file, or 'local'")
     parser.add_argument("--out", type=Path, default=None, help="output directory")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="change a key of the base scenario (repeatable), e.g. "
+                             "--set latent.memory_hours=24")
+    for add in extra:
+        add(parser)
     args = parser.parse_args()
+    args.sets = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            parser.error(f"--set needs KEY=VALUE, got {item!r}")
+        args.sets[key.strip()] = value.strip()
+    try:
+        load_config(SCENARIO, args.sets)
+    except ConfigError as err:
+        parser.error(str(err))
     months, seeds = quick if args.quick else full
     args.months = args.months or months
     args.seeds = args.seeds or seeds
@@ -54,9 +72,10 @@ def options(description: str, *, quick: tuple[float, int], full: tuple[float, in
 
 def base_config(args: argparse.Namespace, changes: dict | None = None) -> Config:
     """The article's scenario for `args.months` (the contract as long as the run, so maturity
-    falls inside it), with `changes`."""
+    falls inside it), with the user's --set and then the script's `changes`."""
     return load_config(SCENARIO, {"run.months": args.months,
-                                  "contract.months": max(1.0, args.months), **(changes or {})})
+                                  "contract.months": max(1.0, args.months),
+                                  **getattr(args, "sets", {}), **(changes or {})})
 
 
 def table(frame: pd.DataFrame, floatfmt: str = "{:,.4g}") -> str:

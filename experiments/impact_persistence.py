@@ -14,6 +14,8 @@ formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 d
 1 month, 3 and 12 months; the market maker's net sale (its holdings' fall against hold, its
 quotes included); each party's outcome.
     .venv/bin/python experiments/impact_persistence.py --quick      # a few minutes
+    .venv/bin/python experiments/impact_persistence.py --months 1 --seeds 8 --part metaorders \
+        --set latent.memory_hours=24                                 # how delta moves with a key
 """
 import sys
 
@@ -170,12 +172,20 @@ def impact_figure(frame: pd.DataFrame, fit: dict) -> Figure:
     return fig
 
 
+def _part_option(parser) -> None:
+    parser.add_argument("--part", choices=("both", "metaorders"), default="both",
+                        help="metaorders: part 1 only (the impact exponent and the permanent "
+                             "part: a quick probe of a --set change)")
+
+
 def main() -> None:
-    args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20))
+    args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20),
+                           extra=(_part_option,))
     rng = np.random.default_rng(0)
     meta, sizes = metaorders(args)
-    print(f"part 1 done; part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
-          f"{args.months:g} months", file=sys.stderr)
+    if args.part == "both":
+        print(f"part 1 done; part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
+              f"{args.months:g} months", file=sys.stderr)
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
     fit = exponent(meta)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])
@@ -187,13 +197,6 @@ def main() -> None:
             perm = part if perm is None else perm.merge(part.drop(columns="seeds"),
                                                         on="Q (tokens)")
     perm = perm if perm is not None else pd.DataFrame()
-    runs = strategies(args)
-    runs.to_parquet(args.out / "strategies.parquet", index=False)
-    gaps = ci_table(runs, ["beliefs", "strategy"],
-                    [c for c in runs.columns if c.startswith(("mid gap", "depth gap"))
-                     and runs[c].notna().any()] + ["net_sale_1d"])
-    outcomes = ci_table(runs, ["beliefs", "strategy"],
-                        [f"{k} - hold" for k in OUTCOMES])
     figures = [save(impact_figure(meta, fit), args.out / "impact.png")]
     sections = [
         "## Part 1: a sale of Q tokens over 24 hours against holding (loan 10M)", "",
@@ -206,11 +209,19 @@ def main() -> None:
         "at 24 hours, its quotes included).", "",
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
-        _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",
-        "## Part 2: strategies and belief settings, gaps to hold (log)", "",
-        _common.table(gaps), "",
-        "## Part 2: each party's outcome, difference to hold", "",
-        _common.table(outcomes)]
+        _common.table(perm) if len(perm) else "(the runs do not reach a week)", ""]
+    if args.part == "both":
+        runs = strategies(args)
+        runs.to_parquet(args.out / "strategies.parquet", index=False)
+        gaps = ci_table(runs, ["beliefs", "strategy"],
+                        [c for c in runs.columns if c.startswith(("mid gap", "depth gap"))
+                         and runs[c].notna().any()] + ["net_sale_1d"])
+        outcomes = ci_table(runs, ["beliefs", "strategy"],
+                            [f"{k} - hold" for k in OUTCOMES])
+        sections += ["## Part 2: strategies and belief settings, gaps to hold (log)", "",
+                     _common.table(gaps), "",
+                     "## Part 2: each party's outcome, difference to hold", "",
+                     _common.table(outcomes)]
     _common.write_report(args, "Does the sale's impact last?", sections, figures)
 
 

@@ -23,3 +23,20 @@ def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     assert report.startswith("# ") and re.search(r"\|\s*-?\d", report)      # a table of numbers
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report)
     assert figures and all((tmp_path / f).stat().st_size > 5_000 for f in figures)
+
+
+def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
+    import argparse
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import _common
+    args = argparse.Namespace(months=1.0, sets={"latent.memory_hours": "24"})
+    config = _common.base_config(args, {"latent.width": 0.3})
+    assert config.latent.memory_hours == 24 and config.latent.width == 0.3
+    assert config.contract.months == 1.0                       # the script's own terms stay
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_persistence.py"),
+                           "--set", "latent.width=3", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "error: latent.width must be in [0.01, 0.95], got 3")
+    assert not any(tmp_path.iterdir())                         # nothing written
