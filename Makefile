@@ -26,7 +26,7 @@ test-release: $(VENV)/.installed
 # the release build is restored, even on failure
 test-debug: $(VENV)/.installed
 	MMABM_DEBUG=1 $(PY) setup.py -q build_ext --inplace > /dev/null 2>&1
-	$(PY) -m coverage run -m pytest -q -p no:cacheprovider -m "not slow"; status=$$?; \
+	MMABM_DEBUG_PASS=1 $(PY) -m coverage run -m pytest -q -p no:cacheprovider -m "not slow"; status=$$?; \
 	$(PY) -m coverage report; \
 	$(PY) setup.py -q build_ext --inplace > /dev/null 2>&1; exit $$status
 

@@ -21,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmabm import Pool
+from budget import examples
 
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=examples(150), deadline=None)
 
 # -- strategies ---------------------------------------------------------------------------------
 SIDES = st.sampled_from([1, -1])

@@ -4,6 +4,7 @@ import math
 import pytest
 
 from mmabm.venues import AmmVenue, Rejection
+from budget import examples
 
 M = 10**6   # units per USDT / token
 
@@ -179,7 +180,7 @@ SWAPS = st.lists(st.tuples(st.sampled_from(["in", "out"]), st.sampled_from([2, 3
                            st.sampled_from([1, -1]), st.floats(-7.0, 0.5)), max_size=40)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(fee=st.one_of(st.sampled_from([0.0, 0.003]), st.floats(0.0, 0.2)), x=UNITS, y=UNITS,
        balances=st.lists(st.tuples(UNITS, UNITS), min_size=2, max_size=2), swaps=SWAPS)
 def test_compiled_swaps_match_the_python_reference_unit_for_unit(fee, x, y, balances, swaps):

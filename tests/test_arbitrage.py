@@ -5,6 +5,7 @@ import pytest
 from mmabm import BUY, SELL
 from mmabm.agents.arbitrage import cex_amm, cex_cex
 from mmabm.venues import AmmVenue, SpotExchange, units
+from budget import examples
 
 M = 10**6
 ARB = 7
@@ -133,7 +134,7 @@ def outcome(call):
         return f"{type(error).__name__}: {error}"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(grid=GRIDS, cex_fee=FEES, pool_fee=st.floats(0.0, 0.05), gap=gaps(0.001, 0.4),
        levels=LEVELS, money=st.tuples(MONEY, MONEY, MONEY, MONEY),
        accounts=st.sampled_from(["both"] * 4 + ["cex", "dex", "none"]),
@@ -159,7 +160,7 @@ def test_compiled_cex_amm_trades_as_the_python_reference(grid, cex_fee, pool_fee
     assert snapshot(c1, d1) == snapshot(c2, d2)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(grid=GRIDS, fees=st.tuples(FEES, FEES), gap=gaps(0.002, 0.05),
        levels=st.tuples(NEAR_LEVELS, NEAR_LEVELS), money=st.tuples(MONEY, MONEY, MONEY, MONEY),
        accounts=st.sampled_from(["both"] * 4 + ["buy", "sell"]), rounds=st.integers(1, 60))

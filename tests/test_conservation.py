@@ -3,6 +3,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from budget import examples
 
 from mmabm import BUY, SELL
 from mmabm.venues import (AmmVenue, CallOption, ConservationError, InsufficientFunds, PerpExchange,
@@ -169,6 +170,6 @@ class ModelBooks(RuleBasedStateMachine):
         assert audit_model(self.wallets, self.venues) == []
 
 
-ModelBooks.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None,
+ModelBooks.TestCase.settings = settings(max_examples=examples(60), stateful_step_count=40, deadline=None,
                                         suppress_health_check=[HealthCheck.too_slow])
 test_model_books_balance_after_every_operation = ModelBooks.TestCase

@@ -22,9 +22,10 @@ from mmabm.venues.options import (
     norm_cdf,
 )
 from mmabm.venues.wallets import InsufficientFunds, Wallets
+from budget import examples
 
 pytestmark = pytest.mark.filterwarnings("error")
-SETTINGS = settings(max_examples=200, deadline=None, derandomize=True)
+SETTINGS = settings(max_examples=examples(200), deadline=None, derandomize=True)
 STRICT = dict(over="raise", divide="raise", invalid="raise")
 
 SPOTS = st.floats(0.2, 5.0)
@@ -203,7 +204,7 @@ def test_ewma_recovers_gbm_vol():
     assert est.count == n
 
 
-@settings(max_examples=50, deadline=None, derandomize=True)
+@settings(max_examples=examples(50), deadline=None, derandomize=True)
 @given(st.lists(st.floats(0.01, 100.0), min_size=0, max_size=300), st.floats(0.5, 500.0),
        st.integers(0, 3))
 def test_ewma_update_many_equals_repeated_update(prices, halflife, split):
@@ -349,7 +350,7 @@ def test_value_and_delta_before_at_and_after_expiry():
 
 @given(spot=st.floats(0.01, 50.0), strike_units=st.integers(100_000, 10_000_000),
        t_now=st.floats(0.0, 600.0), sigma=st.floats(0.0, 5.0))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_scalar_delta_equals_the_vectorised_greeks(spot, strike_units, t_now, sigma):
     call = CallOption(writer=1, holder=2, strike=strike_units / 1e6, quantity_tokens=1_000.0,
                       expiry=500.0)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from mmabm import (BUY, GTC, IOC, MAX_OWNER, MAX_PRICE_TICKS, NO_PRICE, POST_ONLY, REJECTED, SELL,
                    OrderBook)
 from mmabm._ladder import MAX_SPAN_TICKS
+from budget import examples
 
 
 def levels(book, side):
@@ -361,7 +362,7 @@ def test_pickle_keeps_ids_priority_and_pending_fills():
     assert copy.orders_of(2)["id"].tolist() == [second]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(orders=st.lists(st.tuples(st.sampled_from([BUY, SELL]), st.integers(1, 40),
                                  st.integers(1, 30)), max_size=30),
        side=st.sampled_from([BUY, SELL]), qty=st.integers(1, 400))

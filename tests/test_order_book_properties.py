@@ -16,6 +16,7 @@ from reference_book import ReferenceBook
 
 from mmabm import GTC, IOC, POST_ONLY, REJECTED, OrderBook
 from mmabm._core import ORDER_DTYPE
+from budget import examples
 
 SIDES = st.sampled_from([1, -1])
 OWNERS = st.integers(0, 3)
@@ -179,6 +180,6 @@ class BookVersusReference(RuleBasedStateMachine):
 
 
 BookVersusReference.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=40, deadline=None,
+    max_examples=examples(150), stateful_step_count=40, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 test_book_matches_reference_and_keeps_invariants = BookVersusReference.TestCase

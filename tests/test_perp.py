@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from mmabm.venues import Rejection
 from mmabm.venues.perp import PerpExchange
+from budget import examples
 
 M = 10**6
 
@@ -215,6 +216,6 @@ class PerpBooks(RuleBasedStateMachine):
         assert self.v.audit() == []
 
 
-PerpBooks.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None,
+PerpBooks.TestCase.settings = settings(max_examples=examples(60), stateful_step_count=30, deadline=None,
                                        suppress_health_check=[HealthCheck.too_slow])
 test_perp_books_balance_under_random_trading = PerpBooks.TestCase

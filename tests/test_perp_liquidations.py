@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from mmabm.venues.perp import Liquidation, PerpExchange
+from budget import examples
 
 M = 10**6
 OWNERS = range(8)
@@ -139,7 +140,7 @@ class FastVersusFullScan(RuleBasedStateMachine):
 
 
 FastVersusFullScan.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=40, deadline=None,
+    max_examples=examples(150), stateful_step_count=40, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 test_triggers_liquidate_as_the_full_scan_does = FastVersusFullScan.TestCase
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from mmabm import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
 from mmabm.venues import SpotExchange
+from budget import examples
 
 TERMS = dict(depth_usd=100_000.0, band=0.02, max_spread=0.001, tick_size=0.0001, lot_size=1.0)
 
@@ -92,7 +93,7 @@ def numpy_ladder(mid_usd, *, depth_usd, band, max_spread, tick_size, lot_size, l
     return bid_prices, lots(bid_prices, bid_usd), ask_prices, lots(ask_prices, ask_usd)
 
 
-@settings(max_examples=2_000, deadline=None)
+@settings(max_examples=examples(2_000), deadline=None)
 @given(mid=st.floats(1e-6, 1e5), depth=st.floats(1.0, 1e8), band=st.floats(1e-4, 0.5),
        spread=st.floats(1e-5, 1.0), tick=st.sampled_from([1e-8, 1e-6, 1e-5, 0.0001, 0.001, 0.01]),
        lot=st.sampled_from([0.01, 1.0, 10.0, 1000.0]), levels=st.integers(1, 100),

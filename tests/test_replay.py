@@ -8,6 +8,7 @@ from reference_book import reference_replay
 from streams import make_stream
 
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET, replay
+from budget import examples
 
 
 def as_lists(result):
@@ -50,7 +51,7 @@ def test_matches_reference_on_200k_events():
     assert as_lists(replay(stream)) == reference_replay(*columns(stream))
 
 
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=examples(4), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), p_cross=st.floats(0.0, 0.3),
        mean_offset=st.integers(2, 200), drift_every=st.integers(5, 1000),
        max_qty=st.integers(1, 500))

@@ -12,6 +12,7 @@ from mmabm.agents.retail import EARLY, FUNDAMENTALIST, MOMENTUM, NOISE, PANIC, P
 from mmabm.agents.retail import crowd_mood
 from mmabm.config import Config, ConfigError
 from mmabm.model import MarketModel
+from budget import examples
 
 SMALL = Config().override({"run.months": 0.02, "retail.n_traders": 300,
                            "retail.launch_orders_per_minute": 3, "market_maker.strategy": "hold"})
@@ -185,7 +186,7 @@ def test_common_random_numbers_hold_for_traits_wallets_and_flows():
     assert a.cexs[0].mid_usd() != b.cexs[0].mid_usd()        # though the markets differ
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([1, 2, 7, 5_000, 2**32 - 1]),
        top=st.sampled_from([0.0, 0.4, 6.0, 125.0, 900.0]), keep=st.floats(0.0, 1.0),
        median=st.floats(1.0, 1e5), sigma=st.floats(0.0, 3.0))

@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from mmabm import BUY, GTC, IOC, POST_ONLY, SELL
 from mmabm.venues import Rejection, SpotExchange
+from budget import examples
 
 U = 1_000_000   # units per USDT / per token
 
@@ -161,7 +162,7 @@ def test_replace_ladder_names_bad_arrays_and_changes_nothing(prices, qtys, match
     assert snapshot(v) == before
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(orders=st.lists(st.tuples(st.integers(1, 2), st.sampled_from([BUY, SELL]),
                                  st.integers(1, 40)), max_size=25),
        side=st.sampled_from([0, BUY, SELL]), later=st.integers(1, 6))
@@ -225,7 +226,7 @@ def test_depth_and_spread_in_usd():
     assert v.thin_sides(0.04, 1_900.0) == 2            # the deeper bid counts at 4%
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(orders=st.lists(st.tuples(st.sampled_from([BUY, SELL]), st.integers(9_000, 11_000),
                                  st.integers(1, 300)), max_size=12),
        band=st.floats(0.0, 1.0), want=st.floats(0.0, 3_000.0))
@@ -376,7 +377,7 @@ class VenueMachine(RuleBasedStateMachine):
         assert bid == 0 or ask == 0 or bid < ask
 
 
-VenueMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None,
+VenueMachine.TestCase.settings = settings(max_examples=examples(100), stateful_step_count=40, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
 test_venue_keeps_every_account_honest = VenueMachine.TestCase
 

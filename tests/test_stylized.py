@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from mmabm.stylized import (
     acf,
@@ -24,7 +25,7 @@ from mmabm.stylized import (
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
-SETTINGS = settings(max_examples=100, deadline=None, derandomize=True)
+SETTINGS = settings(max_examples=examples(100), deadline=None, derandomize=True)
 N = 5000
 
 
