@@ -119,7 +119,7 @@ def supply_row(model) -> dict[str, float]:
     """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
     to the supply and to all the USDT in the model), and retail money's inflow and outflow
     since listing (`money_inflow_usd`, `money_outflow_usd`)."""
-    _, group_list, few = _holder_groups(model)
+    group_list, few, early_ids = _holder_groups(model)
     n = len(HOLDERS)
     tokens, usdt = [0] * n, [0] * n                 # whole units (Python ints: plain loops)
     retail = HOLDERS.index("retail")
@@ -141,7 +141,6 @@ def supply_row(model) -> dict[str, float]:
             rest -= held
         out[retail] += rest
     early = HOLDERS.index("early_holder")
-    early_ids = model._early_ids
     for venue in model.cexs:
         acc = venue.accounts()
         size = len(acc)
@@ -177,22 +176,21 @@ def supply_row(model) -> dict[str, float]:
     return row
 
 
-def _holder_groups(model) -> tuple[np.ndarray, list[int], list[tuple[int, int]]]:
-    """The HOLDERS index of every owner id up to the last retail trader's, and the owners
-    to count one by one in wallets and the pool's accounts (the agents and the early holders
-    at home on the pool). Built once per model."""
+def _holder_groups(model) -> tuple[list[int], list[tuple[int, int]], np.ndarray]:
+    """The HOLDERS index of every owner id up to the last retail trader's, the owners to count
+    one by one in wallets and the pool's accounts (the agents and the early holders at home on
+    the pool), and the early holders' owner ids, ascending. Built once per model."""
     cached = getattr(model, "_holder_groups", None)
     if cached is None:
         early = HOLDERS.index("early_holder")
-        kinds = np.where(model.retail.kind == EARLY, early, HOLDERS.index("retail"))
-        group = np.full(RETAIL_BASE + len(kinds), HOLDERS.index("retail"), dtype=np.int64)
-        group[RETAIL_BASE:] = kinds
+        is_early = model.retail.kind == EARLY
+        group = np.where(is_early, early, HOLDERS.index("retail")).tolist()
+        group = [HOLDERS.index("retail")] * RETAIL_BASE + group
         for owner, k in model.agent_groups.items():
             group[owner] = k
         few = list(model.agent_groups.items()) + [(o, early)
                                                   for o in model.retail.early_dex_owners]
-        cached = model._holder_groups = (group, group.tolist(), few)
-        model._early_ids = RETAIL_BASE + np.flatnonzero(model.retail.kind == EARLY)
+        cached = model._holder_groups = (group, few, RETAIL_BASE + np.flatnonzero(is_early))
     return cached
 
 
