@@ -23,7 +23,7 @@ except ImportError as err:        # a Python without the project's environment
              f"({sys.executable}); run the experiments with the project's environment, "
              f".venv/bin/python experiments/{Path(sys.argv[0]).name} (make run creates it)")
 
-from mmabm.config import Config, ConfigError, load_config  # noqa: E402
+from mmabm.config import Config, ConfigError, load_config, parse_overrides  # noqa: E402
 from mmabm.experiment.executor import progress_printer  # noqa: E402
 
 progress = progress_printer("run")      # each script's on_done: status, time so far, ETA
@@ -49,13 +49,8 @@ def options(description: str, *, quick: tuple[float, int], full: tuple[float, in
     for add in extra:
         add(parser)
     args = parser.parse_args()
-    args.sets = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            parser.error(f"--set needs KEY=VALUE, got {item!r}")
-        args.sets[key.strip()] = value.strip()
     try:
+        args.sets = parse_overrides(args.set)
         load_config(SCENARIO, args.sets)
     except ConfigError as err:
         parser.error(str(err))

@@ -164,13 +164,8 @@ def _check_where(args: argparse.Namespace) -> None:
 
 
 def _config(args: argparse.Namespace):
-    from mmabm.config import load_config
-    overrides = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"--set needs KEY=VALUE, got {item!r}")
-        overrides[key.strip()] = value.strip()
+    from mmabm.config import load_config, parse_overrides
+    overrides = parse_overrides(args.set)
     if args.months is not None:
         overrides["run.months"] = args.months
     if getattr(args, "seed", None) is not None:

@@ -436,6 +436,18 @@ def read_toml(path: str | Path, what: str = "scenario") -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
 
 
+def parse_overrides(items: typing.Iterable[str]) -> dict[str, str]:
+    """`KEY=VALUE` strings (the `--set` of the CLI and of the experiment scripts) as overrides
+    for `load_config`, which converts and checks the values; a malformed one is a ConfigError."""
+    overrides = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set needs KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    return overrides
+
+
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
     """Read a TOML scenario, a file or a shipped scenario's name (missing keys take their
     defaults), and apply dotted overrides."""
