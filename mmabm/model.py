@@ -22,7 +22,7 @@ from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
 from mmabm.agents.insiders import Insiders
 from mmabm.agents.latent import LatentBook
-from mmabm.agents.liquidity import LiquidityProvider, provider_scales
+from mmabm.agents.liquidity import LiquidityProvider, per_cex
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
 from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
@@ -80,14 +80,8 @@ class MarketModel(mesa.Model):
         self.market_maker.open_markets()
         self.arbitrageur = Arbitrageur(self)
         self.basis_desk = BasisDesk(self)
-        self.providers = ([LiquidityProvider(self, venue, scale) for venue, scale in
-                           zip(self.cexs, provider_scales(config))]
-                          if config.liquidity.usdt_per_venue + config.liquidity.tokens_per_venue
-                          > 0 else [])
-        self.latent_books = ([LatentBook(self, venue, scale) for venue, scale in
-                              zip(self.cexs, provider_scales(config))]
-                             if config.latent.usdt_per_venue + config.latent.tokens_per_venue
-                             > 0 else [])
+        self.providers = per_cex(self, LiquidityProvider, config.liquidity)
+        self.latent_books = per_cex(self, LatentBook, config.latent)
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")

@@ -28,7 +28,7 @@ import numpy as np
 from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
-from mmabm.venues import fund, units
+from mmabm.agents.liquidity import endow
 
 
 class LatentBook(mesa.Agent):
@@ -38,11 +38,7 @@ class LatentBook(mesa.Agent):
         super().__init__(model)
         self.venue, terms = venue, model.config.latent
         self.centre = model.config.token.initial_price
-        usdt = units.usdt_to_units(terms.usdt_per_venue * scale)
-        tokens = units.tokens_to_units(terms.tokens_per_venue * scale)
-        model.wallets.mint(self.unique_id, usdt=usdt * units.USDT_UNIT)
-        model.wallets.transfer(model.project.unique_id, self.unique_id, token_units=tokens)
-        fund(model.wallets, venue, self.unique_id, usdt, tokens)
+        endow(model, self.unique_id, venue, terms, scale)
         self._decay = 0.5 ** (terms.requote_minutes / (terms.memory_hours * 60.0))
         steps = np.arange(1, terms.levels + 1) / terms.levels
         self._offsets = terms.width * steps                       # distance of each rung

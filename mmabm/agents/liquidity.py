@@ -39,11 +39,7 @@ class LiquidityProvider(mesa.Agent):
         super().__init__(model)
         self.venue, terms = venue, model.config.liquidity
         price = model.config.token.initial_price
-        usdt = units.usdt_to_units(terms.usdt_per_venue * scale)
-        tokens = units.tokens_to_units(terms.tokens_per_venue * scale)
-        model.wallets.mint(self.unique_id, usdt=usdt * units.USDT_UNIT)
-        model.wallets.transfer(model.project.unique_id, self.unique_id, token_units=tokens)
-        fund(model.wallets, venue, self.unique_id, usdt, tokens)
+        tokens = endow(model, self.unique_id, venue, terms, scale)[1]
         self.start_tokens = max(tokens * units.TOKEN_UNIT, 1e-9)
         self.hour_mids: list[float] = [price]
         self.vol = 0.0                          # hourly sd of returns over its last day
@@ -120,6 +116,26 @@ class LiquidityProvider(mesa.Agent):
             if keep.any():
                 venue.replace_ladder(me, side, prices[keep], lots[keep])
         self._quoted = (mid, self.holdings())
+
+
+def endow(model: mesa.Model, owner: int, venue, terms, scale: float) -> tuple[int, int]:
+    """Fund `owner`'s account on `venue` with `scale` x the `terms`' usdt_per_venue (minted) and
+    tokens_per_venue (from the project's treasury); returns the (USDT, token) units."""
+    usdt = units.usdt_to_units(terms.usdt_per_venue * scale)
+    tokens = units.tokens_to_units(terms.tokens_per_venue * scale)
+    model.wallets.mint(owner, usdt=usdt * units.USDT_UNIT)
+    model.wallets.transfer(model.project.unique_id, owner, token_units=tokens)
+    fund(model.wallets, venue, owner, usdt, tokens)
+    return usdt, tokens
+
+
+def per_cex(model: mesa.Model, agent: type, terms) -> list:
+    """One `agent` per CEX, scaled by its obligation depth, or none when `terms` give it no
+    capital."""
+    if terms.usdt_per_venue + terms.tokens_per_venue <= 0:
+        return []
+    return [agent(model, venue, scale)
+            for venue, scale in zip(model.cexs, provider_scales(model.config))]
 
 
 def provider_scales(config) -> list[float]:
