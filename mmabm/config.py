@@ -171,6 +171,10 @@ class RetailConfig:
     order_usd_sigma: float = _field(1.0, 0.0, 5.0, "lognormal spread of order sizes")
     market_order_share: float = _field(0.3, 0.0, 1.0, "noise traders' share of market orders")
     limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
+    order_life_hours: float = _field(0.0, 0.0, 24.0 * 365,
+                                     "a resting limit order is cancelled this many hours after "
+                                     "it was placed, checked hourly (0: it rests until its "
+                                     "trader comes back)")
     fundamental_threshold: float = _field(0.05, 0.0, 1.0, "mispricing fundamentalists act on")
     fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
                                              "cap on a fundamentalist's order size, in typical orders")
@@ -325,6 +329,9 @@ class LatentConfig:
     requote_threshold: float = _field(0.005, 0.0, 0.5,
                                       "move of the centre that makes it requote")
     requote_minutes: int = _field(15, 1, 1440, "how often it checks its centre")
+    activity_elasticity: float = _field(0.0, 0.0, 4.0,
+                                        "how its quoted share follows the market's activity: "
+                                        "x launch attention^this (0: fixed size)")
 
 
 def _default_cexs() -> tuple[CexConfig, ...]:

@@ -83,3 +83,23 @@ def test_a_sale_into_the_book_conserves_everything_and_its_key_ranges_are_checke
         Config().override({"latent.width": 1.5})
     with pytest.raises(ConfigError, match=r"unknown key 'latent\.memory'"):
         Config().override({"latent.memory": 5})
+
+
+def test_its_quoted_size_follows_launch_attention_to_the_power_of_its_elasticity():
+    config = BASE.override({"latent.activity_elasticity": 2.0})
+    model, book = _book(config)
+    half_life = model.config.world.attention_halflife_days * 1440
+    model.time = half_life                       # launch interest has faded about half-way
+    base = float(model.attention.base(model.time))
+    assert book.activity() == pytest.approx(base ** 2) and 0.2 < book.activity() < 0.4
+    book.centre = book.venue.mid_usd()
+    book.quote(book.venue.mid_usd(), book.activity())
+    faded = sum((p * q).sum() for p, q in _sides(book))
+    book.quote(book.venue.mid_usd(), 1.0)
+    full = sum((p * q).sum() for p, q in _sides(book))
+    assert faded / full == pytest.approx(base ** 2, rel=0.05)
+    fixed = MarketModel(BASE, seed=1).latent_books[0]
+    fixed.model.time = half_life
+    assert fixed.activity() == 1.0               # elasticity 0: the size is fixed
+    with pytest.raises(ConfigError, match=r"latent\.activity_elasticity must be in \[0"):
+        Config().override({"latent.activity_elasticity": -1})

@@ -97,7 +97,7 @@ def test_a_persistent_mood_is_an_ar1_with_its_half_life():
     ("beliefs.model", "rational"), ("beliefs.learning_per_day", -0.1),
     ("beliefs.dispersion", 3.0), ("money.model", "printed"), ("money.exit_per_day", 2.0),
     ("money.inflow_recipients_per_hour", 0), ("liquidity.levels", 0),
-    ("liquidity.half_spread", 0.0)])
+    ("liquidity.half_spread", 0.0), ("retail.order_life_hours", -1)])
 def test_new_terms_are_range_checked_by_name(key, value):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         Config().override({key: value})
@@ -233,3 +233,29 @@ def test_dex_share_sets_the_home_venues_and_the_cexs_split_by_depth():
         if share < 1:
             main, cex2 = np.sum(spot == 0), np.sum(spot == 1)
             assert main / cex2 == pytest.approx(2.0, rel=0.15)    # $100k vs $50k obligations
+
+
+def test_resting_orders_expire_after_their_life_and_the_funds_come_back():
+    """With retail.order_life_hours = 3 no retail order rests longer than about 3 hours (its
+    age is counted from the hourly look that first saw it); without it, orders rest until
+    their trader comes back, which a few hours' run does not see for most."""
+    def live_retail(model):
+        ids = set()
+        for k, venue in enumerate(model.cexs):         # ids are per venue
+            for i in np.flatnonzero(model.retail.resting).tolist():
+                ids.update((k, oid) for oid in venue.orders_of(model.retail.owner(i))["id"].tolist())
+        return ids
+
+    life = 3
+    expiring = MarketModel(SMALL.override({"retail.order_life_hours": life}), seed=2)
+    lasting = MarketModel(SMALL, seed=2)
+    seen_at = {expiring: {}, lasting: {}}
+    for hour in range(1, 10):
+        for model in (expiring, lasting):
+            model.run_until(hour * 60)
+            for oid in live_retail(model):
+                seen_at[model].setdefault(oid, hour)
+        assert all(hour - seen_at[expiring][oid] <= life for oid in live_retail(expiring))
+    assert any(9 - seen_at[lasting][oid] > life for oid in live_retail(lasting))
+    assert expiring.retail.expired > 20 and lasting.retail.expired == 0
+    assert expiring.conservation_problems() == []

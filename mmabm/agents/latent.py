@@ -30,6 +30,8 @@ from mesa.time import Schedule
 from mmabm._core import BUY, SELL
 from mmabm.agents.liquidity import endow
 
+ACTIVITY_STEP = 0.1       # a change of the activity factor by this share makes it requote
+
 
 class LatentBook(mesa.Agent):
     """A V-shaped book of slow orders around where the market has been; see the module."""
@@ -44,6 +46,7 @@ class LatentBook(mesa.Agent):
         self._offsets = terms.width * steps                       # distance of each rung
         self._weights = steps / steps.sum()                       # V: size grows with it
         self._quoted = math.nan
+        self._activity = 1.0                                      # the factor last quoted at
         model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
                                                     start=model.time))
 
@@ -53,27 +56,38 @@ class LatentBook(mesa.Agent):
         if mid != mid:
             return
         self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
-        quoted = self._quoted
-        if quoted == quoted and abs(self.centre / quoted - 1.0) <= \
-                self.model.config.latent.requote_threshold:
+        quoted, terms = self._quoted, self.model.config.latent
+        activity = self.activity()
+        if quoted == quoted and abs(self.centre / quoted - 1.0) <= terms.requote_threshold \
+                and abs(activity / self._activity - 1.0) <= ACTIVITY_STEP:
             return
-        self.quote(mid)
+        self.quote(mid, activity)
 
-    def quote(self, mid: float) -> None:
-        """Post both sides of the V around the centre, leaving out rungs the mid has passed."""
+    def activity(self) -> float:
+        """The share of its quote it shows now: launch attention (1 at listing, fading to the
+        world's floor) to the power `activity_elasticity`, at most 1."""
+        e = self.model.config.latent.activity_elasticity
+        if not e:
+            return 1.0
+        return min(1.0, float(self.model.attention.base(self.model.time))) ** e
+
+    def quote(self, mid: float, activity: float = 1.0) -> None:
+        """Post both sides of the V around the centre, leaving out rungs the mid has passed;
+        `activity` scales the quoted share."""
         venue, terms, me = self.venue, self.model.config.latent, self.unique_id
+        share = terms.quote_share * activity
         venue.cancel_all(me)
         b = venue.balance(me)
         tick, lot = venue.tick_size, venue.lot_size
         bid_prices = np.floor(self.centre * (1.0 - self._offsets) / tick).astype(np.int64)
         ask_prices = np.ceil(self.centre * (1.0 + self._offsets) / tick).astype(np.int64)
-        bid_usd = terms.quote_share * b["usdt"] * self._weights / (1.0 + 2 * venue.taker_fee)
+        bid_usd = share * b["usdt"] * self._weights / (1.0 + 2 * venue.taker_fee)
         bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
-        ask_lots = np.floor(terms.quote_share * b["tokens"] * self._weights / lot).astype(np.int64)
+        ask_lots = np.floor(share * b["tokens"] * self._weights / lot).astype(np.int64)
         mid_ticks = mid / tick
         for side, prices, lots, open_ in ((BUY, bid_prices, bid_lots, bid_prices < mid_ticks),
                                           (SELL, ask_prices, ask_lots, ask_prices > mid_ticks)):
             keep = (lots >= 1) & (prices >= 1) & open_
             if keep.any():
                 venue.replace_ladder(me, side, prices[keep], lots[keep])
-        self._quoted = self.centre
+        self._quoted, self._activity = self.centre, activity

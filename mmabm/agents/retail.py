@@ -103,6 +103,9 @@ class RetailPopulation(mesa.Agent):
         self.early_dex_owners = [RETAIL_BASE + int(i) for i in
                                  np.flatnonzero((self.kind == EARLY) & (self.home == len(spot) - 1))]
         self.resting = np.zeros(n, dtype=np.int64)           # resting order id (0: none)
+        self._rest_seen = np.zeros(n, dtype=np.int64)        # the ids at the last hourly look
+        self._rest_since = np.zeros(n, dtype=np.int64)       # the hour each was first seen
+        self.expired = 0                                     # resting orders cancelled by age
         self.orders = np.zeros(len(TYPE_NAMES), dtype=np.int64)    # orders sent, by type
         self.stops_hit = 0                                   # stop-loss and panic sales
         self._draw_traits(model.streams["traits"])
@@ -224,6 +227,22 @@ class RetailPopulation(mesa.Agent):
         lookback = max(1, int(round(model.config.retail.high_lookback_days * 24)))
         self.recent_high = max(self.hour_mids[-lookback:])
         self.anchor.update(mid)
+        if model.config.retail.order_life_hours:
+            self._expire(n)
+
+    def _expire(self, hour: int) -> None:
+        """Cancel the resting orders older than `retail.order_life_hours` (an order's age is
+        counted from the hourly look that first saw it: traders who do not come back still
+        withdraw stale intentions)."""
+        new = self.resting != self._rest_seen
+        self._rest_since[new] = hour
+        self._rest_seen[new] = self.resting[new]
+        life = self.model.config.retail.order_life_hours
+        for i in np.flatnonzero((self.resting != 0) & (hour - self._rest_since >= life)).tolist():
+            self.venues[self.home[i]].cancel(RETAIL_BASE + i, int(self.resting[i]))
+            self.resting[i] = 0
+            self._rest_seen[i] = 0
+            self.expired += 1
 
     # -- legacy value money --------------------------------------------------------------------
     def _deposit(self, i: int, venue, usd: float) -> None:
