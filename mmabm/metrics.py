@@ -60,10 +60,43 @@ class Recorder:
         row["dex_volume_usd"], row["perp_volume_usd"] = flows[-2], flows[-1]
         for kind, usd in by_type.items():
             row[f"volume_usd_{kind}"] = usd
+        row.update(depth_sources_row(model, row["depth_bid_usd"] + row["depth_ask_usd"]))
         row.update(market_maker_row(model))
         row.update(holdings_row(model))
         row.update(supply_row(model))
         return row
+
+
+def depth_sources_row(model, total_usd: float) -> dict[str, float]:
+    """Who provides the main CEX's depth (both sides, within its obligation band): the market
+    maker, the liquidity providers, the latent books, and the rest (`depth_usd_retail`: retail
+    limit orders, nobody else rests orders there), so depth can be read as an emergent
+    observable rather than a total."""
+    main, band = model.cexs[0], model.config.cex[0].band
+    mid = main.mid_usd()
+    groups = {"market_maker": (model.market_maker,), "providers": model.providers[:1],
+              "latent": model.latent_books[:1]}
+    row, shown = {}, 0.0
+    for name, agents in groups.items():
+        usd = 0.0
+        if mid == mid:
+            for agent in agents:
+                usd += _within(main, main.orders_of(agent.unique_id), mid, band)
+        row[f"depth_usd_{name}"] = usd
+        shown += usd
+    row["depth_usd_retail"] = max(0.0, total_usd - shown)
+    return row
+
+
+def _within(venue, orders, mid: float, band: float) -> float:
+    """USDT notional of `orders` inside the band around `mid`, the ticks `depth_usd` counts."""
+    mid_ticks, price = mid / venue.tick_size, orders["price"]
+    bids = (orders["side"] == BUY) & (price >= math.ceil(mid_ticks * (1.0 - band))) & (
+        price <= math.floor(mid_ticks))
+    asks = (orders["side"] == SELL) & (price >= math.ceil(mid_ticks)) & (
+        price <= math.floor(mid_ticks * (1.0 + band)))
+    keep = bids | asks
+    return float((price[keep] * orders["qty"][keep]).sum()) * venue.tick_size * venue.lot_size
 
 
 def market_maker_row(model) -> dict[str, float]:
