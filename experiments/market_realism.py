@@ -3,8 +3,9 @@
 Hold and the article's strategy on the same seeds over the whole contract: per run, the
 stylized facts of hourly returns after the 24-hour sale (volatility, excess kurtosis, Hill tail
 index, the autocorrelation of r at lags 1-5 with heteroskedasticity-robust z-scores, of |r|,
-variance ratios), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth;
-and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
+variance ratios), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth
+and who provides it (market maker, providers, latent books, retail limits) against the day's
+volume in the first month and in months 7-12; and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
 (a flat world no longer means a flat price by construction).
     .venv/bin/python experiments/market_realism.py --quick      # a few minutes
 """
@@ -18,7 +19,10 @@ from mmabm.plots import save
 from mmabm.stylized import mean_ci, stylized_facts
 
 STRATEGIES = ("hold", "article")
-COLUMNS = ("minute", "mid", "volume_usd", "spread_bps", "depth_bid_usd", "depth_ask_usd")
+SOURCES = ("market_maker", "providers", "latent", "retail")
+COLUMNS = ("minute", "mid", "volume_usd", "spread_bps", "depth_bid_usd", "depth_ask_usd",
+           *(f"depth_usd_{s}" for s in SOURCES))
+WINDOWS = {"m1": (0, 30), "m7_12": (180, 360)}      # days: the first month, the second half
 FACTS = ("hourly_vol", "excess_kurtosis", "hill_tail_index", "acf_r_1", "acf_r_1_z",
          "acf_r_2_z", "acf_r_3_z", "acf_r_4_z", "acf_r_5_z", "max_abs_acf_r_z", "acf_abs_r_1",
          "acf_abs_r_mean_1_24", "vr_2", "vr_2_z", "vr_24", "vr_24_z")
@@ -44,6 +48,14 @@ def per_run(ts: pd.DataFrame, price: float) -> dict[str, float]:
                                              if day else daily.iloc[0])
     row["spread_bps_median"] = float(ts["spread_bps"].median())
     row["depth_usd_median"] = float(((ts["depth_bid_usd"] + ts["depth_ask_usd"]) / 2).median())
+    # who provides the depth (both sides, medians) against the day's volume, early and late
+    for name, (first, last) in WINDOWS.items():
+        part = ts.loc[first * 1440:last * 1440 - 1]
+        for source in SOURCES:
+            row[f"depth_usd_{source}_{name}"] = (float(part[f"depth_usd_{source}"].median())
+                                                 if len(part) else np.nan)
+        days = daily.loc[first:last - 1]
+        row[f"volume_usd_daily_{name}"] = float(days.mean()) if len(part) else np.nan
     return row
 
 
