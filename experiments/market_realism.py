@@ -3,7 +3,8 @@
 Hold and the article's strategy on the same seeds over the whole contract: per run, the
 stylized facts of hourly returns after the 24-hour sale (volatility, excess kurtosis, Hill tail
 index, the autocorrelation of r at lags 1-5 with heteroskedasticity-robust z-scores, of |r|,
-variance ratios), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth
+variance ratios), how much of the world's news reaches the price (the slope of the mid's log
+change on the news value's over days and weeks), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth
 and who provides it (market maker, providers, latent books, retail limits) against the day's
 volume in the first month and in months 7-12; and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
 (a flat world no longer means a flat price by construction).
@@ -16,11 +17,12 @@ from matplotlib.figure import Figure
 
 from mmabm.experiment.executor import Task, run_tasks
 from mmabm.plots import save
-from mmabm.stylized import mean_ci, stylized_facts
+from mmabm.stylized import mean_ci, news_beta, stylized_facts
 
 STRATEGIES = ("hold", "article")
 SOURCES = ("market_maker", "providers", "latent", "retail")
-COLUMNS = ("minute", "mid", "volume_usd", "spread_bps", "depth_bid_usd", "depth_ask_usd",
+COLUMNS = ("minute", "mid", "fundamental", "volume_usd", "spread_bps", "depth_bid_usd",
+           "depth_ask_usd",
            *(f"depth_usd_{s}" for s in SOURCES))
 WINDOWS = {"m1": (0, 30), "m7_12": (180, 360)}      # days: the first month, the second half
 FACTS = ("hourly_vol", "excess_kurtosis", "hill_tail_index", "acf_r_1", "acf_r_1_z",
@@ -39,6 +41,13 @@ def per_run(ts: pd.DataFrame, price: float) -> dict[str, float]:
         facts = dict.fromkeys(FACTS, np.nan)
     daily = ts["volume_usd"].groupby((ts.index // 1440).astype(int)).sum()
     row = {k: facts[k] for k in FACTS}
+    # how much of the world's news reaches the price, over a day and over a week
+    for name, hours in (("1d", 24), ("7d", 168)):
+        try:
+            fit = news_beta(mid.to_numpy(), ts["fundamental"].to_numpy(), hours)
+        except ValueError:                             # too short: null
+            fit = {"beta": np.nan, "r2": np.nan}
+        row[f"news_beta_{name}"], row[f"news_r2_{name}"] = fit["beta"], fit["r2"]
     for months in (1, 3, 12):
         minute = months * MONTH
         row[f"return_{months}m"] = (float(mid.loc[:minute].iloc[-1] / price - 1)

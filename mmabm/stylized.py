@@ -272,6 +272,35 @@ def stylized_facts(mid: ArrayLike, skip: int = 0,
 
 
 # -- power laws and price impact ------------------------------------------------------------
+def news_beta(mid: ArrayLike, news: ArrayLike, every: int) -> dict[str, float]:
+    """How much of the news reaches the price: the OLS slope (`beta`) and `r2` of the mid's log
+    change on the news value's log change over consecutive, non-overlapping windows of `every`
+    samples (hours in a run's series), and the number of windows `n`. In an informationally
+    efficient market the beta is near 1 at horizons long enough for trading to take the news in;
+    0 means the price ignores it.
+
+    >>> t = np.arange(0, 400)
+    >>> news = np.exp(0.01 * np.sin(t / 7.0) + 0.0005 * t)
+    >>> round(news_beta(news ** 0.5, news, 24)["beta"], 12)
+    0.5
+    """
+    every = _int_in(every, "every", 1, None, "samples a window spans")
+    m, v = _sample(mid, "mid", 3 * every + 1), _sample(news, "news", 3 * every + 1)
+    if len(m) != len(v):
+        raise ValueError(f"news must have the same length as mid ({len(m)}), got {len(v)}")
+    if min(m.min(), v.min()) <= 0:
+        raise ValueError("mid and news must be > 0 (the changes are in logs)")
+    dm, dv = np.diff(np.log(m[::every])), np.diff(np.log(v[::every]))
+    dv_c, dm_c = dv - dv.mean(), dm - dm.mean()
+    sxx = float(dv_c @ dv_c)
+    if sxx == 0:
+        return {"beta": math.nan, "r2": math.nan, "n": float(len(dm))}
+    beta = float(dv_c @ dm_c) / sxx
+    resid, sst = dm_c - beta * dv_c, float(dm_c @ dm_c)
+    return {"beta": beta, "r2": 1.0 - float(resid @ resid) / sst if sst > 0 else math.nan,
+            "n": float(len(dm))}
+
+
 def power_law_fit(q: ArrayLike, y: ArrayLike) -> dict[str, float]:
     """Fit y = prefactor * q^exponent by OLS of log y on log q.
 

@@ -19,6 +19,7 @@ from mmabm.stylized import (
     impact_exponent,
     log_returns,
     mean_ci,
+    news_beta,
     power_law_fit,
     stylized_facts,
     variance_ratio,
@@ -375,3 +376,26 @@ X = white_noise(100)
 def test_errors_name_the_argument_and_its_range(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_news_beta_is_one_when_the_price_is_the_news_and_zero_when_it_ignores_it():
+    rng = np.random.default_rng(3)
+    news = np.exp(np.cumsum(rng.normal(0, 0.01, 2000)))
+    noise = np.exp(np.cumsum(rng.normal(0, 0.01, 2000)))
+    assert news_beta(news, news, 24)["beta"] == pytest.approx(1.0)
+    assert news_beta(news, news, 24)["r2"] == pytest.approx(1.0)
+    ignoring = news_beta(noise, news, 24)
+    assert abs(ignoring["beta"]) < 0.3 and ignoring["r2"] < 0.1 and ignoring["n"] == 83
+    lagging = news_beta(np.append(news[:1].repeat(24), news[:-24]), news, 24)   # a day late
+    assert abs(lagging["beta"]) < 0.3
+    assert news_beta(np.append(news[:1].repeat(24), news[:-24]), news, 168)["beta"] > 0.7
+
+
+@pytest.mark.parametrize("mid, news, every, match", [
+    (np.ones(100), np.ones(99), 5, "news must have the same length as mid"),
+    (np.ones(10), np.ones(10), 5, "mid must hold at least 16 values"),
+    (-np.ones(100), np.ones(100), 5, "must be > 0"),
+    (np.ones(100), np.ones(100), 0, r"every must be in \[1, inf\)")])
+def test_news_beta_names_bad_input(mid, news, every, match):
+    with pytest.raises(ValueError, match=match):
+        news_beta(mid, news, every)
