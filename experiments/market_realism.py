@@ -4,9 +4,10 @@ Hold and the article's strategy on the same seeds over the whole contract: per r
 stylized facts of hourly returns after the 24-hour sale (volatility, excess kurtosis, Hill tail
 index, the autocorrelation of r at lags 1-5 with heteroskedasticity-robust z-scores, of |r|,
 variance ratios), how much of the world's news reaches the price (the slope of the mid's log
-change on the news value's over days and weeks), the volume at launch, 1 and 3 months, the main CEX's spread and ±2% depth
-and who provides it (market maker, providers, latent books, retail limits) against the day's
-volume in the first month and in months 7-12; and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
+change on the news value's over days and weeks), the volume at launch, 1 and 3 months, the
+main CEX's spread and ±2% depth and who provides it (market maker, providers, latent books,
+retail limits) against the day's volume in the first month and in months 7-12; and across seeds
+the distribution of the 1-, 3- and 12-month returns from the listing price
 (a flat world no longer means a flat price by construction).
     .venv/bin/python experiments/market_realism.py --quick      # a few minutes
 """
@@ -22,8 +23,7 @@ from mmabm.stylized import mean_ci, news_beta, stylized_facts
 STRATEGIES = ("hold", "article")
 SOURCES = ("market_maker", "providers", "latent", "retail")
 COLUMNS = ("minute", "mid", "fundamental", "volume_usd", "spread_bps", "depth_bid_usd",
-           "depth_ask_usd",
-           *(f"depth_usd_{s}" for s in SOURCES))
+           "depth_ask_usd", *(f"depth_usd_{s}" for s in SOURCES))
 WINDOWS = {"m1": (0, 30), "m7_12": (180, 360)}      # days: the first month, the second half
 FACTS = ("hourly_vol", "excess_kurtosis", "hill_tail_index", "acf_r_1", "acf_r_1_z",
          "acf_r_2_z", "acf_r_3_z", "acf_r_4_z", "acf_r_5_z", "max_abs_acf_r_z", "acf_abs_r_1",

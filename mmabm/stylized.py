@@ -291,14 +291,22 @@ def news_beta(mid: ArrayLike, news: ArrayLike, every: int) -> dict[str, float]:
     if min(m.min(), v.min()) <= 0:
         raise ValueError("mid and news must be > 0 (the changes are in logs)")
     dm, dv = np.diff(np.log(m[::every])), np.diff(np.log(v[::every]))
-    dv_c, dm_c = dv - dv.mean(), dm - dm.mean()
-    sxx = float(dv_c @ dv_c)
-    if sxx == 0:
+    if _is_constant(dv):
         return {"beta": math.nan, "r2": math.nan, "n": float(len(dm))}
-    beta = float(dv_c @ dm_c) / sxx
-    resid, sst = dm_c - beta * dv_c, float(dm_c @ dm_c)
-    return {"beta": beta, "r2": 1.0 - float(resid @ resid) / sst if sst > 0 else math.nan,
-            "n": float(len(dm))}
+    fit = _ols(dv, dm)
+    return {"beta": fit["slope"], "r2": fit["r2"], "n": float(len(dm))}
+
+
+def _ols(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """The OLS line of y on x (x not constant): `slope`, `intercept`, the residuals' sum of
+    squares `ssr`, x's centred sum of squares `sxx` and `r2` (NaN when y is constant)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx = float(dx @ dx)
+    slope = float(dx @ dy) / sxx
+    resid = dy - slope * dx
+    ssr, sst = float(resid @ resid), float(dy @ dy)
+    return {"slope": slope, "intercept": float(y.mean() - slope * x.mean()), "ssr": ssr,
+            "sxx": sxx, "r2": 1.0 - ssr / sst if sst > 0 else math.nan}
 
 
 def power_law_fit(q: ArrayLike, y: ArrayLike) -> dict[str, float]:
@@ -320,18 +328,12 @@ def power_law_fit(q: ArrayLike, y: ArrayLike) -> dict[str, float]:
     if _is_constant(qa):
         raise ValueError("q must take at least two distinct values")
     n = len(qa)
-    lx, ly = np.log(qa), np.log(ya)
-    dx, dy = lx - lx.mean(), ly - ly.mean()
-    sxx = float(dx @ dx)
-    slope = float(dx @ dy) / sxx
-    intercept = float(ly.mean() - slope * lx.mean())
-    resid = dy - slope * dx
-    ssr, sst = float(resid @ resid), float(dy @ dy)
-    se = math.sqrt(ssr / (n - 2) / sxx)
+    fit = _ols(np.log(qa), np.log(ya))
+    slope = fit["slope"]
+    se = math.sqrt(fit["ssr"] / (n - 2) / fit["sxx"])
     half = t975(n - 2) * se
-    return {"exponent": slope, "prefactor": math.exp(intercept), "exponent_se": se,
-            "ci_low": slope - half, "ci_high": slope + half,
-            "r2": 1.0 - ssr / sst if sst > 0 else math.nan, "n": float(n)}
+    return {"exponent": slope, "prefactor": math.exp(fit["intercept"]), "exponent_se": se,
+            "ci_low": slope - half, "ci_high": slope + half, "r2": fit["r2"], "n": float(n)}
 
 
 def _seed_table(frame: pd.DataFrame, q_col: str, impact_col: str, seed_col: str) -> pd.DataFrame:
