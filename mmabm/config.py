@@ -131,6 +131,13 @@ class MarketMakerConfig:
     buyback_days: float = _field(14.0, 0.0, 365.0,
                                  "days before maturity it starts buying back what it is short "
                                  "of the loan, hourly (0: all at maturity)")
+    news_weight: float = _field(0.0, 0.0, 2.0,
+                                "share of each move of the world's news value its quotes' "
+                                "reference takes in (0: it quotes around the mid, the model "
+                                "before)")
+    news_memory_hours: float = _field(6.0, 0.1, 10_000.0,
+                                      "half-life over which that reference returns to the "
+                                      "traded mid when the market does not follow the news")
 
 
 @dataclass(frozen=True)
@@ -307,6 +314,12 @@ class LiquidityConfig:
                          "(share of the half-spread at a full inventory imbalance)")
     requote_minutes: int = _field(5, 1, 1440, "how often it checks its quotes")
     requote_threshold: float = _field(0.002, 0.0, 0.1, "mid move that makes it requote")
+    news_weight: float = _field(0.0, 0.0, 2.0,
+                                "share of each move of the world's news value its fair price "
+                                "takes in (0: it quotes around the mid, the model before)")
+    news_memory_hours: float = _field(6.0, 0.1, 10_000.0,
+                                      "half-life over which its fair price returns to the "
+                                      "traded mid when the market does not follow the news")
 
 
 @dataclass(frozen=True)
@@ -326,6 +339,9 @@ class LatentConfig:
                            "(fraction); the size of a rung grows linearly with its distance")
     levels: int = _field(25, 2, 200, "rungs per side")
     quote_share: float = _field(1.0, 0.0, 1.0, "share of its capital it quotes per side")
+    news_weight: float = _field(0.0, 0.0, 2.0,
+                                "share of each move of the world's news value its centre takes "
+                                "in (0: it follows the mid alone, the model before)")
     requote_threshold: float = _field(0.005, 0.0, 0.5,
                                       "move of the centre that makes it requote")
     requote_minutes: int = _field(15, 1, 1440, "how often it checks its centre")

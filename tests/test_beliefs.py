@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from mmabm.agents.beliefs import BeliefAnchor
+from mmabm.agents.beliefs import BeliefAnchor, NewsFair
 from mmabm.config import Config
 from mmabm.model import MarketModel
 
@@ -40,3 +40,18 @@ def test_news_weight_scales_what_the_anchor_takes_in():
     model.fundamental[:] = 4.0
     anchor.update(1.0)
     assert anchor.value == pytest.approx(2.0)
+
+
+def test_a_dealers_fair_price_takes_in_the_news_moves_and_returns_to_the_mid():
+    model = MarketModel(BASE, seed=1)
+    model.fundamental[:] = 1.0
+    fair = NewsFair(model, news_weight=0.5, memory_hours=1.0)
+    model.fundamental[:] = 1.21                            # the news rises 21%
+    assert fair.update(math.nan) == pytest.approx(1.1)     # half of it, in logs; no mid seen
+    model.time += 60                                       # an hour later, the mid at 1.0
+    assert fair.update(1.0) == pytest.approx(1.1 ** 0.5)   # half the log gap closed
+    model.time += 600
+    assert fair.update(1.0) == pytest.approx(1.0, abs=1e-3)   # back to the mid: the news'
+    # level (1.21) pulls nothing, only its moves count
+    model.fundamental[:] = 1.21 * 1.1
+    assert fair.update(1.0) == pytest.approx(fair.value) and fair.value > 1.04

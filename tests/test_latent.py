@@ -103,3 +103,15 @@ def test_its_quoted_size_follows_launch_attention_to_the_power_of_its_elasticity
     assert fixed.activity() == 1.0               # elasticity 0: the size is fixed
     with pytest.raises(ConfigError, match=r"latent\.activity_elasticity must be in \[0"):
         Config().override({"latent.activity_elasticity": -1})
+
+
+def test_with_news_weight_its_centre_takes_in_the_news_as_it_happens():
+    model, book = _book(BASE.override({"latent.news_weight": 0.5}))
+    model.run_until(50)                               # its last look was at 45
+    centre, mid = book.centre, book.venue.mid_usd()
+    model.fundamental[:] = model.fundamental * 1.1    # the news rises 10% since then
+    book.act()
+    followed = book._decay * centre + (1 - book._decay) * mid
+    assert book.centre == pytest.approx(followed * 1.1 ** 0.5, rel=1e-9)
+    with pytest.raises(ConfigError, match="latent.news_weight"):
+        BASE.override({"latent.news_weight": -0.1})

@@ -1,5 +1,6 @@
 """Competing liquidity providers: finite capital, both sides quoted, wider when volatile, pulled
 after one-sided fills."""
+import numpy as np
 import pytest
 
 from mmabm._core import BUY, SELL
@@ -67,4 +68,61 @@ def test_it_pulls_its_quotes_after_one_sided_fills_and_comes_back():
     assert lp.pulls == 1 and len(venue.orders_of(lp.unique_id)) == 0
     model.run_until(90)
     assert len(venue.orders_of(lp.unique_id)) > 0     # back after pull_hours
+    assert model.conservation_problems() == []
+
+
+NEWS = BASE.override({"liquidity.news_weight": 1.0, "latent.usdt_per_venue": 0.0,
+                      "latent.tokens_per_venue": 0.0})     # the provider alone
+
+
+def _news_jump(model, hour, factor):
+    """The world's news value jumps by `factor` from `hour` on (the model's own array)."""
+    model.fundamental[hour:] = model.fundamental[hour:] * factor
+
+
+@pytest.mark.parametrize("factor", [1.03, 1 / 1.03])
+def test_following_the_news_it_takes_the_quotes_the_news_made_stale(factor):
+    model, lp = _provider(NEWS)
+    model.run_until(50)
+    before, held = lp.venue.mid_usd(), lp.tokens()
+    _news_jump(model, 1, factor)
+    model.run_until(66)                               # its first looks after the hour
+    moved = lp.venue.mid_usd() / before
+    # the mid follows the news' way at once, a part of it: it alone, with a fifth of its
+    # money a look, against the maker's and retail's stale quotes
+    assert abs(moved - 1) > 0.005 and (moved > 1) == (factor > 1)
+    assert (lp.tokens() > held) == (factor > 1)       # it bought asks below its fair price
+    assert model.conservation_problems() == []
+
+
+def test_without_news_weight_the_same_jump_moves_no_quote_of_its_own():
+    model, lp = _provider()
+    model.run_until(50)
+    _news_jump(model, 1, 1.03)
+    model.run_until(66)
+    assert lp.fair.value == 1.0                       # never updated: it quotes the mid
+    assert abs(lp._quoted[0] / lp.venue.mid_usd() - 1) < 0.01
+
+
+def test_a_fair_price_above_the_market_makes_it_buy_and_its_memory_is_its_key():
+    model, lp = _provider(NEWS.override({"liquidity.news_memory_hours": 2.0}))
+    assert lp.fair.memory_minutes == 120.0
+    model.run_until(10)
+    held = lp.tokens()
+    lp.fair.log_value += 0.05                         # it has read good news
+    model.run_until(16)                               # its next look
+    assert lp.tokens() > held
+    assert model.conservation_problems() == []
+
+
+@pytest.mark.parametrize("who, moved", [((), 0.01), (("liquidity", "latent", "market_maker"), 0.04)])
+def test_the_news_reaches_the_price_when_the_dealers_read_it(who, moved):
+    config = BASE.override({f"{k}.news_weight": 1.0 for k in who})
+    model = MarketModel(config, seed=2)
+    model.run_until(170)
+    before = model.cexs[0].mid_usd()
+    model.fundamental[3:] = model.fundamental[3:] * 1.05        # +5% news at minute 180
+    model.run_until(300)
+    change = model.cexs[0].mid_usd() / before - 1
+    assert (change > moved) if who else (abs(change) < moved)
     assert model.conservation_problems() == []

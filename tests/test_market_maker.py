@@ -103,3 +103,21 @@ def test_sale_start_is_range_checked():
     from mmabm.config import ConfigError
     with pytest.raises(ConfigError, match=r"market_maker\.sale_start_hours"):
         BASE.override({"market_maker.sale_start_hours": -1})
+
+
+@pytest.mark.parametrize("weight", [0.0, 1.0])
+def test_with_news_weight_its_quotes_move_with_the_news_on_every_exchange(weight):
+    from mmabm.model import MarketModel
+
+    config = BASE.override({"market_maker.strategy": "hold", "market_maker.news_weight": weight,
+                            "latent.usdt_per_venue": 0.0, "latent.tokens_per_venue": 0.0})
+    model = MarketModel(config, seed=3)
+    model.run_until(110)
+    model.fundamental[2:] = model.fundamental[2:] * 1.04       # +4% news at minute 120
+    model.run_until(121)
+    mm = model.market_maker
+    for venue in model.cexs:
+        ratio = mm.quoted_mid[venue.name] / venue.mid_usd()
+        # it quotes around its fair price, the news in it; without the key, around the mid
+        assert ratio > 1.02 if weight else abs(ratio - 1) <= 0.002
+    assert model.conservation_problems() == []

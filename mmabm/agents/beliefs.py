@@ -38,3 +38,37 @@ class BeliefAnchor:
         self._news = news
         if self.learning and mid > 0:
             self.log_value += self.learning * (math.log(mid) - self.log_value)
+
+
+class NewsFair:
+    """A dealer's fair price (log): it takes in `news_weight` of each move of the world's news
+    value as it happens and returns to the traded mid with half-life `memory_hours`.
+
+    It follows the news' moves, never its level, so a price that trading pushed away is not
+    pulled back to any value: what trading did stays, what the news says is added.
+    """
+
+    def __init__(self, model, news_weight: float, memory_hours: float) -> None:
+        self.model, self.news_weight = model, news_weight
+        self.memory_minutes = memory_hours * 60.0
+        self.log_value = math.log(model.config.token.initial_price)
+        self._news = math.log(model.fundamental_at(model.time))
+        self._seen = model.time
+
+    @property
+    def value(self) -> float:
+        """The fair price in USDT per token."""
+        return math.exp(self.log_value)
+
+    def update(self, mid: float) -> float:
+        """Take in the news since the last update, then return toward `mid` (NaN: skip) for
+        the minutes since; the fair price."""
+        now = self.model.time
+        news = math.log(self.model.fundamental_at(now))
+        self.log_value += self.news_weight * (news - self._news)
+        self._news = news
+        if mid == mid and mid > 0:
+            learn = 1.0 - 0.5 ** ((now - self._seen) / self.memory_minutes)
+            self.log_value += learn * (math.log(mid) - self.log_value)
+            self._seen = now
+        return math.exp(self.log_value)

@@ -18,6 +18,11 @@ rung k of a side offering a share of `quote_share` x what it holds on that side 
 to the rung's distance from the centre: a V-shaped book. Rungs on the wrong side of the
 current mid are not posted (the price has been through them, they would have traded). It
 requotes when its centre has moved by `requote_threshold`, checking every `requote_minutes`.
+
+With `latent.news_weight` > 0 the centre also takes in that share of each move of the world's
+news value (`fundamental`) as it happens: slow investors revise their intentions when they
+learn something, so the latent book drifts with the information, as the reference price of
+Donier et al.'s latent book does, while its memory of the mid keeps what trading did to it.
 """
 from __future__ import annotations
 
@@ -40,6 +45,7 @@ class LatentBook(mesa.Agent):
         super().__init__(model)
         self.venue, terms = venue, model.config.latent
         self.centre = model.config.token.initial_price
+        self._news = math.log(model.fundamental_at(model.time))
         endow(model, self.unique_id, venue, terms, scale)
         self._decay = 0.5 ** (terms.requote_minutes / (terms.memory_hours * 60.0))
         steps = np.arange(1, terms.levels + 1) / terms.levels
@@ -57,6 +63,10 @@ class LatentBook(mesa.Agent):
             return
         self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
         quoted, terms = self._quoted, self.model.config.latent
+        if terms.news_weight:
+            news = math.log(self.model.fundamental_at(self.model.time))
+            self.centre *= math.exp(terms.news_weight * (news - self._news))
+            self._news = news
         activity = self.activity()
         if quoted == quoted and abs(self.centre / quoted - 1.0) <= terms.requote_threshold \
                 and abs(activity / self._activity - 1.0) <= ACTIVITY_STEP:

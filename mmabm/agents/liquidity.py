@@ -16,6 +16,16 @@ trading against informed or one-sided flow):
 
 It requotes every `requote_minutes` when the mid has moved more than `requote_threshold` from
 the mid it quoted, or when fills have taken orders off its ladder.
+
+With `liquidity.news_weight` > 0 it also reads the world's news (`fundamental`: what moves
+the whole market, e.g. bitcoin, and what is learnt about the project). It keeps a fair price
+that takes in that share of each move of the news value and returns to the traded mid with
+half-life `news_memory_hours`; it quotes around that fair price instead of the mid, and when
+the other side's best quote is beyond its fair price by more than the taker fee it takes it
+(an IOC limit at fair less the fee, with `quote_share` of what it holds): the dealers
+who pick off stale quotes after public news (Glosten & Milgrom 1985; Foucault, Roell & Sandas
+2003). It follows the news' moves, never its level, so a price pushed off by a sale is not
+pulled back to any value.
 """
 from __future__ import annotations
 
@@ -25,7 +35,8 @@ import mesa
 import numpy as np
 from mesa.time import Schedule
 
-from mmabm._core import BUY, SELL
+from mmabm._core import BUY, IOC, SELL
+from mmabm.agents.beliefs import NewsFair
 from mmabm.venues import fund, units
 
 VOL_HOURS = 24            # the hourly mids its volatility estimate looks back over
@@ -47,6 +58,7 @@ class LiquidityProvider(mesa.Agent):
         self.pulls = 0
         self._tokens_an_hour_ago = self.tokens()
         self._quoted = (math.nan, None)         # (mid, its holdings) when it last posted
+        self.fair = NewsFair(model, terms.news_weight, terms.news_memory_hours)
         model.observe_hourly(self.observe)
         model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
                                                     start=model.time))
@@ -72,6 +84,8 @@ class LiquidityProvider(mesa.Agent):
         """Pull after one-sided fills; else requote if pulled quotes are due back, the mid
         moved, or fills took orders."""
         venue, terms = self.venue, self.model.config.liquidity
+        if terms.news_weight:
+            self.fair.update(venue.mid_usd())
         if self.model.time < self.pulled_until:
             return
         held = self.holdings()
@@ -88,6 +102,9 @@ class LiquidityProvider(mesa.Agent):
             mid = venue.last_price_usd()
             if mid != mid:
                 return
+        if terms.news_weight:
+            mid = self.fair.value
+            self.take_stale(mid)
         quoted, held_then = self._quoted
         # a fill changes what it holds: then some rungs are gone and the ladder is redone
         if quoted == quoted and abs(mid / quoted - 1) <= terms.requote_threshold and (
@@ -95,13 +112,41 @@ class LiquidityProvider(mesa.Agent):
             return
         self.quote(mid)
 
+    def take_stale(self, fair: float) -> None:
+        """Buy asks below `fair` less the taker fee, or sell into bids above `fair` plus the
+        fee (a trade that pays at its fair price): an IOC limit there with `quote_share` of
+        what it holds free on that side. What it takes is its own doing, not flow that ran
+        over its quotes: it does not count toward a pull."""
+        venue, share, me = self.venue, self.model.config.liquidity.quote_share, self.unique_id
+        tick, lot, half = venue.tick_size, venue.lot_size, venue.taker_fee
+        b = venue.balance(me)
+        ask, bid = venue.best_ask(), venue.best_bid()
+        limit = math.floor(fair * (1.0 - half) / tick)
+        if 0 < ask <= limit:
+            lots = int(share * b["usdt"] / (limit * tick * lot * (1.0 + venue.taker_fee)))
+            if lots >= 1:
+                self._own_trade(BUY, limit, lots)
+            return
+        limit = math.ceil(fair * (1.0 + half) / tick)
+        if bid >= limit > 0:
+            lots = int(share * b["tokens"] / lot)
+            if lots >= 1:
+                self._own_trade(SELL, limit, lots)
+
+    def _own_trade(self, side: int, limit: int, lots: int) -> None:
+        """An IOC limit that does not count as flow against its quotes."""
+        before = self.tokens()
+        self.venue.limit(self.unique_id, side, limit, lots, IOC)
+        self._tokens_an_hour_ago += self.tokens() - before
+
     def quote(self, mid: float) -> None:
-        """Post both ladders around `mid`: widened by volatility, leaning against inventory."""
+        """Post both ladders around `mid` (its fair price when it follows the news): widened
+        by volatility, leaning against inventory."""
         venue, terms, me = self.venue, self.model.config.liquidity, self.unique_id
         venue.cancel_all(me)
+        half = min(MAX_HALF_SPREAD, terms.half_spread + terms.vol_widen * self.vol)
         b = venue.balance(me)
         lean = max(-1.0, min(1.0, b["tokens"] / self.start_tokens - 1.0))
-        half = min(MAX_HALF_SPREAD, terms.half_spread + terms.vol_widen * self.vol)
         center = mid * (1.0 - terms.skew * half * lean)
         steps = np.linspace(0.0, terms.ladder_width, terms.levels)
         tick, lot = venue.tick_size, venue.lot_size

@@ -24,6 +24,7 @@ import mesa
 from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
+from mmabm.agents.beliefs import NewsFair
 from mmabm.agents.quoting import obligation_ladder
 from mmabm.agents.sale import Sale
 from mmabm.agents.settlement import Settlement
@@ -82,6 +83,10 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self._buyback_hours = 0
         self._buyback_from = math.inf
         self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
+        terms = model.config.market_maker
+        # with news_weight: its quotes' reference, the main mid moved by the news it has read
+        self.fair = NewsFair(model, terms.news_weight, terms.news_memory_hours)
+        self._tilt = 1.0                # the fair price over the main mid it last quoted with
         self.lp_fees_closed = self.lp_loss_closed = 0.0   # of pool positions it has left
         self.quoting = True             # until the contract settles
         self._pov_seen = 0.0            # others' spot volume at the POV sale's last look (USDT)
@@ -362,12 +367,12 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if not self.quoting:
             return
         threshold = self.model.config.market_maker.requote_threshold
-        fine = self._found_fine
+        fine, tilt = self._found_fine, self.news_tilt()
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
             quoted = self.quoted_mid[venue.name]
             if fine.get(venue.name) == (venue.changes, quoted):
                 continue
-            mid = venue.mid_usd()
+            mid = venue.mid_usd() * (tilt or 1.0)
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
@@ -386,6 +391,21 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                         or asks_thin and self._could_add(venue, terms, SELL, mid)):
                     continue
             self.quote(venue, terms, mid)
+
+    def news_tilt(self) -> float | None:
+        """With `market_maker.news_weight`: its fair price over the main mid (every venue's
+        quotes move by it), the news taken in first; None without. The tilt changes only by
+        more than half the requote threshold, and then every venue is looked at again: between
+        news, a venue found fine stays fine."""
+        terms = self.model.config.market_maker
+        if not terms.news_weight:
+            return None
+        main = self.model.cexs[0].mid_usd()
+        fair = self.fair.update(main)
+        if main == main and abs(fair / main / self._tilt - 1.0) > terms.requote_threshold / 2:
+            self._tilt = fair / main
+            self._found_fine.clear()
+        return self._tilt
 
     def _could_add(self, venue, terms, side: int, mid: float) -> bool:
         """Whether a new ladder could post another rung on `side` of `venue` (the venue takes
