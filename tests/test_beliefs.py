@@ -42,16 +42,22 @@ def test_news_weight_scales_what_the_anchor_takes_in():
     assert anchor.value == pytest.approx(2.0)
 
 
-def test_a_dealers_fair_price_takes_in_the_news_moves_and_returns_to_the_mid():
+def test_a_dealers_fair_price_is_the_mid_plus_the_news_the_market_has_not_taken_in():
     model = MarketModel(BASE, seed=1)
     model.fundamental[:] = 1.0
     fair = NewsFair(model, news_weight=0.5, memory_hours=1.0)
     model.fundamental[:] = 1.21                            # the news rises 21%
-    assert fair.update(math.nan) == pytest.approx(1.1)     # half of it, in logs; no mid seen
+    assert math.isnan(fair.update(math.nan))               # no mid, no fair price
+    assert fair.pending == pytest.approx(math.log(1.1))    # half of it, in logs
     model.time += 60                                       # an hour later, the mid at 1.0
-    assert fair.update(1.0) == pytest.approx(1.1 ** 0.5)   # half the log gap closed
-    model.time += 600
-    assert fair.update(1.0) == pytest.approx(1.0, abs=1e-3)   # back to the mid: the news'
-    # level (1.21) pulls nothing, only its moves count
-    model.fundamental[:] = 1.21 * 1.1
-    assert fair.update(1.0) == pytest.approx(fair.value) and fair.value > 1.04
+    assert fair.update(1.0) == pytest.approx(1.1 ** 0.5)   # half of it given up
+    # the market takes in part of it: the fair price stays where it was
+    assert fair.update(1.02) == pytest.approx(1.1 ** 0.5)
+    # a move against the news (a sale) is not leaned against: the pending part stays
+    before = fair.pending
+    assert fair.update(0.9) == pytest.approx(0.9 * math.exp(before))
+    model.time += 600                                      # no more news: the view fades,
+    assert fair.update(0.9) == pytest.approx(0.9, rel=1e-3)   # the news' level pulls nothing
+    model.fundamental[:] = 1.21 * 0.9                      # bad news: a pending fall
+    assert fair.update(0.9) < 0.9 * 0.96
+    assert fair.update(0.8) == pytest.approx(0.8)          # the market has taken it all in

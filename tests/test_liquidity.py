@@ -100,7 +100,7 @@ def test_without_news_weight_the_same_jump_moves_no_quote_of_its_own():
     model.run_until(50)
     _news_jump(model, 1, 1.03)
     model.run_until(66)
-    assert lp.fair.value == 1.0                       # never updated: it quotes the mid
+    assert lp.fair.pending == 0.0                     # never updated: it quotes the mid
     assert abs(lp._quoted[0] / lp.venue.mid_usd() - 1) < 0.01
 
 
@@ -109,7 +109,7 @@ def test_a_fair_price_above_the_market_makes_it_buy_and_its_memory_is_its_key():
     assert lp.fair.memory_minutes == 120.0
     model.run_until(10)
     held = lp.tokens()
-    lp.fair.log_value += 0.05                         # it has read good news
+    lp.fair.pending += 0.05                           # it has read good news
     model.run_until(16)                               # its next look
     assert lp.tokens() > held
     assert model.conservation_problems() == []

@@ -41,34 +41,41 @@ class BeliefAnchor:
 
 
 class NewsFair:
-    """A dealer's fair price (log): it takes in `news_weight` of each move of the world's news
-    value as it happens and returns to the traded mid with half-life `memory_hours`.
+    """A dealer's fair price: the mid plus the news the price has not taken in yet.
 
-    It follows the news' moves, never its level, so a price that trading pushed away is not
-    pulled back to any value: what trading did stays, what the news says is added.
+    At each look the pending news (in logs) grows by `news_weight` times the news value's move
+    since the last look and shrinks by the mid's move in its direction (the market took that
+    much in), never past zero; what is still pending fades with half-life `memory_hours` (a
+    view the market does not confirm is given up). The fair price is mid x exp(pending).
+
+    It follows the news' moves, never its level, and a move against the news (a sale) leaves
+    the pending part as it was: a dealer that reads the news does not lean against the flow.
     """
 
     def __init__(self, model, news_weight: float, memory_hours: float) -> None:
         self.model, self.news_weight = model, news_weight
         self.memory_minutes = memory_hours * 60.0
-        self.log_value = math.log(model.config.token.initial_price)
+        self.pending = 0.0
         self._news = math.log(model.fundamental_at(model.time))
+        self._mid = math.nan                      # log of the mid at the last look with one
         self._seen = model.time
 
-    @property
-    def value(self) -> float:
-        """The fair price in USDT per token."""
-        return math.exp(self.log_value)
-
     def update(self, mid: float) -> float:
-        """Take in the news since the last update, then return toward `mid` (NaN: skip) for
-        the minutes since; the fair price."""
+        """Take in the news and the mid's move since the last look; the fair price (NaN
+        without a mid)."""
         now = self.model.time
         news = math.log(self.model.fundamental_at(now))
-        self.log_value += self.news_weight * (news - self._news)
+        self.pending += self.news_weight * (news - self._news)
         self._news = news
-        if mid == mid and mid > 0:
-            learn = 1.0 - 0.5 ** ((now - self._seen) / self.memory_minutes)
-            self.log_value += learn * (math.log(mid) - self.log_value)
-            self._seen = now
-        return math.exp(self.log_value)
+        if not (mid == mid and mid > 0):
+            return math.nan
+        m = math.log(mid)
+        if self._mid == self._mid:
+            taken = m - self._mid
+            if self.pending > 0:
+                self.pending = max(0.0, self.pending - max(taken, 0.0))
+            elif self.pending < 0:
+                self.pending = min(0.0, self.pending - min(taken, 0.0))
+        self.pending *= 0.5 ** ((now - self._seen) / self.memory_minutes)
+        self._mid, self._seen = m, now
+        return mid * math.exp(self.pending)

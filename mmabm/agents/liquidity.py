@@ -84,8 +84,7 @@ class LiquidityProvider(mesa.Agent):
         """Pull after one-sided fills; else requote if pulled quotes are due back, the mid
         moved, or fills took orders."""
         venue, terms = self.venue, self.model.config.liquidity
-        if terms.news_weight:
-            self.fair.update(venue.mid_usd())
+        fair = self.fair.update(venue.mid_usd()) if terms.news_weight else math.nan
         if self.model.time < self.pulled_until:
             return
         held = self.holdings()
@@ -102,8 +101,8 @@ class LiquidityProvider(mesa.Agent):
             mid = venue.last_price_usd()
             if mid != mid:
                 return
-        if terms.news_weight:
-            mid = self.fair.value
+        if fair == fair:
+            mid = fair
             self.take_stale(mid)
         quoted, held_then = self._quoted
         # a fill changes what it holds: then some rungs are gone and the ladder is redone

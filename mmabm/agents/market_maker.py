@@ -402,7 +402,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             return None
         main = self.model.cexs[0].mid_usd()
         fair = self.fair.update(main)
-        if main == main and abs(fair / main / self._tilt - 1.0) > terms.requote_threshold / 2:
+        if fair == fair and abs(fair / main / self._tilt - 1.0) > terms.requote_threshold / 2:
             self._tilt = fair / main
             self._found_fine.clear()
         return self._tilt
