@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+NEGLIGIBLE = 1e-6        # pending news below this (in logs) is dropped: far inside a tick
+
 
 class BeliefAnchor:
     """The log of the anchor valuation; `update` once an hour with the observed mid."""
@@ -56,26 +58,29 @@ class NewsFair:
         self.model, self.news_weight = model, news_weight
         self.memory_minutes = memory_hours * 60.0
         self.pending = 0.0
-        self._news = math.log(model.fundamental_at(model.time))
-        self._mid = math.nan                      # log of the mid at the last look with one
+        self._news = model.fundamental_at(model.time)
+        self._mid = math.nan                      # the mid at its last look that had one
         self._seen = model.time
 
     def update(self, mid: float) -> float:
         """Take in the news and the mid's move since the last look; the fair price (NaN
         without a mid)."""
         now = self.model.time
-        news = math.log(self.model.fundamental_at(now))
-        self.pending += self.news_weight * (news - self._news)
-        self._news = news
+        news = self.model.fundamental_at(now)
+        if news != self._news:
+            self.pending += self.news_weight * math.log(news / self._news)
+            self._news = news
         if not (mid == mid and mid > 0):
             return math.nan
-        m = math.log(mid)
-        if self._mid == self._mid:
-            taken = m - self._mid
-            if self.pending > 0:
-                self.pending = max(0.0, self.pending - max(taken, 0.0))
-            elif self.pending < 0:
-                self.pending = min(0.0, self.pending - min(taken, 0.0))
-        self.pending *= 0.5 ** ((now - self._seen) / self.memory_minutes)
-        self._mid, self._seen = m, now
-        return mid * math.exp(self.pending)
+        pending = self.pending
+        if pending:                               # (nothing pending: the mid is the fair price)
+            if self._mid == self._mid:
+                taken = math.log(mid / self._mid)
+                if pending > 0:
+                    pending = max(0.0, pending - max(taken, 0.0))
+                else:
+                    pending = min(0.0, pending - min(taken, 0.0))
+            pending *= 0.5 ** ((now - self._seen) / self.memory_minutes)
+            self.pending = pending if abs(pending) > NEGLIGIBLE else 0.0
+        self._mid, self._seen = mid, now
+        return mid * math.exp(self.pending) if self.pending else mid

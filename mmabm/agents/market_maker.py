@@ -395,14 +395,14 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
     def news_tilt(self) -> float | None:
         """With `market_maker.news_weight`: its fair price over the main mid (every venue's
         quotes move by it), the news taken in first; None without. The tilt changes only by
-        more than half the requote threshold, and then every venue is looked at again: between
+        more than the requote threshold, and then every venue is looked at again: between
         news, a venue found fine stays fine."""
         terms = self.model.config.market_maker
         if not terms.news_weight:
             return None
         main = self.model.cexs[0].mid_usd()
         fair = self.fair.update(main)
-        if fair == fair and abs(fair / main / self._tilt - 1.0) > terms.requote_threshold / 2:
+        if fair == fair and abs(fair / main / self._tilt - 1.0) > terms.requote_threshold:
             self._tilt = fair / main
             self._found_fine.clear()
         return self._tilt
