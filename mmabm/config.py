@@ -49,6 +49,9 @@ class WorldConfig:
     """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
     regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
     annual_vol: float = _field(0.3, 0.0, 20.0, "volatility of the news value, annualised")
+    news_tail_df: float = _field(0.0, 0.0, 1000.0,
+                                 "degrees of freedom of the news value's Student t shocks "
+                                 "(heavier tails when smaller; > 2, or 0: normal shocks)")
     year_multiple: float = _field(0.0, 0.0, 100.0, "bust/boom: value after a year vs listing "
                                   "(0: the regime's default, bust 0.2, boom 3)")
     peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")
@@ -590,6 +593,10 @@ def _check_terms(c: Config) -> None:
         raise ConfigError(f"market_maker.sale_fraction must be -1 (the article's arithmetic) or "
                           f"in [0, {c.max_sale_tokens / max(c.contract.loan_tokens, 1e-300):.4f}] "
                           f"(at most the loan minus the obligations' inventory), got {fraction:g}")
+    if 0 < c.world.news_tail_df <= 2:
+        raise ConfigError(f"world.news_tail_df must be 0 (normal shocks) or in (2, 1000] (a t "
+                          f"with 2 or fewer degrees of freedom has no variance), got "
+                          f"{c.world.news_tail_df:g}")
     if c.perp.maintenance_margin > c.perp.initial_margin:
         raise ConfigError(f"perp.maintenance_margin must be at most perp.initial_margin "
                           f"({c.perp.initial_margin:g}), got {c.perp.maintenance_margin:g}")

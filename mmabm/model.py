@@ -121,7 +121,7 @@ class MarketModel(mesa.Model):
                                    "end_multiple": w.end_multiple}}.get(w.regime, {})
         self.fundamental = fundamental_path(w.regime, hours * 60, self.config.token.initial_price,
                                             w.annual_vol, self.streams["fundamental"], every=60,
-                                            **terms)
+                                            tail_df=w.news_tail_df, **terms)
         self.attention = Attention(w.attention_halflife_days, w.attention_floor,
                                    w.shock_halflife_hours)
 

@@ -102,3 +102,23 @@ def test_zero_year_multiple_means_the_regimes_default():
     t = np.array([YEAR])
     assert np.exp(regime_log_drift("bust", t, year_multiple=0.0))[0] == pytest.approx(0.2)
     assert np.exp(regime_log_drift("boom", t, year_multiple=None))[0] == pytest.approx(3.0)
+
+
+def test_t_shocks_keep_the_variance_and_fatten_the_tails():
+    normal = np.diff(np.log(fundamental_path("flat", YEAR * 5, 1.0, 0.8,
+                                             RandomStreams(2)["fundamental"], every=60)))
+    fat = np.diff(np.log(fundamental_path("flat", YEAR * 5, 1.0, 0.8,
+                                          RandomStreams(2)["fundamental"], every=60, tail_df=3.5)))
+    assert fat.std() == pytest.approx(normal.std(), rel=0.1)
+    kurt = lambda r: ((r - r.mean()) ** 4).mean() / r.var() ** 2 - 3    # noqa: E731
+    assert abs(kurt(normal)) < 0.2 and kurt(fat) > 3
+    with pytest.raises(ValueError, match="tail_df"):
+        fundamental_path("flat", 100, 1.0, 0.5, np.random.default_rng(), tail_df=2.0)
+
+
+def test_news_tail_df_is_checked_by_name():
+    from mmabm.config import Config, ConfigError
+    with pytest.raises(ConfigError, match="world.news_tail_df must be 0"):
+        Config().override({"world.news_tail_df": 1.5})
+    with pytest.raises(ConfigError, match="world.news_tail_df"):
+        Config().override({"world.news_tail_df": -1})
