@@ -113,24 +113,28 @@ class LiquidityProvider(mesa.Agent):
 
     def take_stale(self, fair: float) -> None:
         """Buy asks below `fair` less the taker fee, or sell into bids above `fair` plus the
-        fee (a trade that pays at its fair price): an IOC limit there with `quote_share` of
-        what it holds free on that side. What it takes is its own doing, not flow that ran
-        over its quotes: it does not count toward a pull."""
-        venue, share, me = self.venue, self.model.config.liquidity.quote_share, self.unique_id
-        tick, lot, half = venue.tick_size, venue.lot_size, venue.taker_fee
-        b = venue.balance(me)
+        fee (a trade that pays at its fair price): its quotes cancelled, an IOC limit there
+        with all it holds on that side (the limit price bounds what it takes). What it takes
+        is its own doing, not flow that ran over its quotes: it does not count toward a
+        pull."""
+        venue, me = self.venue, self.unique_id
+        tick, lot, fee = venue.tick_size, venue.lot_size, venue.taker_fee
+        buy = math.floor(fair * (1.0 - fee) / tick)
+        sell = math.ceil(fair * (1.0 + fee) / tick)
         ask, bid = venue.best_ask(), venue.best_bid()
-        limit = math.floor(fair * (1.0 - half) / tick)
-        if 0 < ask <= limit:
-            lots = int(share * b["usdt"] / (limit * tick * lot * (1.0 + venue.taker_fee)))
-            if lots >= 1:
-                self._own_trade(BUY, limit, lots)
+        if not (0 < ask <= buy or bid >= sell > 0):
             return
-        limit = math.ceil(fair * (1.0 + half) / tick)
-        if bid >= limit > 0:
-            lots = int(share * b["tokens"] / lot)
+        venue.cancel_all(me)
+        self._quoted = (math.nan, None)
+        b = venue.balance(me)
+        if 0 < ask <= buy:
+            lots = int(b["usdt"] / (buy * tick * lot * (1.0 + fee)))
             if lots >= 1:
-                self._own_trade(SELL, limit, lots)
+                self._own_trade(BUY, buy, lots)
+        else:
+            lots = int(b["tokens"] / lot)
+            if lots >= 1:
+                self._own_trade(SELL, sell, lots)
 
     def _own_trade(self, side: int, limit: int, lots: int) -> None:
         """An IOC limit that does not count as flow against its quotes."""
