@@ -3,7 +3,7 @@
 The news value (`fundamental`) is information, not an anchor: it reaches the price only through
 the agents that read it. Each setting below adds readers (value traders alone, the default;
 then the liquidity providers, the market maker, the latent books; then slower-learning value
-traders; then heavier-tailed news), and each runs under hold in a bust and a boom world on the
+traders and a less persistent crowd mood; then heavier-tailed news), and each runs under hold in a bust and a boom world on the
 same seeds. Per run: how much of the news' move reaches the mid over a day and a week (the
 slope of the mid's log change on the news value's, and its R²), the hourly volatility, excess
 kurtosis and lag-1 autocorrelation; across the two worlds, the slope of the final log mid on the
@@ -21,14 +21,15 @@ from mmabm.stylized import mean_ci, news_beta, stylized_facts
 
 DEALERS = {"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0,
            "latent.news_weight": 1.0}
+RECOMMENDED = {**DEALERS, "beliefs.learning_per_day": 0.03, "retail.mood_halflife_hours": 0.3}
 SETTINGS = {                       # name -> the keys it changes from the scenario
     "value traders only (default)": {},
     "+ providers": {"liquidity.news_weight": 1.0},
     "+ providers, maker": {"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0},
     "+ providers, maker, latent": DEALERS,
     "all, learning 0.03/day": {**DEALERS, "beliefs.learning_per_day": 0.03},
-    "all, learning 0.03/day, t(3.5) news": {**DEALERS, "beliefs.learning_per_day": 0.03,
-                                            "world.news_tail_df": 3.5},
+    "all, learning 0.03/day, mood 0.3 h": RECOMMENDED,
+    "same, t(3.5) news": {**RECOMMENDED, "world.news_tail_df": 3.5},
 }
 WORLDS = ("bust", "boom")
 COLUMNS = ("minute", "mid", "fundamental")
@@ -106,7 +107,7 @@ def report(args, runs: pd.DataFrame) -> None:
     ax.axvline(1, color="grey", lw=0.8, ls="--")
     ax.set(xlabel="share of the news' move in the price (1: all of it)",
            title="How much of the world's news reaches the price, by who reads it (95% CI)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper right")
     ax.grid(alpha=0.3, axis="x")
     _common.write_report(args, "Does the world's news reach the price?", [
         "Hold, bust and boom worlds, the same seeds in every setting. `news_beta_*`: slope of "
