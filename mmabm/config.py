@@ -139,8 +139,8 @@ class MarketMakerConfig:
                                 "reference takes in (0: it quotes around the mid, the model "
                                 "before)")
     news_memory_hours: float = _field(6.0, 0.1, 10_000.0,
-                                      "half-life over which that reference returns to the "
-                                      "traded mid when the market does not follow the news")
+                                      "half-life of the news the market has not taken in "
+                                      "yet: a view the market does not confirm fades")
 
 
 @dataclass(frozen=True)
@@ -319,10 +319,11 @@ class LiquidityConfig:
     requote_threshold: float = _field(0.002, 0.0, 0.1, "mid move that makes it requote")
     news_weight: float = _field(0.0, 0.0, 2.0,
                                 "share of each move of the world's news value its fair price "
-                                "takes in (0: it quotes around the mid, the model before)")
+                                "(the mid plus the news not yet in it) takes in (0: it quotes "
+                                "around the mid, the model before)")
     news_memory_hours: float = _field(6.0, 0.1, 10_000.0,
-                                      "half-life over which its fair price returns to the "
-                                      "traded mid when the market does not follow the news")
+                                      "half-life of the news the market has not taken in "
+                                      "yet: a view the market does not confirm fades")
 
 
 @dataclass(frozen=True)
