@@ -27,6 +27,7 @@ SETTINGS = {                       # name -> the keys it changes from the scenar
     "+ providers": {"liquidity.news_weight": 1.0},
     "+ providers, maker": {"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0},
     "+ providers, maker, latent": DEALERS,
+    "all, mood 0.3 h": {**DEALERS, "retail.mood_halflife_hours": 0.3},
     "all, learning 0.03/day": {**DEALERS, "beliefs.learning_per_day": 0.03},
     "all, learning 0.03/day, mood 0.3 h": RECOMMENDED,
     "same, t(3.5) news": {**RECOMMENDED, "world.news_tail_df": 3.5},
