@@ -18,11 +18,11 @@ It requotes every `requote_minutes` when the mid has moved more than `requote_th
 the mid it quoted, or when fills have taken orders off its ladder.
 
 With `liquidity.news_weight` > 0 it also reads the world's news (`fundamental`: what moves
-the whole market, e.g. bitcoin, and what is learnt about the project). It keeps a fair price
-that takes in that share of each move of the news value and returns to the traded mid with
-half-life `news_memory_hours`; it quotes around that fair price instead of the mid, and when
-the other side's best quote is beyond its fair price by more than the taker fee it takes it
-(an IOC limit at fair less the fee, with `quote_share` of what it holds): the dealers
+the whole market, e.g. bitcoin, and what is learnt about the project). Its fair price is the
+mid plus that share of the news the market has not taken in yet, fading with half-life
+`news_memory_hours` (beliefs.NewsFair); it quotes around that fair price instead of the mid,
+and when the other side's best quote is beyond its fair price by more than the taker fee it
+takes it (an IOC limit at fair less the fee, with all it holds on that side): the dealers
 who pick off stale quotes after public news (Glosten & Milgrom 1985; Foucault, Roell & Sandas
 2003). It follows the news' moves, never its level, so a price pushed off by a sale is not
 pulled back to any value.
@@ -147,9 +147,9 @@ class LiquidityProvider(mesa.Agent):
         by volatility, leaning against inventory."""
         venue, terms, me = self.venue, self.model.config.liquidity, self.unique_id
         venue.cancel_all(me)
-        half = min(MAX_HALF_SPREAD, terms.half_spread + terms.vol_widen * self.vol)
         b = venue.balance(me)
         lean = max(-1.0, min(1.0, b["tokens"] / self.start_tokens - 1.0))
+        half = min(MAX_HALF_SPREAD, terms.half_spread + terms.vol_widen * self.vol)
         center = mid * (1.0 - terms.skew * half * lean)
         steps = np.linspace(0.0, terms.ladder_width, terms.levels)
         tick, lot = venue.tick_size, venue.lot_size
