@@ -49,6 +49,15 @@ class StepHook:
         self.active = False
 
 
+class PeriodicHook(StepHook):
+    """Something `MarketModel.each_step` runs every `interval` minutes (a multiple of the step)
+    before its own work: a recurring Mesa event without the event's cost (see `every`)."""
+
+    def __init__(self, fn, interval: int, start: float) -> None:
+        super().__init__(fn)
+        self.interval, self.start = interval, start
+
+
 class MarketModel(mesa.Model):
     """One run of the market. `run_model()` plays it to the end of `config.run.months`."""
 
@@ -69,6 +78,8 @@ class MarketModel(mesa.Model):
         self.fused_step = (self.fuse_steps and config.arbitrage.reaction_minutes == step
                            and config.market_maker.requote_minutes == step)
         self.step_hooks: list[StepHook] = []      # run after them, in the order registered
+        self.periodic_hooks: list[PeriodicHook] = []   # run before them when due (see every)
+        self._building = True
         self.hourly_observers: list = []          # see observe_hourly
         self._build_world()
         self._build_venues()
@@ -94,6 +105,10 @@ class MarketModel(mesa.Model):
         if self.fused_step:
             self.arbitrageur.looking.stop()
             self.schedule_recurring(self.each_step, Schedule(interval=step))
+            # Mesa would run the events due in a minute in the order they were created: an
+            # event every k minutes was created k minutes before, so the longest interval
+            # first, and among equal ones the order they were registered in
+            self.periodic_hooks.sort(key=lambda hook: -hook.interval)
         elif config.arbitrage.reaction_minutes == step:
             # the desk's looks and the marks run back to back every step: one Mesa event for
             # both (in the same order) instead of two
@@ -113,6 +128,7 @@ class MarketModel(mesa.Model):
         default_step = getattr(self, "_default_schedule", None)
         if default_step is not None and type(self).step is mesa.Model.step:
             default_step.stop()
+        self._building = False
 
     def _build_world(self) -> None:
         w, hours = self.config.world, int(self.end_minute // 60) + 2
@@ -179,8 +195,13 @@ class MarketModel(mesa.Model):
         self.update_marks()
 
     def each_step(self) -> None:
-        """The market maker's requote, then the desk's look and the marks, then the step hooks
-        (`fused_step`: one Mesa event a step instead of one for each)."""
+        """The periodic hooks that are due, the market maker's requote, then the desk's look
+        and the marks, then the step hooks (`fused_step`: one Mesa event a step instead of
+        one for each)."""
+        now = self.time
+        for hook in self.periodic_hooks:
+            if (now - hook.start) % hook.interval == 0:
+                hook()
         self.market_maker.requote()
         self.look_and_mark()
         for hook in self.step_hooks:
@@ -198,6 +219,24 @@ class MarketModel(mesa.Model):
         self.step_hooks.append(hook)
         if start_now:
             self.schedule_event(hook, at=self.time)
+        return hook
+
+    def every(self, fn, interval: int) -> PeriodicHook | EventGenerator:
+        """Run `fn` every `interval` minutes from now on: a recurring Mesa event, or, for an
+        agent built with the model while `each_step` is fused, a periodic hook `each_step`
+        runs when it is due, before its own work — where Mesa would have run the event (it
+        was created `interval` minutes before, after every event with a longer interval and
+        before the step's own event). That holds while no other recurring event comes more
+        often than the hook: the hedge and the funding (each created at build for its first
+        time, so first among equals) and the hourly events. Either has `stop()`."""
+        c = self.config
+        if not (self.fused_step and self._building and interval % c.run.step_minutes == 0
+                and interval <= min(60, c.market_maker.hedge_minutes,
+                                    c.perp.funding_interval_minutes)):
+            return self.schedule_recurring(fn, Schedule(interval=interval, start=self.time))
+        hook = PeriodicHook(fn, interval, self.time)
+        self.periodic_hooks.append(hook)
+        self.schedule_event(hook, at=self.time)           # the first time: now, as Mesa would
         return hook
 
     def observe_hourly(self, fn) -> None:

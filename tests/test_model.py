@@ -214,18 +214,27 @@ def test_marks_update_every_step_with_or_without_the_desk_and_no_mesa_step(react
     assert (model.arbitrageur.looking._active) is (reaction != 1)
 
 
-def test_one_event_per_step_runs_what_separate_events_would(monkeypatch):
+@pytest.mark.parametrize("changes, periodic", [
+    ({}, [15, 15, 15, 5, 5, 5, 5]),                     # latent books, basis desk, providers
+    ({"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0,
+      "latent.news_weight": 1.0, "liquidity.requote_minutes": 3}, [15, 15, 15, 5, 3, 3, 3]),
+    ({"market_maker.hedge_minutes": 4, "liquidity.requote_minutes": 3}, [3, 3, 3]),
+    # (the hedge comes more often than the latent books and the basis desk: they stay events)
+])
+def test_one_event_per_step_runs_what_separate_events_would(monkeypatch, changes, periodic):
     """The requote, the desk's look, the marks, the immediate sale's slices and the retail
-    arrivals run as one Mesa event a step (`each_step`); a run with one event each, in Mesa's
+    arrivals run as one Mesa event a step (`each_step`), and the providers', latent books'
+    and basis desk's looks as periodic hooks in it; a run with one event each, in Mesa's
     order, must be the very same run."""
     config = TRADING.override({"run.months": 0.02, "market_maker.strategy": "article",
-                               "market_maker.sale_horizon_hours": 6})
+                               "market_maker.sale_horizon_hours": 6, **changes})
     fused = MarketModel(config, seed=4)
     assert fused.fused_step and len(fused.step_hooks) == 2       # the sale, the arrivals
+    assert [hook.interval for hook in fused.periodic_hooks] == periodic
     fused.run_model()
     monkeypatch.setattr(MarketModel, "fuse_steps", False)
     separate = MarketModel(config, seed=4)
-    assert not separate.fused_step and separate.step_hooks == []
+    assert not separate.fused_step and separate.step_hooks == separate.periodic_hooks == []
     separate.run_model()
     assert fused.market_maker.sold_tokens > 0 and fused.retail.orders.sum() > 50
     assert not fused.step_hooks[0].active                        # the sale ended on time

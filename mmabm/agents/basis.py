@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import mesa
-from mesa.time import Schedule
 
 from mmabm._core import BUY, GTC, SELL
 from mmabm.agents.quoting import obligation_ladder
@@ -42,7 +41,7 @@ class BasisDesk(mesa.Agent):
         self.quoted = (math.nan, 0)                 # (index, position) the ladder was built on
         self.hedged_tokens = 0.0                    # spot bought (+) or sold (-) as hedge
         if terms.perp_depth_usd > 0:
-            model.schedule_recurring(self.act, Schedule(interval=LOOK_MINUTES, start=0.0))
+            model.every(self.act, LOOK_MINUTES)
 
     def position_tokens(self) -> float:
         perp = self.model.perp

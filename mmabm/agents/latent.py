@@ -30,7 +30,6 @@ import math
 
 import mesa
 import numpy as np
-from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.liquidity import endow
@@ -53,8 +52,7 @@ class LatentBook(mesa.Agent):
         self._weights = steps / steps.sum()                       # V: size grows with it
         self._quoted = math.nan
         self._activity = 1.0                                      # the factor last quoted at
-        model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
-                                                    start=model.time))
+        model.every(self.act, terms.requote_minutes)
 
     def act(self) -> None:
         """Move the centre toward the mid; requote when it has moved far enough."""

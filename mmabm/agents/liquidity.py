@@ -33,7 +33,6 @@ import math
 
 import mesa
 import numpy as np
-from mesa.time import Schedule
 
 from mmabm._core import BUY, IOC, SELL
 from mmabm.agents.beliefs import NewsFair
@@ -60,8 +59,7 @@ class LiquidityProvider(mesa.Agent):
         self._quoted = (math.nan, None)         # (mid, its holdings) when it last posted
         self.fair = NewsFair(model, terms.news_weight, terms.news_memory_hours)
         model.observe_hourly(self.observe)
-        model.schedule_recurring(self.act, Schedule(interval=terms.requote_minutes,
-                                                    start=model.time))
+        model.every(self.act, terms.requote_minutes)
 
     def holdings(self) -> tuple[float, float]:
         """(USDT, tokens) it holds on the venue, free and in orders: a fill changes them."""
