@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from mmabm.agents._quoting import build
+
 _NUMBER = (int, float)
 
 
@@ -56,35 +58,13 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
         raise ValueError(f"skew must be in [-1, 1], got {skew!r}")
     if not (isinstance(margin, _NUMBER) and 0.0 <= margin <= 1.0):
         raise ValueError(f"margin must be in [0, 1], got {margin!r}")
-    mid = mid_usd * (1.0 - skew * max_spread / 4)            # lean the centre against inventory
     half = max_spread / 2 * 0.9                              # best quotes strictly inside
     edge = band * 0.9                                        # deepest rung well inside the band
     below, above = _rungs(half, edge, levels)
-    # plain float arithmetic, operation for operation what numpy did on the arrays (IEEE
-    # doubles either way, so the same ticks), without numpy's per-call cost on 10 rungs
-    bids = [mid * b / tick_size for b in below]
-    asks = [mid * a / tick_size for a in above]
-    if not asks[-1] < 2.0**62:
-        raise ValueError(f"mid_usd / tick_size must be a price in ticks below 2**62, got "
-                         f"{mid_usd!r} / {tick_size!r}")
-    bids = [math.floor(b) for b in bids]
-    asks = [math.ceil(a) for a in asks]
-    if asks[0] - bids[0] < 1 or asks[0] - bids[0] > max_spread * mid / tick_size:
-        # the tick is too coarse for the spread (a price that fell far): the tightest the venue
-        # allows, one tick; the obligation check will report the miss
-        bids[0] = max(1, math.floor(mid / tick_size))
-        asks[0] = bids[0] + 1
-    if bids[-1] < 1 or min(bids) < 1:
-        bids = [max(b, 1) for b in bids]
-    bid_prices = sorted(set(bids), reverse=True)
-    ask_prices = sorted(set(asks))
-    want = depth_usd * (1 + margin)
-    lean = 0.5 * skew                                        # long: bigger asks, smaller bids
-    bid_usd, ask_usd = want * (1 + max(0.0, -lean)), want * (1 + max(0.0, lean))
-    return Ladder(np.array(bid_prices, dtype=np.int64),
-                  np.array(_rung_lots(bid_prices, bid_usd, tick_size, lot_size), dtype=np.int64),
-                  np.array(ask_prices, dtype=np.int64),
-                  np.array(_rung_lots(ask_prices, ask_usd, tick_size, lot_size), dtype=np.int64))
+    # compiled (_quoting.pyx): the centre leaned against inventory by up to a quarter of the
+    # spread, bids floored and asks ceiled to ticks, then lots for equal USDT per rung
+    return Ladder(*build(mid_usd, skew, max_spread, below, above, tick_size, lot_size,
+                         depth_usd, margin))
 
 
 @lru_cache(maxsize=256)
@@ -93,9 +73,3 @@ def _rungs(half: float, edge: float, levels: int) -> tuple[tuple[float, ...], tu
     terms fix them, so they are computed once)."""
     offsets = np.linspace(half, edge, levels)
     return tuple((1 - offsets).tolist()), tuple((1 + offsets).tolist())
-
-
-def _rung_lots(prices: list[int], total_usd: float, tick_size: float, lot_size: float) -> list[int]:
-    """Equal USDT per rung, rounded up to whole lots."""
-    per_rung = total_usd / len(prices)
-    return [math.ceil(per_rung / (p * tick_size * lot_size)) for p in prices]

@@ -1,0 +1,8 @@
+"""Type stub of the compiled obligation-ladder body (mmabm/agents/_quoting.pyx)."""
+import numpy as np
+import numpy.typing as npt
+
+def build(mid_usd: float, skew: float, max_spread: float, below: tuple[float, ...],
+          above: tuple[float, ...], tick_size: float, lot_size: float, depth_usd: float,
+          margin: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                                  npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
