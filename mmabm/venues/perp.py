@@ -437,11 +437,21 @@ class PerpExchange:
         longs, shorts = self._longs, self._shorts
         if (not longs or longs[-1][0] < mark) and (not shorts or mark < shorts[0][0]):
             return done
-        pending = [o for _, o in longs[bisect_left(longs, (mark,)):]]          # trigger >= mark
-        pending += [o for _, o in shorts[:bisect_right(shorts, (mark, math.inf))]]  # <= mark
+        book = self.book
+        # a long closes into the bids, a short into the asks; a side with no depth now gets
+        # none in this call (closing and cancelling only take depth away), so of its crossed
+        # accounts only those with orders to cancel are visited: the others would be passed
+        # over (an account under water waits for depth, often for hours)
+        crossed = longs[bisect_left(longs, (mark,)):]                         # trigger >= mark
+        pending = ([o for _, o in crossed] if book.n_levels(1) else
+                   [o for _, o in crossed if book.has_orders(o)])
+        crossed = shorts[:bisect_right(shorts, (mark, math.inf))]              # trigger <= mark
+        pending += ([o for _, o in crossed] if book.n_levels(-1) else
+                    [o for _, o in crossed if book.has_orders(o)])
+        if not pending:
+            return done
         heapq.heapify(pending)
         scanned = None                           # who the full scan would visit (owners open now)
-        book = self.book
         last = -1
         while pending:
             owner = heapq.heappop(pending)
