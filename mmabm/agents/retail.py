@@ -108,6 +108,7 @@ class RetailPopulation(mesa.Agent):
         self.expired = 0                                     # resting orders cancelled by age
         self.orders = np.zeros(len(TYPE_NAMES), dtype=np.int64)    # orders sent, by type
         self.stops_hit = 0                                   # stop-loss and panic sales
+        self._act_loop = None                # the compiled loop, bound to these arrays (_retail.pyx)
         self._draw_traits(model.streams["traits"])
         self._seed_wallets(types)
         # the crowd's hourly mood: a buy-side tilt shared by noise and perp traders, drawn for
