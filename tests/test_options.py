@@ -356,3 +356,17 @@ def test_scalar_delta_equals_the_vectorised_greeks(spot, strike_units, t_now, si
                       expiry=500.0)
     fast = call.scalar_delta(spot, t_now, sigma, periods_per_year=1_000.0)
     assert fast == pytest.approx(float(call.delta(spot, t_now, sigma, 1_000.0)), rel=1e-9, abs=1e-9)
+
+
+@given(spot=st.floats(0.01, 50.0), strike_units=st.integers(100_000, 10_000_000),
+       t_now=st.floats(0.0, 600.0), sigma=st.floats(0.0, 5.0))
+@settings(max_examples=examples(300), deadline=None)
+def test_scalar_value_and_delta_equal_the_vectorised_greeks(spot, strike_units, t_now, sigma):
+    """The hourly row's plain-float path: the same value and delta as the vectorised greeks
+    (lapsed and at-expiry steps included), to a few ulps."""
+    call = CallOption(writer=1, holder=2, strike=strike_units / 1e6, quantity_tokens=1_000.0,
+                      expiry=500.0)
+    value, delta = call.scalar_value_delta(spot, t_now, sigma, periods_per_year=1_000.0)
+    g = call.greeks(spot, t_now, sigma, 1_000.0)
+    assert value == pytest.approx(float(g.price), rel=1e-12, abs=1e-9)
+    assert delta == pytest.approx(float(g.delta), rel=1e-12, abs=1e-9)

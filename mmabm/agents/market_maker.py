@@ -285,9 +285,10 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             sigma = max(self.vol.annual_vol, 1e-6)
             for option in model.project.options:
                 if value_calls:
-                    g = option.greeks(spot, model.time, sigma, MINUTES_PER_YEAR)
-                    calls_value += float(g.price)
-                    calls_delta += float(g.delta)
+                    value, delta = option.scalar_value_delta(spot, model.time, sigma,
+                                                             MINUTES_PER_YEAR)
+                    calls_value += value
+                    calls_delta += delta
                 else:
                     calls_delta += option.scalar_delta(spot, model.time, sigma, MINUTES_PER_YEAR)
         owed = (model.project.loan_units - model.project.tokens_returned_units) * units.TOKEN_UNIT

@@ -75,6 +75,12 @@ def _ncdf_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(x <= 0.0, half, 1.0 - half), np.where(x <= 0.0, 1.0 - half, half)
 
 
+def _ncdf(x: float) -> float:
+    """N(x) for one float, as `_ncdf_pair` computes it."""
+    half = 0.5 * math.erfc(abs(x) / math.sqrt(2.0))
+    return half if x <= 0.0 else 1.0 - half
+
+
 def norm_cdf(x: ArrayLike) -> np.ndarray | float:
     """Standard normal CDF, vectorised; relative accuracy in the lower tail down to ~1e-300."""
     with np.errstate(under="ignore"):
@@ -327,6 +333,25 @@ class CallOption:
                                            0.5 if spot == self.strike else 0.0)
         d1 = math.log(spot / self.strike) / v + 0.5 * v
         return self.quantity_tokens * 0.5 * math.erfc(-d1 / math.sqrt(2.0))
+
+    def scalar_value_delta(self, spot: float, t_now: float, sigma: float,
+                           periods_per_year: float) -> tuple[float, float]:
+        """(`value`, `delta`) for one spot at r = 0 in plain floats, the formulas of the
+        vectorised greeks step by step (equal to them within a few ulps: libm's exp and log
+        where numpy has its own): what the hourly row records."""
+        if not self.is_live(t_now) or not (spot > 0 and math.isfinite(spot)):
+            return 0.0, 0.0
+        strike = self.strike
+        v = max(sigma, 0.0) * math.sqrt(max(self.expiry - t_now, 0.0) / periods_per_year)
+        if v > 0.0:
+            m = math.log(spot) - math.log(strike)
+            d1 = min(max(m / v + 0.5 * v, -_D_MAX), _D_MAX)
+            d2 = min(max(m / v - 0.5 * v, -_D_MAX), _D_MAX)
+        else:                                   # a step: N(+-inf), or N(0) at the money
+            d1 = d2 = (1.0 if spot > strike else -1.0 if spot < strike else 0.0) * _D_MAX
+        n1, n2 = _ncdf(d1), _ncdf(d2)
+        price = min(max(spot * n1 - strike * n2, max(spot - strike, 0.0)), spot)
+        return self.quantity_tokens * price, self.quantity_tokens * n1
 
     def greeks(self, spot: ArrayLike, t_now: float, sigma: ArrayLike, periods_per_year: float,
                r: float = 0.0) -> Greeks:
