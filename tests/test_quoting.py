@@ -109,6 +109,9 @@ def test_ladder_is_the_numpy_ladder_exactly(mid, depth, band, spread, tick, lot,
     for mine, reference in zip(got, numpy_ladder(mid, **terms)):
         assert mine.dtype == reference.dtype == np.int64
         np.testing.assert_array_equal(mine, reference)
+    assert ladder.totals(tick, lot) == (*ladder.notional_usd(tick, lot),
+                                        float(ladder.ask_lots.sum()), int(ladder.bid_lots.min()),
+                                        int(ladder.ask_lots.min()))
 
 
 @pytest.mark.parametrize("mid", [1.0, 0.4321, 0.05, 0.0123, 2.5])

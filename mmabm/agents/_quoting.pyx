@@ -66,8 +66,33 @@ def build(double mid_usd, double skew, double max_spread, tuple below, tuple abo
     cdef double lean = 0.5 * skew
     cdef double bid_usd = want * (1 + (-lean if -lean > 0.0 else 0.0))
     cdef double ask_usd = want * (1 + (lean if lean > 0.0 else 0.0))
-    return bid_arr, _lots(bids, n_bid, bid_usd, tick_size, lot_size), \
-        ask_arr, _lots(asks, n_ask, ask_usd, tick_size, lot_size)
+    bid_lots = _lots(bids, n_bid, bid_usd, tick_size, lot_size)
+    ask_lots = _lots(asks, n_ask, ask_usd, tick_size, lot_size)
+    return bid_arr, bid_lots, ask_arr, ask_lots
+
+
+def totals(bid_prices, bid_lots, ask_prices, ask_lots, double tick_size, double lot_size):
+    """(bid USDT, ask USDT, ask lots, smallest bid rung, smallest ask rung) of a ladder: what
+    numpy gives for `prices @ lots * tick * lot`, `lots.sum()` and `lots.min()` (int64 sums,
+    then floats)."""
+    cdef const int64_t[:] bp = bid_prices, bl = bid_lots, ap = ask_prices, al = ask_lots
+    cdef int64_t bid_value = 0, ask_value = 0, ask_sum = 0, bid_min, ask_min
+    cdef Py_ssize_t k
+    if bl.shape[0] == 0 or al.shape[0] == 0:
+        raise ValueError("a ladder side has no rungs")
+    bid_min, ask_min = bl[0], al[0]
+    for k in range(bp.shape[0]):
+        bid_value += bp[k] * bl[k]
+        if bl[k] < bid_min:
+            bid_min = bl[k]
+    for k in range(ap.shape[0]):
+        ask_value += ap[k] * al[k]
+        ask_sum += al[k]
+        if al[k] < ask_min:
+            ask_min = al[k]
+    cdef double unit = tick_size * lot_size
+    return (<double>bid_value * unit, <double>ask_value * unit, <double>ask_sum,
+            bid_min, ask_min)
 
 
 cdef _lots(int64_t[:] prices, int64_t n, double total_usd, double tick_size, double lot_size):

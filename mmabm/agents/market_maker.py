@@ -319,9 +319,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                                        max_spread=terms.max_spread, tick_size=terms.tick_size,
                                        lot_size=terms.lot_size, levels=mm.quote_levels,
                                        skew=self.skew)
-            got = (terms, ladder, *ladder.notional_usd(terms.tick_size, terms.lot_size),
-                   float(ladder.ask_lots.sum()), int(ladder.bid_lots.min()),
-                   int(ladder.ask_lots.min()))
+            got = (terms, ladder, *ladder.totals(terms.tick_size, terms.lot_size))
             if len(recent) >= 256:
                 recent.clear()
             recent[key] = got

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from mmabm.agents._quoting import build
+from mmabm.agents._quoting import build, totals
 
 _NUMBER = (int, float)
 
@@ -33,6 +33,12 @@ class Ladder:
         """(bid, ask) USDT value of the whole ladder."""
         k = tick_size * lot_size
         return (float(self.bid_prices @ self.bid_lots) * k, float(self.ask_prices @ self.ask_lots) * k)
+
+    def totals(self, tick_size: float, lot_size: float) -> tuple[float, float, float, int, int]:
+        """(bid USDT, ask USDT, ask lots, smallest bid rung, smallest ask rung), in one
+        compiled pass: the notionals above, `ask_lots.sum()`, and each side's `lots.min()`."""
+        return totals(self.bid_prices, self.bid_lots, self.ask_prices, self.ask_lots,
+                      tick_size, lot_size)
 
 
 def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spread: float,
