@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_model.py                 # 12 months (the goal: < 60 s)
     .venv/bin/python benchmarks/bench_model.py --months 0.1    # a quick look
     .venv/bin/python benchmarks/bench_model.py --months 1 --baseline f9ad867
+    .venv/bin/python benchmarks/bench_model.py --baseline 0ed587f --set world.annual_vol=1
 
 Prints wall time, simulated minutes per wall second, peak memory, and the orders and fills the
 run made (cost should scale with those, not with population x minutes). `--baseline REV` also
@@ -22,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # measure the checkout this file is in, not whichever one the venv's editable install points to
 sys.path.insert(0, str(ROOT))
-from mmabm.config import load_config  # noqa: E402
+from mmabm.config import ConfigError, load_config, parse_overrides  # noqa: E402
 from mmabm.model import MarketModel  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "article.toml"
@@ -60,8 +61,14 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--baseline", metavar="REV",
                         help="also time commit REV (built in a temporary worktree); print the ratio")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="change this checkout's scenario (the baseline runs its own "
+                             "default): what a proposed default would cost")
     args = parser.parse_args(argv)
-    config = load_config(SCENARIO, {"run.months": args.months})
+    try:
+        config = load_config(SCENARIO, {"run.months": args.months, **parse_overrides(args.set)})
+    except ConfigError as err:
+        parser.exit(2, f"bench_model: {err}\n")
     start = time.perf_counter()
     model = MarketModel(config, seed=args.seed)
     built = time.perf_counter() - start
@@ -72,7 +79,8 @@ def main(argv=None):
     orders = int(model.retail.orders.sum())
     trades = sum(v.volume_lots for v in model.cexs)
     print(f"{args.months:g} months ({minutes:,.0f} simulated minutes), seed {args.seed}, "
-          f"code in {Path(sys.modules['mmabm'].__file__).parent.parent}")
+          f"code in {Path(sys.modules['mmabm'].__file__).parent.parent}"
+          + (f", with {' '.join(args.set)}" if args.set else ""))
     print(f"  wall time            {wall:8.1f} s   (of which building {built:.1f} s)")
     print(f"  simulated min / s    {minutes / wall:8.0f}")
     print(f"  peak memory          {peak_mib:8.0f} MiB")
