@@ -149,9 +149,13 @@ def test_more_workers_than_cpus_are_capped_and_said(capsys, tmp_path):
 
 
 def _interrupt_after(args: list[str], marker: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    """Start `mmabm args`, wait for `marker` on stderr, send SIGINT (Ctrl-C), collect."""
+    """Start `mmabm args`, wait for `marker` on stderr, send SIGINT (Ctrl-C), collect.
+
+    The child gets the default SIGINT disposition, as from a terminal: a suite started in the
+    background (`make test &`, nohup) ignores SIGINT, and a child would inherit that."""
     process = subprocess.Popen([sys.executable, "-m", "mmabm", *args], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = []
     for line in process.stderr:
         seen.append(line)
