@@ -324,7 +324,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                 recent.clear()
             recent[key] = got
         ladder = got[1]
-        self._top_up(venue, ladder, terms, got[2:5])         # moving funds counts as a change
+        self._top_up(venue, terms, got[2], got[4])           # moving funds counts as a change
         posted = self._posted
         last = posted.get(venue.name)
         if last is None or last[0] is not got or last[1] != venue.changes:
@@ -334,15 +334,10 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self.quoted_mid[venue.name] = mid
         self._smallest_rungs[venue.name] = got[5:7]
 
-    def _top_up(self, venue, ladder, terms,
-                totals: tuple[float, float, float] | None = None) -> None:
-        """Move USDT and tokens from the wallet so the venue account can carry `ladder`;
-        `totals` is its (bid USDT, ask USDT, ask lots) if already known."""
+    def _top_up(self, venue, terms, bid_usd: float, ask_lots: float) -> None:
+        """Move USDT and tokens from the wallet so the venue account can carry a ladder with
+        bids worth `bid_usd` and `ask_lots` lots of asks (from `Ladder.totals`)."""
         wallets, me = self.model.wallets, self.unique_id
-        if totals is None:
-            totals = (*ladder.notional_usd(terms.tick_size, terms.lot_size),
-                      float(ladder.ask_lots.sum()))
-        bid_usd, _, ask_lots = totals
         b = venue.balance(me)
         # (no conversion of a zero shortfall, the common case: it is 0 units)
         short = max(0.0, bid_usd * (1 + 2 * terms.taker_fee) - b["usdt"] - b["usdt_locked"])
