@@ -85,10 +85,7 @@ cdef class _Loop:
 
     cdef bint bound_to(self, pop):
         """Still bound to what `pop` holds now (the same objects, not copies)."""
-        model = pop.model
-        cdef tuple now = (pop.kind, pop.home, pop.resting, pop.orders, pop.horizon, pop.stop,
-                          pop.offset, pop.stop_level, pop.take_profit, pop.basis,
-                          pop.seen_tokens, model.dex, model.perp, model.config)
+        cdef tuple now = _binding(pop)
         cdef Py_ssize_t k
         if self.pop is not pop or len(pop.venues) != len(self.venues) \
                 or len(pop.horizons) != self.t.n_horizons:
@@ -353,7 +350,14 @@ cdef _Loop _bind(pop):
     L.t.n_horizons = len(pop.horizons)
     for n in range(L.t.n_horizons):
         L.t.scale[n] = r.momentum_scale * sqrt(pop.horizons[n])
-    L.bound = (pop.kind, pop.home, pop.resting, pop.orders, pop.horizon, pop.stop, pop.offset,
-               pop.stop_level, pop.take_profit, pop.basis, pop.seen_tokens, model.dex,
-               model.perp, model.config)
+    L.bound = _binding(pop)
     return L
+
+
+cdef tuple _binding(pop):
+    """What a loop bound to `pop` holds on to (besides its venues): the population's arrays,
+    the pool, the perp and the config."""
+    model = pop.model
+    return (pop.kind, pop.home, pop.resting, pop.orders, pop.horizon, pop.stop, pop.offset,
+            pop.stop_level, pop.take_profit, pop.basis, pop.seen_tokens, model.dex, model.perp,
+            model.config)
