@@ -6,5 +6,5 @@ import os
 
 
 def examples(n: int) -> int:
-    """`n`, or a quarter of it (at least 10) in the debug/coverage pass."""
-    return max(10, n // 4) if os.environ.get("MMABM_DEBUG_PASS") == "1" else n
+    """`n`, or a quarter of it (at least 10, never more than `n`) in the debug/coverage pass."""
+    return min(n, max(10, n // 4)) if os.environ.get("MMABM_DEBUG_PASS") == "1" else n
