@@ -48,8 +48,8 @@ class TokenConfig:
 class WorldConfig:
     """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
     regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
-    annual_vol: float = _field(0.3, 0.0, 20.0, "volatility of the news value, annualised")
-    news_tail_df: float = _field(0.0, 0.0, 1000.0,
+    annual_vol: float = _field(1.0, 0.0, 20.0, "volatility of the news value, annualised")
+    news_tail_df: float = _field(3.5, 0.0, 1000.0,
                                  "degrees of freedom of the news value's Student t shocks "
                                  "(heavier tails when smaller; > 2, or 0: normal shocks)")
     year_multiple: float = _field(0.0, 0.0, 100.0, "bust/boom: value after a year vs listing "
@@ -134,7 +134,7 @@ class MarketMakerConfig:
     buyback_days: float = _field(14.0, 0.0, 365.0,
                                  "days before maturity it starts buying back what it is short "
                                  "of the loan, hourly (0: all at maturity)")
-    news_weight: float = _field(0.0, 0.0, 2.0,
+    news_weight: float = _field(1.0, 0.0, 2.0,
                                 "share of each move of the world's news value its quotes' "
                                 "reference takes in (0: it quotes around the mid, the model "
                                 "before)")
@@ -191,7 +191,7 @@ class RetailConfig:
     perp_leverage: float = _field(3.0, 1.0, 100.0, "speculators' leverage")
     mood_sd: float = _field(0.2, 0.0, 0.45,
                             "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
-    mood_halflife_hours: float = _field(0.5, 0.0, 8760.0,
+    mood_halflife_hours: float = _field(0.3, 0.0, 8760.0,
                                         "persistence of the mood: the half-life of an AR(1) "
                                         "with sd mood_sd (0: independent from hour to hour)")
     max_slippage: float = _field(0.02, 1e-4, 1.0,
@@ -248,7 +248,7 @@ class BeliefsConfig:
     model: Literal["adaptive", "anchored"] = _field(
         "adaptive", doc="anchored: the anchor is the world's news value, nothing else "
         "(the model before price formation); adaptive: it also learns from the price")
-    learning_per_day: float = _field(0.3, 0.0, 100.0,
+    learning_per_day: float = _field(1.0, 0.0, 100.0,
                                      "adaptive: how fast the anchor moves toward the observed "
                                      "price (per day, exponential)")
     news_weight: float = _field(1.0, 0.0, 2.0,
@@ -317,7 +317,7 @@ class LiquidityConfig:
                          "(share of the half-spread at a full inventory imbalance)")
     requote_minutes: int = _field(5, 1, 1440, "how often it checks its quotes")
     requote_threshold: float = _field(0.002, 0.0, 0.1, "mid move that makes it requote")
-    news_weight: float = _field(0.0, 0.0, 2.0,
+    news_weight: float = _field(1.0, 0.0, 2.0,
                                 "share of each move of the world's news value its fair price "
                                 "(the mid plus the news not yet in it) takes in (0: it quotes "
                                 "around the mid, the model before)")
@@ -343,7 +343,7 @@ class LatentConfig:
                            "(fraction); the size of a rung grows linearly with its distance")
     levels: int = _field(25, 2, 200, "rungs per side")
     quote_share: float = _field(1.0, 0.0, 1.0, "share of its capital it quotes per side")
-    news_weight: float = _field(0.0, 0.0, 2.0,
+    news_weight: float = _field(1.0, 0.0, 2.0,
                                 "share of each move of the world's news value its centre takes "
                                 "in (0: it follows the mid alone, the model before)")
     requote_threshold: float = _field(0.005, 0.0, 0.5,

@@ -3,6 +3,7 @@ import pytest
 
 from mmabm.config import Config
 from mmabm.experiment import run
+from dealers import DEAF
 
 BASE = Config().override({"run.months": 0.04, "retail.n_traders": 500,
                           "retail.launch_orders_per_minute": 5, "market_maker.sale_horizon_hours": 6})
@@ -28,9 +29,10 @@ def test_the_immediate_sale_moves_price_against_hold(paired):
     a = paired["article"].timeseries.set_index("minute")
     h = paired["hold"].timeseries.set_index("minute")
     window = slice(3 * 60, 12 * 60)                    # the sale's second half and after
-    # at least 3% lower (the latent book absorbs part of the sale); NaN hours skipped
-    assert a["mid"].loc[window].mean() < h["mid"].loc[window].mean() * 0.97
-    assert a["amm_price"].loc[window].mean() < h["amm_price"].loc[window].mean() * 0.97
+    # at least 2% lower (the latent book and the other dealers absorb part of the sale: 3.0%
+    # on this seed); NaN hours skipped
+    assert a["mid"].loc[window].mean() < h["mid"].loc[window].mean() * 0.98
+    assert a["amm_price"].loc[window].mean() < h["amm_price"].loc[window].mean() * 0.98
     assert paired["article"].summary["max_drawdown"] > paired["hold"].summary["max_drawdown"]
 
 
@@ -109,7 +111,8 @@ def test_sale_start_is_range_checked():
 def test_with_news_weight_its_quotes_move_with_the_news_on_every_exchange(weight):
     from mmabm.model import MarketModel
 
-    config = BASE.override({"market_maker.strategy": "hold", "market_maker.news_weight": weight,
+    config = BASE.override({**DEAF, "market_maker.strategy": "hold",
+                            "market_maker.news_weight": weight,    # the maker alone reads it
                             "latent.usdt_per_venue": 0.0, "latent.tokens_per_venue": 0.0})
     model = MarketModel(config, seed=3)
     model.run_until(110)
