@@ -8,9 +8,9 @@ before maturity falls in the month). The peak impact is the log gap to hold at t
 sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap at
 1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3).
 Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
-the latent book, the default; the same without the latent book; anchored: beliefs are the
-news value; anchored with elastic money and no latent book: the model before price
-formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 day, 1 week,
+the latent book, the default; the same with dealers that quote around the mid alone; the same
+without the latent book; anchored: beliefs are the news value; anchored with elastic money, no
+latent book and deaf dealers: the model before price formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 day, 1 week,
 1 month, 3 and 12 months; the market maker's net sale (its holdings' fall against hold, its
 quotes included); each party's outcome.
     .venv/bin/python experiments/impact_persistence.py --quick      # a few minutes
@@ -32,11 +32,14 @@ LOAN = 10_000_000.0     # 4M and its quotes' selling stay below it (6M capped th
 SIZES = (250_000.0, 500_000.0, 1_000_000.0, 2_000_000.0, 4_000_000.0)
 HORIZONS = {"1h": 60, "1d": 1440, "1w": 7 * 1440, "1m": 30 * 1440, "3m": 90 * 1440,
             "12m": 360 * 1440}
+DEAF = {"liquidity.news_weight": 0.0, "market_maker.news_weight": 0.0, "latent.news_weight": 0.0}
 BELIEFS = {"adaptive": {},
+           "adaptive, dealers deaf to the news": DEAF,
            "adaptive, no latent book": {"latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0},
            "anchored": {"beliefs.model": "anchored"},
            "anchored, elastic money": {"beliefs.model": "anchored", "money.model": "elastic",
-                                       "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0}}
+                                       "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
+                                       **DEAF}}
 STRATEGIES = ("hold", "article", "twap_sale")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens")
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",

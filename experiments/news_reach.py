@@ -1,10 +1,11 @@
 """Does the world's news reach the price? By who reads it, in a bust and a boom world.
 
 The news value (`fundamental`) is information, not an anchor: it reaches the price only through
-the agents that read it. Each setting below adds readers (value traders alone, the default;
-then the liquidity providers, the market maker, the latent books; then slower-learning value
-traders and a less persistent crowd mood; then heavier-tailed news), and each runs under hold in a bust and a boom world on the
-same seeds. Per run: how much of the news' move reaches the mid over a day and a week (the
+the agents that read it. Each setting below adds readers, from the model before the dealers read
+it (value traders alone, learning 0.3 a day, mood half-life 0.5 h, normal news) to the default:
+the liquidity providers, the market maker, the latent books; then a less persistent crowd mood,
+faster-learning value traders and heavier-tailed news (the default). The news' volatility is the
+scenario's in every setting. Each runs under hold in a bust and a boom world on the same seeds. Per run: how much of the news' move reaches the mid over a day and a week (the
 slope of the mid's log change on the news value's, and its R²), the hourly volatility, excess
 kurtosis and lag-1 autocorrelation; across the two worlds, the slope of the final log mid on the
 final log news value (1: the price ends where the news says, 0: the world does not matter).
@@ -19,18 +20,21 @@ from mmabm.experiment.executor import Task, run_tasks
 from mmabm.plots import save
 from mmabm.stylized import mean_ci, news_beta, stylized_facts
 
-DEALERS = {"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0,
+BEFORE = {"liquidity.news_weight": 0.0, "market_maker.news_weight": 0.0,
+          "latent.news_weight": 0.0, "beliefs.learning_per_day": 0.3,
+          "retail.mood_halflife_hours": 0.5, "world.news_tail_df": 0.0}
+DEALERS = {**BEFORE, "liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0,
            "latent.news_weight": 1.0}
-RECOMMENDED = {**DEALERS, "beliefs.learning_per_day": 0.03, "retail.mood_halflife_hours": 0.3}
 SETTINGS = {                       # name -> the keys it changes from the scenario
-    "value traders only (default)": {},
-    "+ providers": {"liquidity.news_weight": 1.0},
-    "+ providers, maker": {"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0},
+    "value traders only (the model before)": BEFORE,
+    "+ providers": {**BEFORE, "liquidity.news_weight": 1.0},
+    "+ providers, maker": {**BEFORE, "liquidity.news_weight": 1.0,
+                           "market_maker.news_weight": 1.0},
     "+ providers, maker, latent": DEALERS,
     "all, mood 0.3 h": {**DEALERS, "retail.mood_halflife_hours": 0.3},
-    "all, learning 0.03/day": {**DEALERS, "beliefs.learning_per_day": 0.03},
-    "all, learning 0.03/day, mood 0.3 h": RECOMMENDED,
-    "same, t(3.5) news": {**RECOMMENDED, "world.news_tail_df": 3.5},
+    "all, mood 0.3 h, learning 1.0/day": {**DEALERS, "retail.mood_halflife_hours": 0.3,
+                                          "beliefs.learning_per_day": 1.0},
+    "the default (+ t(3.5) news)": {},
 }
 WORLDS = ("bust", "boom")
 COLUMNS = ("minute", "mid", "fundamental")
