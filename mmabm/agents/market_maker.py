@@ -25,7 +25,7 @@ from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.beliefs import NewsFair
-from mmabm.agents.quoting import obligation_ladder
+from mmabm.agents.quoting import MARGIN, checked_ladder, obligation_ladder
 from mmabm.agents.sale import Sale
 from mmabm.agents.settlement import Settlement
 from mmabm.config import OBLIGATION_BUFFER
@@ -62,6 +62,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         model.wallets.mint(self.unique_id, usdt=model.config.market_maker.usdt_capital)
         self.quoted_mid: dict[str, float] = {}
         self._ladders: dict[str, dict] = {}      # venue -> recent ladders by (mid, skew)
+        self._terms_checked: set[int] = set()     # ids of venue terms a ladder was checked on
         self._posted: dict[str, tuple] = {}      # venue -> (ladder posted, venue changes then)
         self._found_fine: dict[str, tuple] = {}  # venue -> (changes, quoted mid) found fine
         self._smallest_rungs: dict[str, tuple[int, int]] = {}   # venue -> lots (bid, ask)
@@ -315,10 +316,16 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         key = (mid, self.skew)
         got = recent.get(key)
         if got is None or got[0] is not terms:
-            ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
-                                       max_spread=terms.max_spread, tick_size=terms.tick_size,
-                                       lot_size=terms.lot_size, levels=mm.quote_levels,
-                                       skew=self.skew)
+            if id(terms) in self._terms_checked and 0 < mid < math.inf:   # skew: clipped
+                ladder = checked_ladder(mid, terms.depth_usd, terms.band, terms.max_spread,
+                                        terms.tick_size, terms.lot_size, mm.quote_levels,
+                                        MARGIN, self.skew)
+            else:                                 # checks every argument, names a bad one
+                ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
+                                           max_spread=terms.max_spread,
+                                           tick_size=terms.tick_size, lot_size=terms.lot_size,
+                                           levels=mm.quote_levels, skew=self.skew)
+                self._terms_checked.add(id(terms))
             got = (terms, ladder, *ladder.totals(terms.tick_size, terms.lot_size))
             if len(recent) >= 256:
                 recent.clear()

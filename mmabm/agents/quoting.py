@@ -19,6 +19,7 @@ import numpy as np
 from mmabm.agents._quoting import build, totals
 
 _NUMBER = (int, float)
+MARGIN = 0.05          # extra depth on top of the obligation (obligation_ladder's default)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Ladder:
 
 
 def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spread: float,
-                      tick_size: float, lot_size: float, levels: int = 10, margin: float = 0.05,
+                      tick_size: float, lot_size: float, levels: int = 10, margin: float = MARGIN,
                       skew: float = 0.0) -> Ladder:
     """Ladders meeting `depth_usd` per side within `band` of `mid_usd` at spread <= max_spread.
 
@@ -64,6 +65,16 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
         raise ValueError(f"skew must be in [-1, 1], got {skew!r}")
     if not (isinstance(margin, _NUMBER) and 0.0 <= margin <= 1.0):
         raise ValueError(f"margin must be in [0, 1], got {margin!r}")
+    return checked_ladder(mid_usd, depth_usd, band, max_spread, tick_size, lot_size, levels,
+                          margin, skew)
+
+
+def checked_ladder(mid_usd: float, depth_usd: float, band: float, max_spread: float,
+                   tick_size: float, lot_size: float, levels: int, margin: float,
+                   skew: float) -> Ladder:
+    """`obligation_ladder` for arguments already checked: the market maker's terms are checked
+    when the config loads, its mid and skew where it computes them, and it builds a ladder
+    about every minute on each exchange in a volatile market."""
     half = max_spread / 2 * 0.9                              # best quotes strictly inside
     edge = band * 0.9                                        # deepest rung well inside the band
     below, above = _rungs(half, edge, levels)
