@@ -176,19 +176,38 @@ def impact_figure(frame: pd.DataFrame, fit: dict) -> Figure:
 
 
 def _part_option(parser) -> None:
-    parser.add_argument("--part", choices=("both", "metaorders"), default="both",
+    parser.add_argument("--part", choices=("both", "metaorders", "strategies"), default="both",
                         help="metaorders: part 1 only (the impact exponent and the permanent "
-                             "part: a quick probe of a --set change)")
+                             "part: a quick probe of a --set change); strategies: part 2 only")
 
 
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20),
                            extra=(_part_option,))
-    rng = np.random.default_rng(0)
-    meta, sizes = metaorders(args)
-    if args.part == "both":
-        print(f"part 1 done; part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
+    sections, figures = [], []
+    if args.part != "strategies":
+        sections, figures = part_one(args)
+    if args.part != "metaorders":
+        print(f"part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
               f"{args.months:g} months", file=sys.stderr)
+        runs = strategies(args)
+        runs.to_parquet(args.out / "strategies.parquet", index=False)
+        gaps = ci_table(runs, ["beliefs", "strategy"],
+                        [c for c in runs.columns if c.startswith(("mid gap", "depth gap"))
+                         and runs[c].notna().any()] + ["net_sale_1d"])
+        outcomes = ci_table(runs, ["beliefs", "strategy"],
+                            [f"{k} - hold" for k in OUTCOMES])
+        sections += ["## Part 2: strategies and belief settings, gaps to hold (log)", "",
+                     _common.table(gaps), "",
+                     "## Part 2: each party's outcome, difference to hold", "",
+                     _common.table(outcomes)]
+    _common.write_report(args, "Does the sale's impact last?", sections, figures)
+
+
+def part_one(args) -> tuple[list[str], list]:
+    """Part 1's runs, its report sections and its figure."""
+    rng = np.random.default_rng(0)
+    meta, _ = metaorders(args)
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
     fit = exponent(meta)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])
@@ -213,19 +232,7 @@ def main() -> None:
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
         _common.table(perm) if len(perm) else "(the runs do not reach a week)", ""]
-    if args.part == "both":
-        runs = strategies(args)
-        runs.to_parquet(args.out / "strategies.parquet", index=False)
-        gaps = ci_table(runs, ["beliefs", "strategy"],
-                        [c for c in runs.columns if c.startswith(("mid gap", "depth gap"))
-                         and runs[c].notna().any()] + ["net_sale_1d"])
-        outcomes = ci_table(runs, ["beliefs", "strategy"],
-                            [f"{k} - hold" for k in OUTCOMES])
-        sections += ["## Part 2: strategies and belief settings, gaps to hold (log)", "",
-                     _common.table(gaps), "",
-                     "## Part 2: each party's outcome, difference to hold", "",
-                     _common.table(outcomes)]
-    _common.write_report(args, "Does the sale's impact last?", sections, figures)
+    return sections, figures
 
 
 if __name__ == "__main__":
