@@ -36,6 +36,8 @@ def test_writes_summary_config_series_ledger_and_figures(out):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
 
+# whole-model runs: the release pass only (the debug pass traces the same code elsewhere)
+@pytest.mark.slow
 def test_long_runs_report_progress_on_stderr(tmp_path, capsys):
     assert main(["run", "--months", "0.7", "--set", "retail.n_traders=50", "--set",
                  "retail.launch_orders_per_minute=0.2", "--set", "market_maker.requote_minutes=30",

@@ -128,6 +128,8 @@ def test_volume_is_split_by_the_type_that_initiated_it(trading_run):
     assert by_type["volume_usd_noise"].sum() > 0 and by_type["volume_usd_market_maker"].sum() == 0
 
 
+# whole-model runs: the release pass only (the debug pass traces the same code elsewhere)
+@pytest.mark.slow
 def test_skipping_looks_at_unchanged_venues_changes_nothing(monkeypatch):
     """The arbitrage desk and the requote skip venues whose change counters stood still since
     a look that found nothing to do, and the market maker does not re-post a ladder on a venue
@@ -214,6 +216,7 @@ def test_marks_update_every_step_with_or_without_the_desk_and_no_mesa_step(react
     assert (model.arbitrageur.looking._active) is (reaction != 1)
 
 
+@pytest.mark.slow        # whole-model runs: the release pass only
 @pytest.mark.parametrize("changes, periodic", [
     ({}, [15, 15, 15, 5, 5, 5, 5]),                     # latent books, basis desk, providers
     ({"liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0,
@@ -288,6 +291,8 @@ def test_rows_carry_each_venue_and_where_the_market_maker_holds_what(trading_run
     assert ts["project_treasury_tokens"].iloc[0] > 0 and ts["project_treasury_usdt"].ge(0).all()
 
 
+# whole-model runs: the release pass only (the debug pass traces the same code elsewhere)
+@pytest.mark.slow
 def test_recording_only_reads_the_model():
     """The same seed recorded every minute, hour and day is the same run: the same summary,
     the same rows where they meet, and per-minute volumes that add up to the hourly ones.
