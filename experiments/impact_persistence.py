@@ -10,9 +10,9 @@ sale; its growth with Q gives the exponent delta (square-root law: about 0.5); t
 Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
 the latent book, the default; the same with dealers that quote around the mid alone; the same
 without the latent book; anchored: beliefs are the news value; anchored with elastic money, no
-latent book and deaf dealers: the model before price formation). The gaps of the main CEX's mid and ±2% depth to hold at 1 hour, 1 day, 1 week,
-1 month, 3 and 12 months; the market maker's net sale (its holdings' fall against hold, its
-quotes included); each party's outcome.
+latent book and deaf dealers: the model before price formation). The gaps of the main CEX's
+mid and ±2% depth to hold at 1 hour, 1 day, 1 week, 1 month, 3 and 12 months; the market
+maker's net sale (its holdings' fall against hold, its quotes included); each party's outcome.
     .venv/bin/python experiments/impact_persistence.py --quick      # a few minutes
     .venv/bin/python experiments/impact_persistence.py --months 1 --seeds 8 --part metaorders \
         --set latent.memory_hours=24                                 # how delta moves with a key
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from mmabm.config import DEAF_DEALERS
 from mmabm.experiment.executor import Task, run_tasks
 from mmabm.plots import save
 from mmabm.stylized import impact_exponent, mean_ci, power_law_fit
@@ -32,14 +33,13 @@ LOAN = 10_000_000.0     # 4M and its quotes' selling stay below it (6M capped th
 SIZES = (250_000.0, 500_000.0, 1_000_000.0, 2_000_000.0, 4_000_000.0)
 HORIZONS = {"1h": 60, "1d": 1440, "1w": 7 * 1440, "1m": 30 * 1440, "3m": 90 * 1440,
             "12m": 360 * 1440}
-DEAF = {"liquidity.news_weight": 0.0, "market_maker.news_weight": 0.0, "latent.news_weight": 0.0}
 BELIEFS = {"adaptive": {},
-           "adaptive, dealers deaf to the news": DEAF,
+           "adaptive, dealers deaf to the news": DEAF_DEALERS,
            "adaptive, no latent book": {"latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0},
            "anchored": {"beliefs.model": "anchored"},
            "anchored, elastic money": {"beliefs.model": "anchored", "money.model": "elastic",
                                        "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
-                                       **DEAF}}
+                                       **DEAF_DEALERS}}
 STRATEGIES = ("hold", "article", "twap_sale")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens")
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",
@@ -53,7 +53,7 @@ def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
     return float(np.log(run.loc[:minute].iloc[-1] / base.loc[:minute].iloc[-1]))
 
 
-def metaorders(args) -> tuple[pd.DataFrame, list]:
+def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
     months = min(1.0, max(args.months, 0.25))          # a month (at least a week)
     # the contract runs a year: its buyback before maturity would be in the 1-month gap
@@ -75,7 +75,7 @@ def metaorders(args) -> tuple[pd.DataFrame, list]:
              (("peak", 1440), ("1w", 7 * 1440), ("1m", 30 * 1440))}
         net = base["mm_tokens"].loc[1440] - ts["mm_tokens"].loc[1440]
         rows.append({"q": q, "seed": seed, **g, "net_sale": net})
-    return pd.DataFrame(rows), sizes
+    return pd.DataFrame(rows)
 
 
 def strategies(args) -> pd.DataFrame:
@@ -207,7 +207,7 @@ def main() -> None:
 def part_one(args) -> tuple[list[str], list]:
     """Part 1's runs, its report sections and its figure."""
     rng = np.random.default_rng(0)
-    meta, _ = metaorders(args)
+    meta = metaorders(args)
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
     fit = exponent(meta)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])

@@ -5,9 +5,10 @@ the agents that read it. Each setting below adds readers, from the model before 
 it (value traders alone, learning 0.3 a day, mood half-life 0.5 h, normal news) to the default:
 the liquidity providers, the market maker, the latent books; then a less persistent crowd mood,
 faster-learning value traders and heavier-tailed news (the default). The news' volatility is the
-scenario's in every setting. Each runs under hold in a bust and a boom world on the same seeds. Per run: how much of the news' move reaches the mid over a day and a week (the
-slope of the mid's log change on the news value's, and its R²), the hourly volatility, excess
-kurtosis and lag-1 autocorrelation; across the two worlds, the slope of the final log mid on the
+scenario's in every setting. Each runs under hold in a bust and a boom world on the same seeds.
+Per run: how much of the news' move reaches the mid over a day and a week (the slope of the
+mid's log change on the news value's, and its R²), the hourly volatility, excess kurtosis and
+lag-1 autocorrelation; across the two worlds, the slope of the final log mid on the
 final log news value (1: the price ends where the news says, 0: the world does not matter).
     .venv/bin/python experiments/news_reach.py --quick      # 2 months, 2 seeds: a few minutes
 """
@@ -16,15 +17,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from mmabm.config import DEAF_DEALERS
 from mmabm.experiment.executor import Task, run_tasks
 from mmabm.plots import save
 from mmabm.stylized import mean_ci, news_beta, stylized_facts
 
-BEFORE = {"liquidity.news_weight": 0.0, "market_maker.news_weight": 0.0,
-          "latent.news_weight": 0.0, "beliefs.learning_per_day": 0.3,
-          "retail.mood_halflife_hours": 0.5, "world.news_tail_df": 0.0}
-DEALERS = {**BEFORE, "liquidity.news_weight": 1.0, "market_maker.news_weight": 1.0,
-           "latent.news_weight": 1.0}
+BEFORE = {**DEAF_DEALERS, "beliefs.learning_per_day": 0.3, "retail.mood_halflife_hours": 0.5,
+          "world.news_tail_df": 0.0}
+DEALERS = {**BEFORE, **dict.fromkeys(DEAF_DEALERS, 1.0)}
 SETTINGS = {                       # name -> the keys it changes from the scenario
     "value traders only (the model before)": BEFORE,
     "+ providers": {**BEFORE, "liquidity.news_weight": 1.0},

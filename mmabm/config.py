@@ -544,6 +544,12 @@ def _scalar(kind: type, value: Any, key: str, meta: Any) -> Any:
 #: ladder's 5% margin, fees, and room to trade
 OBLIGATION_BUFFER = 1.2
 
+#: the dealers' news keys switched off: the providers, the latent books and the market maker
+#: quote around the mid alone (the model before 2026-12-03; tests and experiments that need a
+#: market where only value traders read the news start from it)
+DEAF_DEALERS = {"liquidity.news_weight": 0.0, "latent.news_weight": 0.0,
+                "market_maker.news_weight": 0.0}
+
 
 def _check_terms(c: Config) -> None:
     """Terms that are each in range but impossible together."""

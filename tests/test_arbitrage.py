@@ -6,7 +6,7 @@ from mmabm import BUY, SELL
 from mmabm.agents.arbitrage import cex_amm, cex_cex
 from mmabm.venues import AmmVenue, SpotExchange, units
 from budget import examples
-from dealers import DEAF
+from mmabm.config import DEAF_DEALERS
 
 M = 10**6
 ARB = 7
@@ -305,7 +305,7 @@ def test_the_pool_stays_near_the_books_through_the_sale(seed):
                                 "retail.launch_orders_per_minute": 10,
                                 "run.record_every_minutes": 10,
                                 "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
-                                **DEAF})
+                                **DEAF_DEALERS})
     model = MarketModel(config, seed=seed)
     model.run_model()
     ts = pd.DataFrame(model.rows)

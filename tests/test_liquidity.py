@@ -7,11 +7,11 @@ from mmabm._core import BUY, SELL
 from mmabm.config import Config
 from mmabm.model import MarketModel
 from mmabm.venues import fund
-from dealers import DEAF
+from mmabm.config import DEAF_DEALERS
 
 BASE = Config().override({"run.months": 0.02, "retail.n_traders": 200,
                           "retail.launch_orders_per_minute": 1, "market_maker.strategy": "hold",
-                          **DEAF})                  # each test says who reads the news
+                          **DEAF_DEALERS})           # each test says who reads the news
 
 
 def _provider(config=BASE, seed=1):

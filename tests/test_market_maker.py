@@ -3,7 +3,7 @@ import pytest
 
 from mmabm.config import Config
 from mmabm.experiment import run
-from dealers import DEAF
+from mmabm.config import DEAF_DEALERS
 
 BASE = Config().override({"run.months": 0.04, "retail.n_traders": 500,
                           "retail.launch_orders_per_minute": 5, "market_maker.sale_horizon_hours": 6})
@@ -111,7 +111,7 @@ def test_sale_start_is_range_checked():
 def test_with_news_weight_its_quotes_move_with_the_news_on_every_exchange(weight):
     from mmabm.model import MarketModel
 
-    config = BASE.override({**DEAF, "market_maker.strategy": "hold",
+    config = BASE.override({**DEAF_DEALERS, "market_maker.strategy": "hold",
                             "market_maker.news_weight": weight,    # the maker alone reads it
                             "latent.usdt_per_venue": 0.0, "latent.tokens_per_venue": 0.0})
     model = MarketModel(config, seed=3)

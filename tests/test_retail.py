@@ -13,7 +13,7 @@ from mmabm.agents.retail import crowd_mood
 from mmabm.config import Config, ConfigError
 from mmabm.model import MarketModel
 from budget import examples
-from dealers import DEAF
+from mmabm.config import DEAF_DEALERS
 
 SMALL = Config().override({"run.months": 0.02, "retail.n_traders": 300,
                            "retail.launch_orders_per_minute": 3, "market_maker.strategy": "hold"})
@@ -21,7 +21,8 @@ CLOSED = SMALL.override({"money.inflow_usd_per_day": 0.0, "money.exit_per_day": 
 VALUE_ONLY = CLOSED.override({"retail.noise_share": 0.0, "retail.momentum_share": 0.0,
                               "retail.fundamentalist_share": 1.0, "retail.perp_share": 0.0,
                               "retail.early_holder_share": 0.0, "beliefs.model": "anchored",
-                              "beliefs.dispersion": 0.0, **DEAF})    # value traders alone
+                              "beliefs.dispersion": 0.0,
+                              **DEAF_DEALERS})                   # value traders alone
 
 
 def test_money_is_finite_value_traders_buy_the_news_with_what_they_hold():
