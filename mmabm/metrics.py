@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -148,11 +150,16 @@ HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbi
            "liquidity_provider", "pool", "venues")
 
 
+#: what a perp account holds (USDT units): free, locked by orders, backing its position
+_PERP_HELD = (attrgetter("collateral"), attrgetter("locked"), attrgetter("margin"))
+
+
 def supply_row(model) -> dict[str, float]:
     """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
     to the supply and to all the USDT in the model), and retail money's inflow and outflow
     since listing (`money_inflow_usd`, `money_outflow_usd`)."""
-    group_list, few, early_ids = _holder_groups(model)
+    agents, early_on_dex, on_cexs = _holder_groups(model)
+    few = agents + early_on_dex
     n = len(HOLDERS)
     tokens, usdt = [0] * n, [0] * n                 # whole units (Python ints: plain loops)
     retail = HOLDERS.index("retail")
@@ -168,33 +175,35 @@ def supply_row(model) -> dict[str, float]:
         # from their wallet)
         rest = total
         get = book.get
-        for owner, k in few:
-            held = get(owner, 0)
+        for k, owners in few:
+            held = sum(map(get, owners, repeat(0, len(owners))))
             out[k] += held
             rest -= held
         out[retail] += rest
-    early = HOLDERS.index("early_holder")
     for venue in model.cexs:
-        acc = venue.accounts()
-        size = len(acc)
-        ids = early_ids[:np.searchsorted(early_ids, size)]
-        # the agents one by one, the early holders together, retail as the rest (int sums)
-        for out, held in ((tokens, acc["tokens"] + acc["tokens_locked"]),
-                          (usdt, acc["usdt"] + acc["usdt_locked"])):
-            rest = int(held.sum())
-            for owner, k in model.agent_groups.items():
-                if owner < size:
-                    x = int(held[owner])
-                    out[k] += x
-                    rest -= x
-            x = int(held[ids].sum())
-            out[early] += x
-            out[retail] += rest - x
-    in_accounts, top = 0, len(group_list)
-    for owner, acct in model.perp.accounts.items():
-        held = acct.collateral + acct.locked + acct.margin
-        usdt[group_list[owner] if owner < top else retail] += held
-        in_accounts += held
+        # the agents by group, the early holders together, retail as the rest (int sums)
+        rest_tokens, rest_usdt = venue.held_units()
+        for k, ids in on_cexs:
+            t, u = venue.held_units(ids)
+            tokens[k] += t
+            usdt[k] += u
+            rest_tokens -= t
+            rest_usdt -= u
+        tokens[retail] += rest_tokens
+        usdt[retail] += rest_usdt
+    # the perp: the agents one by one, retail as the rest (only perp traders have a perp
+    # account among retail: every other kind's home is a spot venue)
+    accounts = model.perp.accounts
+    in_accounts = sum(sum(map(get, accounts.values())) for get in _PERP_HELD)
+    rest = in_accounts
+    for k, owners in agents:
+        for owner in owners:
+            acct = accounts.get(owner)
+            if acct is not None:
+                x = acct.collateral + acct.locked + acct.margin
+                usdt[k] += x
+                rest -= x
+    usdt[retail] += rest
     # what the venues hold beyond their accounts: the CEXs' fees; the perp's fees, insurance
     # fund and its open positions' unsettled P&L
     usdt[HOLDERS.index("venues")] += (sum(venue.fees_usdt for venue in model.cexs)
@@ -209,21 +218,22 @@ def supply_row(model) -> dict[str, float]:
     return row
 
 
-def _holder_groups(model) -> tuple[list[int], list[tuple[int, int]], np.ndarray]:
-    """The HOLDERS index of every owner id up to the last retail trader's, the owners to count
-    one by one in wallets and the pool's accounts (the agents and the early holders at home on
-    the pool), and the early holders' owner ids, ascending. Built once per model."""
+def _holder_groups(model) -> tuple[tuple, tuple, tuple]:
+    """Whose holdings the supply row counts one by one, as (HOLDERS index, owner ids) pairs:
+    the agents (lists), the early holders at home on the pool (a list), and on the CEXs the
+    agents and every early holder (int64 arrays). Built once per model."""
     cached = getattr(model, "_holder_groups", None)
     if cached is None:
         early = HOLDERS.index("early_holder")
-        is_early = model.retail.kind == EARLY
-        group = np.where(is_early, early, HOLDERS.index("retail")).tolist()
-        group = [HOLDERS.index("retail")] * RETAIL_BASE + group
+        by_group: dict[int, list[int]] = {}
         for owner, k in model.agent_groups.items():
-            group[owner] = k
-        few = list(model.agent_groups.items()) + [(o, early)
-                                                  for o in model.retail.early_dex_owners]
-        cached = model._holder_groups = (group, few, RETAIL_BASE + np.flatnonzero(is_early))
+            by_group.setdefault(k, []).append(owner)
+        agents = tuple(by_group.items())
+        early_ids = RETAIL_BASE + np.flatnonzero(model.retail.kind == EARLY).astype(np.int64)
+        on_cexs = tuple((k, np.array(ids, dtype=np.int64)) for k, ids in agents) + (
+            (early, early_ids),)
+        cached = model._holder_groups = (agents, ((early, list(model.retail.early_dex_owners)),),
+                                         on_cexs)
     return cached
 
 

@@ -417,3 +417,17 @@ def test_change_counter_moves_with_every_change_and_only_then():
     changed(True)
     restored = pickle.loads(pickle.dumps(ex))
     assert restored.changes == ex.changes
+
+
+def test_held_units_sums_free_and_locked_of_the_owners_asked_or_of_everyone():
+    v = venue()
+    v.limit(1, BUY, 10_000, 100)                       # locks USDT of owner 1
+    v.limit(2, SELL, 10_100, 300)                      # locks tokens of owner 2
+    acc = v.accounts()
+    held = lambda rows: (int((acc["tokens"] + acc["tokens_locked"])[rows].sum()),
+                         int((acc["usdt"] + acc["usdt_locked"])[rows].sum()))
+    assert v.held_units() == held(slice(None))
+    assert v.held_units(np.array([2], dtype=np.int64)) == held([2]) == (5_000 * U, 10_000 * U)
+    # ids without an account (never seen, beyond the table, negative) hold nothing
+    assert v.held_units(np.array([1, 7, 10**6, -1], dtype=np.int64)) == held([1])
+    assert v.held_units(np.array([], dtype=np.int64)) == (0, 0)

@@ -212,6 +212,27 @@ cdef class SpotExchange:
         """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
         return to_array(self._accounts, self._n_accounts, ACCOUNT_DTYPE)
 
+    def held_units(self, const int64_t[:] owners=None):
+        """(tokens, USDT) units held, free and locked, by `owners` together (an id without an
+        account holds nothing), or by every account when `owners` is None. What the hourly
+        supply row reads: copying 8k accounts a look cost ~25 us."""
+        cdef int64_t tokens = 0, usdt = 0, o
+        cdef Py_ssize_t k
+        cdef Account* a
+        if owners is None:
+            for k in range(self._n_accounts):
+                a = &self._accounts[k]
+                tokens += a.tokens + a.tokens_locked
+                usdt += a.usdt + a.usdt_locked
+            return tokens, usdt
+        for k in range(owners.shape[0]):
+            o = owners[k]
+            if 0 <= o < self._n_accounts:
+                a = &self._accounts[o]
+                tokens += a.tokens + a.tokens_locked
+                usdt += a.usdt + a.usdt_locked
+        return tokens, usdt
+
     # -- locking and settling ------------------------------------------------------------------
     cdef int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
         cdef int64_t notional
