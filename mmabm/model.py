@@ -64,6 +64,8 @@ class MarketModel(mesa.Model):
     #: run the every-step work as one Mesa event (`each_step`); False gives each its own event,
     #: the reference that the fused step must match result for result
     fuse_steps: bool = True
+    #: how far the running `run_until` goes (-inf between runs): `each_steps` stops there
+    _until: float = -math.inf
 
     def __init__(self, config: Config | None = None, seed: int | None = None) -> None:
         config = config or Config()
@@ -104,7 +106,7 @@ class MarketModel(mesa.Model):
         self.perp.schedule_funding(self)
         if self.fused_step:
             self.arbitrageur.looking.stop()
-            self.schedule_recurring(self.each_step, Schedule(interval=step))
+            self.schedule_recurring(self.each_steps, Schedule(interval=step))
             # Mesa would run the events due in a minute in the order they were created: an
             # event every k minutes was created k minutes before, so the longest interval
             # first, and among equal ones the order they were registered in
@@ -206,6 +208,28 @@ class MarketModel(mesa.Model):
         self.look_and_mark()
         for hook in self.step_hooks:
             hook()
+
+    def each_steps(self) -> None:
+        """`each_step`, then the following steps too while no other event is due before them
+        and the run has not reached the time it was asked to run to: Mesa's loop would pop this
+        event's next occurrence and nothing else in between, so the order of everything is
+        the same, without ~5 us of event handling a minute (a twelfth of a year's run)."""
+        step, until = self.config.run.step_minutes, self._until
+        self.each_step()
+        while (nxt := self.time + step) <= until:
+            events = getattr(self._event_list, "_events", None)
+            if events is None or (events and events[0].time <= nxt):
+                return
+            self.time = nxt
+            self.each_step()
+
+    def _advance_time(self, until: float) -> None:
+        """Mesa's loop, remembering how far it runs (`each_steps` never steps past it)."""
+        self._until = until
+        try:
+            super()._advance_time(until)
+        finally:
+            self._until = -math.inf
 
     def every_step(self, fn, interval: float, start_now: bool) -> StepHook | EventGenerator:
         """Run `fn` every `interval` minutes from now (`start_now`) or from the next interval:

@@ -248,6 +248,33 @@ def test_one_event_per_step_runs_what_separate_events_would(monkeypatch, changes
     assert fused.conservation_problems() == []
 
 
+
+def test_steps_run_back_to_back_still_let_every_other_event_in_on_time(monkeypatch):
+    """`each_steps` runs the following steps itself while nothing else is due: an event
+    scheduled for minute 17, or one scheduled then for that very minute, still runs where
+    Mesa puts it, and `run_until` stops exactly where asked."""
+    model = MarketModel(SHORT, seed=2)
+    steps, seen = [], []
+    step = model.each_step
+    monkeypatch.setattr(model, "each_step", lambda: (steps.append(model.time), step()))
+
+    def look():                   # (Mesa holds events weakly: named and kept alive here)
+        seen.append((model.time, len(steps)))
+
+    def at_17():
+        look()
+        model.schedule_event(look, at=model.time)
+
+    model.schedule_event(at_17, at=17.0)
+    model.run_until(40)
+    assert steps == [float(m) for m in range(1, 41)] and model.time == 40
+    # the first before minute 17's step, the one scheduled then after it (Mesa's order:
+    # created later), and before minute 18's
+    assert seen == [(17.0, 16), (17.0, 17)]
+    model.run_until(45)
+    assert steps[-6:] == [40.0, 41.0, 42.0, 43.0, 44.0, 45.0] and len(steps) == 45
+    assert model.each_step is not step and model._until == -math.inf
+
 def test_a_side_thin_for_want_of_funds_is_not_reposted_until_funds_come():
     """Asks bought down below the obligation while the market maker has no tokens left to
     quote (nothing free on the venue, nothing in the wallet): the requote leaves the ladder
