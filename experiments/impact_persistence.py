@@ -41,16 +41,23 @@ BELIEFS = {"adaptive": {},
                                        "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
                                        **DEAF_DEALERS}}
 STRATEGIES = ("hold", "article", "twap_sale")
-COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens")
+#: who can end up holding what the market maker sold (supply_tokens_* of the time series; the
+#: liquidity providers' group holds the latent books too)
+TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "pool")
+COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
+           *(f"supply_tokens_{h}" for h in TAKERS))
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",
             "project_usdt_received", "price_end", "max_drawdown", "obligation_uptime_main")
 
 
 def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
-    """log(run / base) at the last hourly row at or before `minute` (NaN past the run)."""
+    """log(run / base) at the last hourly row at or before `minute`; NaN past the run, and
+    where either is 0 (a book's depth emptied: no log gap; the tables count what is left out,
+    a -inf would swallow the mean)."""
     if base.index[-1] < minute:
         return np.nan
-    return float(np.log(run.loc[:minute].iloc[-1] / base.loc[:minute].iloc[-1]))
+    a, b = run.loc[:minute].iloc[-1], base.loc[:minute].iloc[-1]
+    return float(np.log(a / b)) if a > 0 and b > 0 else np.nan
 
 
 def metaorders(args) -> pd.DataFrame:
@@ -74,7 +81,9 @@ def metaorders(args) -> pd.DataFrame:
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
              (("peak", 1440), ("1w", 7 * 1440), ("1m", 30 * 1440))}
         net = base["mm_tokens"].loc[1440] - ts["mm_tokens"].loc[1440]
-        rows.append({"q": q, "seed": seed, **g, "net_sale": net})
+        took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[1440]
+                - base[f"supply_tokens_{h}"].loc[1440] for h in TAKERS}
+        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took})
     return pd.DataFrame(rows)
 
 
@@ -116,13 +125,17 @@ def exponent(meta: pd.DataFrame) -> dict:
 
 
 def ci_table(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
-    """Mean and 95% CI of each column per group, as 'mean [low, high]' strings."""
+    """Mean and 95% CI of each column per group, as 'mean [low, high]' strings ('(n k of
+    N)' after it when only k of the group's N runs have a value)."""
     out = []
     for key, part in frame.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,)))
         for c in columns:
-            m, lo, hi = mean_ci(part[c].to_numpy(float))
+            values = part[c].to_numpy(float)
+            m, lo, hi = mean_ci(values)
             row[c] = f"{m:+.3g} [{lo:+.3g}, {hi:+.3g}]" if m == m else "null"
+            if m == m and (k := int(np.sum(values == values))) < len(values):
+                row[c] += f" (n {k} of {len(values)})"
         out.append(row)
     return pd.DataFrame(out)
 
@@ -219,6 +232,8 @@ def part_one(args) -> tuple[list[str], list]:
             perm = part if perm is None else perm.merge(part.drop(columns="seeds"),
                                                         on="Q (tokens)")
     perm = perm if perm is not None else pd.DataFrame()
+    took = meta.groupby("q")[[f"took {h}" for h in TAKERS]].mean()
+    took = took.div(meta.groupby("q")["net_sale"].mean(), axis=0).round(2).reset_index()
     figures = [save(impact_figure(meta, fit), args.out / "impact.png")]
     sections = [
         "## Part 1: a sale of Q tokens over 24 hours against holding (loan 10M)", "",
@@ -231,7 +246,11 @@ def part_one(args) -> tuple[list[str], list]:
         "at 24 hours, its quotes included).", "",
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
-        _common.table(perm) if len(perm) else "(the runs do not reach a week)", ""]
+        _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",
+        "Who holds what the market maker sold, at the end of the sale: each group's token "
+        "holdings against hold, as a share of the maker's net sale (means over seeds; the "
+        "liquidity providers' group includes the latent books).", "",
+        _common.table(took), ""]
     return sections, figures
 
 

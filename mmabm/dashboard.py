@@ -28,12 +28,13 @@ from mmabm.live import DAY, LivePair, Results, read_results
 FRAMES_PER_SECOND = 5            # redraws while playing (the page's refresh rate)
 MAX_POINTS = 600                 # points per line sent to the browser (the rest thinned)
 SOURCE_VARIABLE = "MMABM_DASH_SOURCE"
-#: the market's key parameters, as the calibration names them: (dotted key, label, min, max, step)
-MARKET_KNOBS = (("money.inflow_usd_per_day", "new money per day (USDT)", 0.0, 1_000_000.0, 25_000.0),
-                ("beliefs.learning_per_day", "beliefs' learning from the price (per day)", 0.0, 3.0, 0.1),
-                ("liquidity.quote_share", "liquidity providers' quoted share", 0.0, 1.0, 0.05),
-                ("latent.quote_share", "latent books' quoted share", 0.0, 1.0, 0.05),
-                ("retail.market_order_share", "retail market-order share", 0.0, 1.0, 0.05))
+#: the market's key parameters, as the calibration names them: (dotted key, label, min, max, step);
+#: labels short enough to leave the slider its track in the side bar
+MARKET_KNOBS = (("money.inflow_usd_per_day", "new money / day (USDT)", 0.0, 1_000_000.0, 25_000.0),
+                ("beliefs.learning_per_day", "learning from price / day", 0.0, 3.0, 0.1),
+                ("liquidity.quote_share", "providers' quoted share", 0.0, 1.0, 0.05),
+                ("latent.quote_share", "latent quoted share", 0.0, 1.0, 0.05),
+                ("retail.market_order_share", "retail market orders", 0.0, 1.0, 0.05))
 
 
 def source() -> str:
@@ -269,7 +270,7 @@ def Controls(error: str | None) -> None:
         solara.Select("strategy", values=list(STRATEGIES), value=strategy)
         solara.Select("side by side with", values=["none", *STRATEGIES], value=second)
         solara.InputInt("seed", value=seed)
-        solara.FloatSlider("sale as a share of the loan (-1: the article's arithmetic)",
+        solara.FloatSlider("sale / loan (-1: article)",
                            value=sale_fraction, min=-1.0, max=0.75, step=0.05)
         solara.FloatSlider("sale horizon (hours)", value=sale_hours, min=1.0, max=168.0, step=1.0)
         for key, label, low, high, step in MARKET_KNOBS:
@@ -280,7 +281,7 @@ def Controls(error: str | None) -> None:
         with solara.Row():
             solara.Button("Pause" if playing.value else "Play",
                           on_click=lambda: playing.set(not playing.value), color="primary")
-        solara.FloatSlider("speed (simulated days per second)", value=speed, min=0.5,
+        solara.FloatSlider("speed (days / s)", value=speed, min=0.5,
                            max=30.0, step=0.5)
 
 
