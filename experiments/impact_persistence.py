@@ -1,12 +1,13 @@
 """Does the sale's impact last? Square-root peak impact, decay to a permanent part, by belief.
 
-Part 1, the metaorder (one-month runs; a week if --months is shorter): the market maker sells Q
-tokens over the 24-hour horizon and otherwise holds (no skew toward what it sold), against
-holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with
-the selling its quotes add, is capped by it; the contract runs a year, so that no buyback
-before maturity falls in the month). The peak impact is the log gap to hold at the end of the
-sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap at
-1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3).
+Part 1, the metaorder (one-month runs; shorter with --months, down to the 36 hours that give
+the peaks alone, a quick probe of delta): the market maker sells Q tokens over the 24-hour
+horizon and otherwise holds (no skew toward what it sold), against holding on the same seeds,
+for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with the selling its quotes
+add, is capped by it; the contract runs a year, so that no buyback before maturity falls in the
+month). The peak impact is the log gap to hold at the end of the sale; its growth with Q gives
+the exponent delta (square-root law: about 0.5); the gap at 1 week and 1 month over the peak is
+the permanent fraction (fair pricing: about 2/3).
 Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
 the latent book, the default; the same with dealers that quote around the mid alone; the same
 without the latent book; anchored: beliefs are the news value; anchored with elastic money, no
@@ -16,6 +17,8 @@ maker's net sale (its holdings' fall against hold, its quotes included); each pa
     .venv/bin/python experiments/impact_persistence.py --quick      # a few minutes
     .venv/bin/python experiments/impact_persistence.py --months 1 --seeds 8 --part metaorders \
         --set latent.memory_hours=24                                 # how delta moves with a key
+    .venv/bin/python experiments/impact_persistence.py --months 0.05 --seeds 10 --part metaorders \
+        --set world.annual_vol=0.3                                   # delta alone, in a minute
 """
 import sys
 
@@ -62,7 +65,9 @@ def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
 
 def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
-    months = min(1.0, max(args.months, 0.25))          # a month (at least a week)
+    # a month; shorter with --months, down to a day and a half (the peaks alone: a quick probe
+    # of delta)
+    months = min(1.0, max(args.months, 0.05))
     # the contract runs a year: its buyback before maturity would be in the 1-month gap
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
                                         "contract.months": 12.0, "market_maker.strategy": "hold"})
