@@ -67,7 +67,7 @@ def _chart(title: str, series: list[dict], y_name: str, *, marks: list[dict] | N
                                                "label": {"formatter": "{b}"}, "data": marks}}
     return {"title": {"text": title, "textStyle": {"fontSize": 13}},
             "tooltip": {"trigger": "axis"}, "legend": {"top": 22, "type": "scroll"},
-            "grid": {"top": 60, "left": 70, "right": 20, "bottom": 40},
+            "grid": {"top": 78, "left": 70, "right": 20, "bottom": 40},
             "animation": False,
             "xAxis": {"type": "value", "name": x_name, "nameLocation": "middle", "nameGap": 25},
             "yAxis": {"type": "value", "name": y_name, "scale": y_min is None,
@@ -108,6 +108,7 @@ def liquidity_chart(f: pd.DataFrame, obligation_usd: float, spread_limit_bps: fl
                     y_min=0)
     option["yAxis"] = [option["yAxis"], {"type": "value", "name": "spread (bps)",
                                          "max": max(4 * spread_limit_bps, 1.0)}]
+    option["grid"] = {**option["grid"], "right": 70}       # room for the right axis and its name
     if len(series) >= 3:
         series[2]["markLine"] = {"symbol": "none", "silent": True, "label": {"formatter": "{b}"},
                                  "data": [{"name": "spread limit", "yAxis": spread_limit_bps}]}
@@ -124,7 +125,7 @@ def book_chart(book: pd.DataFrame) -> dict:
     return {"title": {"text": "Main CEX order book within ±5% of the mid",
                       "textStyle": {"fontSize": 13}},
             "tooltip": {"trigger": "axis"}, "legend": {"top": 22}, "animation": False,
-            "grid": {"top": 60, "left": 70, "right": 20, "bottom": 50},
+            "grid": {"top": 78, "left": 70, "right": 20, "bottom": 50},
             "xAxis": {"type": "category", "data": prices, "name": "price (USDT)",
                       "nameLocation": "middle", "nameGap": 30},
             "yAxis": {"type": "value", "name": "tokens"},
