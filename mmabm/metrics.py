@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 from itertools import repeat
-from operator import attrgetter
 
 import numpy as np
 
@@ -150,16 +149,11 @@ HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbi
            "liquidity_provider", "pool", "venues")
 
 
-#: what a perp account holds (USDT units): free, locked by orders, backing its position
-_PERP_HELD = (attrgetter("collateral"), attrgetter("locked"), attrgetter("margin"))
-
-
 def supply_row(model) -> dict[str, float]:
     """Every token and every USDT by holder (`supply_tokens_*`, `money_usdt_*`; they add up
     to the supply and to all the USDT in the model), and retail money's inflow and outflow
     since listing (`money_inflow_usd`, `money_outflow_usd`)."""
-    agents, early_on_dex, on_cexs = _holder_groups(model)
-    few = agents + early_on_dex
+    agents, few, on_cexs = _holder_groups(model)
     n = len(HOLDERS)
     tokens, usdt = [0] * n, [0] * n                 # whole units (Python ints: plain loops)
     retail = HOLDERS.index("retail")
@@ -192,9 +186,10 @@ def supply_row(model) -> dict[str, float]:
         tokens[retail] += rest_tokens
         usdt[retail] += rest_usdt
     # the perp: the agents one by one, retail as the rest (only perp traders have a perp
-    # account among retail: every other kind's home is a spot venue)
+    # account among retail: every other kind's home is a spot venue); what an account holds
+    # is its free collateral, what its orders lock and its position's margin
     accounts = model.perp.accounts
-    in_accounts = sum(sum(map(get, accounts.values())) for get in _PERP_HELD)
+    in_accounts = sum(a.collateral + a.locked + a.margin for a in accounts.values())
     rest = in_accounts
     for k, owners in agents:
         for owner in owners:
@@ -220,8 +215,9 @@ def supply_row(model) -> dict[str, float]:
 
 def _holder_groups(model) -> tuple[tuple, tuple, tuple]:
     """Whose holdings the supply row counts one by one, as (HOLDERS index, owner ids) pairs:
-    the agents (lists), the early holders at home on the pool (a list), and on the CEXs the
-    agents and every early holder (int64 arrays). Built once per model."""
+    the agents (lists); in wallets and the pool's accounts, the agents and the early holders
+    at home on the pool (lists); on the CEXs, the agents and every early holder (int64
+    arrays). Built once per model."""
     cached = getattr(model, "_holder_groups", None)
     if cached is None:
         early = HOLDERS.index("early_holder")
@@ -232,8 +228,8 @@ def _holder_groups(model) -> tuple[tuple, tuple, tuple]:
         early_ids = RETAIL_BASE + np.flatnonzero(model.retail.kind == EARLY).astype(np.int64)
         on_cexs = tuple((k, np.array(ids, dtype=np.int64)) for k, ids in agents) + (
             (early, early_ids),)
-        cached = model._holder_groups = (agents, ((early, list(model.retail.early_dex_owners)),),
-                                         on_cexs)
+        few = agents + ((early, list(model.retail.early_dex_owners)),)
+        cached = model._holder_groups = (agents, few, on_cexs)
     return cached
 
 

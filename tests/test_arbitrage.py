@@ -4,9 +4,9 @@ import pytest
 
 from mmabm import BUY, SELL
 from mmabm.agents.arbitrage import cex_amm, cex_cex
+from mmabm.config import DEAF_DEALERS
 from mmabm.venues import AmmVenue, SpotExchange, units
 from budget import examples
-from mmabm.config import DEAF_DEALERS
 
 M = 10**6
 ARB = 7

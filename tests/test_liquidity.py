@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 
 from mmabm._core import BUY, SELL
-from mmabm.config import Config
+from mmabm.config import DEAF_DEALERS, Config
 from mmabm.model import MarketModel
 from mmabm.venues import fund
-from mmabm.config import DEAF_DEALERS
 
 BASE = Config().override({"run.months": 0.02, "retail.n_traders": 200,
                           "retail.launch_orders_per_minute": 1, "market_maker.strategy": "hold",

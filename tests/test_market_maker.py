@@ -1,9 +1,8 @@
 """The market maker's initial sale by strategy, and its delta in both views."""
 import pytest
 
-from mmabm.config import Config
+from mmabm.config import DEAF_DEALERS, Config
 from mmabm.experiment import run
-from mmabm.config import DEAF_DEALERS
 
 BASE = Config().override({"run.months": 0.04, "retail.n_traders": 500,
                           "retail.launch_orders_per_minute": 5, "market_maker.sale_horizon_hours": 6})

@@ -248,7 +248,6 @@ def test_one_event_per_step_runs_what_separate_events_would(monkeypatch, changes
     assert fused.conservation_problems() == []
 
 
-
 def test_steps_run_back_to_back_still_let_every_other_event_in_on_time(monkeypatch):
     """`each_steps` runs the following steps itself while nothing else is due: an event
     scheduled for minute 17, or one scheduled then for that very minute, still runs where
@@ -274,6 +273,7 @@ def test_steps_run_back_to_back_still_let_every_other_event_in_on_time(monkeypat
     model.run_until(45)
     assert steps[-6:] == [40.0, 41.0, 42.0, 43.0, 44.0, 45.0] and len(steps) == 45
     assert model.each_step is not step and model._until == -math.inf
+
 
 def test_a_side_thin_for_want_of_funds_is_not_reposted_until_funds_come():
     """Asks bought down below the obligation while the market maker has no tokens left to

@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from mmabm.agents._arrivals import CandidateDraws
 from mmabm.agents.retail import EARLY, FUNDAMENTALIST, MOMENTUM, NOISE, PANIC, PERP, STOP_LOSS
 from mmabm.agents.retail import crowd_mood
-from mmabm.config import Config, ConfigError
+from mmabm.config import DEAF_DEALERS, Config, ConfigError
 from mmabm.model import MarketModel
 from budget import examples
-from mmabm.config import DEAF_DEALERS
 
 SMALL = Config().override({"run.months": 0.02, "retail.n_traders": 300,
                            "retail.launch_orders_per_minute": 3, "market_maker.strategy": "hold"})
