@@ -2,12 +2,16 @@
 
 Part 1, the metaorder (one-month runs; shorter with --months, down to the 36 hours that give
 the peaks alone, a quick probe of delta): the market maker sells Q tokens over the 24-hour
-horizon and otherwise holds (no skew toward what it sold), against holding on the same seeds,
+horizon and otherwise holds (its quotes lean toward what it will hold after the sale), against
+holding on the same seeds,
 for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with the selling its quotes
 add, is capped by it; the contract runs a year, so that no buyback before maturity falls in the
 month). The peak impact is the log gap to hold at the end of the sale; its growth with Q gives
 the exponent delta (square-root law: about 0.5); the gap at 1 week and 1 month over the peak is
-the permanent fraction (fair pricing: about 2/3).
+the permanent fraction (fair pricing: about 2/3). With --seller outside the seller is not
+the market maker but insiders selling an unlock of Q at listing in hourly market orders on the
+main CEX (the maker holds and quotes): the market's own impact, as the square-root studies
+measure it on metaorders of traders who do not also provide the liquidity.
 Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
 the latent book, the default; the same with dealers that quote around the mid alone; the same
 without the latent book; anchored: beliefs are the news value; anchored with elastic money, no
@@ -19,6 +23,8 @@ maker's net sale (its holdings' fall against hold, its quotes included); each pa
         --set latent.memory_hours=24                                 # how delta moves with a key
     .venv/bin/python experiments/impact_persistence.py --months 0.05 --seeds 10 --part metaorders \
         --set world.annual_vol=0.3                                   # delta alone, in a minute
+    .venv/bin/python experiments/impact_persistence.py --months 0.05 --seeds 60 --part metaorders \
+        --seller outside                                             # the market's own impact
 """
 import sys
 
@@ -48,7 +54,12 @@ STRATEGIES = ("hold", "article", "twap_sale")
 #: liquidity providers' group holds the latent books too)
 TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "pool")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
-           *(f"supply_tokens_{h}" for h in TAKERS))
+           *(f"supply_tokens_{h}" for h in (*TAKERS, "insider", "market_maker")))
+#: --seller outside: the insiders receive an unlock at listing and sell all of it in hourly
+#: market orders on the main CEX over 24 hours (agents/insiders.py); its size is Q
+OUTSIDE_SALE = {"project.unlock_cliff_months": 0.0, "project.unlock_months": 1.0,
+                "project.unlock_jitter_days": 0.0, "project.unlock_sell_share": 1.0,
+                "project.unlock_sell_days": 1.0}
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",
             "project_usdt_received", "price_end", "max_drawdown", "obligation_uptime_main")
 
@@ -63,6 +74,22 @@ def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
     return float(np.log(a / b)) if a > 0 and b > 0 else np.nan
 
 
+SELLERS = {"maker": "the market maker", "outside": "an outside seller (insiders)"}
+
+
+def takers(seller: str) -> tuple[str, ...]:
+    """The groups that can take the sale: the market maker too when it is not the seller."""
+    return TAKERS if seller == "maker" else (*TAKERS, "market_maker")
+
+
+def sale_of(q: float, seller: str) -> dict:
+    """The keys that make `seller` sell `q` tokens over the first 24 hours (none for q = 0)."""
+    if seller == "outside":     # an unlock of q at listing, sold by its recipients hourly
+        return {**OUTSIDE_SALE, "project.unlock_tokens": q}
+    return {"market_maker.sale_execution": "immediate",
+            "market_maker.sale_fraction": q / LOAN} if q else {}
+
+
 def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
     # a month; shorter with --months, down to a day and a half (the peaks alone: a quick probe
@@ -72,9 +99,8 @@ def metaorders(args) -> pd.DataFrame:
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
                                         "contract.months": 12.0, "market_maker.strategy": "hold"})
     sizes = SIZES if not args.quick else SIZES[::2]
-    tasks = [Task((q, seed), (config if q == 0 else config.override({
-        "market_maker.sale_execution": "immediate", "market_maker.sale_fraction": q / LOAN}))
-        .to_dict(), seed) for seed in range(args.seeds) for q in (0.0, *sizes)]
+    tasks = [Task((q, seed), config.override(sale_of(q, args.seller)).to_dict(), seed)
+             for seed in range(args.seeds) for q in (0.0, *sizes)]
     paths = {o.key: o.timeseries.set_index("minute").ffill() for o in run_tasks(
         tasks, workers=args.workers, dask=args.dask, columns=COLUMNS, on_done=_common.progress)
         if o.ok}
@@ -85,9 +111,10 @@ def metaorders(args) -> pd.DataFrame:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
              (("peak", 1440), ("1w", 7 * 1440), ("1m", 30 * 1440))}
-        net = base["mm_tokens"].loc[1440] - ts["mm_tokens"].loc[1440]
+        seller = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
+        net = base[seller].loc[1440] - ts[seller].loc[1440] + (q if args.seller == "outside" else 0)
         took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[1440]
-                - base[f"supply_tokens_{h}"].loc[1440] for h in TAKERS}
+                - base[f"supply_tokens_{h}"].loc[1440] for h in takers(args.seller)}
         rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took})
     return pd.DataFrame(rows)
 
@@ -193,6 +220,14 @@ def impact_figure(frame: pd.DataFrame, fit: dict) -> Figure:
     return fig
 
 
+def _seller_option(parser) -> None:
+    parser.add_argument("--seller", choices=("maker", "outside"), default="maker",
+                        help="part 1's seller: the market maker (its quotes stay up and lean "
+                             "toward what it will have sold), or an outside seller (insiders "
+                             "selling an unlock in hourly market orders; the maker holds): the "
+                             "market's own impact, as the square-root studies measure it")
+
+
 def _part_option(parser) -> None:
     parser.add_argument("--part", choices=("both", "metaorders", "strategies"), default="both",
                         help="metaorders: part 1 only (the impact exponent and the permanent "
@@ -201,7 +236,7 @@ def _part_option(parser) -> None:
 
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20),
-                           extra=(_part_option,))
+                           extra=(_part_option, _seller_option))
     sections, figures = [], []
     if args.part != "strategies":
         sections, figures = part_one(args)
@@ -237,23 +272,24 @@ def part_one(args) -> tuple[list[str], list]:
             perm = part if perm is None else perm.merge(part.drop(columns="seeds"),
                                                         on="Q (tokens)")
     perm = perm if perm is not None else pd.DataFrame()
-    took = meta.groupby("q")[[f"took {h}" for h in TAKERS]].mean()
+    took = meta.groupby("q")[[f"took {h}" for h in takers(args.seller)]].mean()
     took = took.div(meta.groupby("q")["net_sale"].mean(), axis=0).round(2).reset_index()
     figures = [save(impact_figure(meta, fit), args.out / "impact.png")]
     sections = [
-        "## Part 1: a sale of Q tokens over 24 hours against holding (loan 10M)", "",
+        f"## Part 1: a sale of Q tokens over 24 hours by {SELLERS[args.seller]} against "
+        "holding (loan 10M)", "",
         f"Impact exponent delta (peak gap at the end of the sale on Q): **{fit['exponent']:.2f}** "
         f"(95% CI {fit['ci_low']:.2f} to {fit['ci_high']:.2f}, "
         f"{'seed bootstrap' if fit['n_seeds'] > 1 else 'OLS: one seed, no bootstrap'}, "
         f"{fit['n_seeds']} seed{'s' if fit['n_seeds'] > 1 else ''}, R^2 {fit['r2']:.3f}).", "",
         "Per Q: the gap to hold (log, positive: below hold) at the end of the sale, a week "
-        "and a month later, and the market maker's net sale (its holdings' fall against hold "
-        "at 24 hours, its quotes included).", "",
+        "and a month later, and the seller's net sale (its holdings' fall against hold "
+        "at 24 hours; the market maker's includes its quotes).", "",
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
         _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",
-        "Who holds what the market maker sold, at the end of the sale: each group's token "
-        "holdings against hold, as a share of the maker's net sale (means over seeds; the "
+        "Who holds what the seller sold, at the end of the sale: each group's token "
+        "holdings against hold, as a share of the seller's net sale (means over seeds; the "
         "liquidity providers' group includes the latent books).", "",
         _common.table(took), ""]
     return sections, figures

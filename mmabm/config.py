@@ -336,9 +336,15 @@ class LatentConfig:
                                    "the others in proportion to their depth_usd)")
     tokens_per_venue: float = _field(12_000_000.0, 0.0, 1e15, "tokens each latent book holds (main "
                                      "CEX; the others in proportion)")
+    frame: Literal["memory", "price"] = _field(
+        "memory", doc="where its V is centred: memory: an exponential average of the mid "
+        "(where the market has been) moved by the news; price: the current mid, less the hole "
+        "its own fills have dug, which refills with half-life memory_hours (Donier et al. 2015: "
+        "the latent book lives in the price's frame)")
     memory_hours: float = _field(6.0, 0.1, 10_000.0,
-                                 "half-life of the price the book is centred on (where the "
-                                 "market has been): its memory")
+                                 "memory frame: half-life of the price the book is centred on "
+                                 "(where the market has been); price frame: half-life of the "
+                                 "hole its fills dug (the consumed orders' renewal)")
     width: float = _field(0.2, 0.01, 0.95, "how far from that price its outer rung lies "
                            "(fraction); the size of a rung grows linearly with its distance")
     levels: int = _field(25, 2, 200, "rungs per side")

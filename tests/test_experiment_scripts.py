@@ -40,3 +40,22 @@ def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
     assert done.stderr.strip().splitlines()[-1].endswith(
         "error: latent.width must be in [0.01, 0.95], got 3")
     assert not any(tmp_path.iterdir())                         # nothing written
+
+
+def test_the_outside_seller_sells_q_in_hourly_slices_while_the_market_maker_holds():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    base = Config().override({"run.months": 0.01, "retail.n_traders": 200,
+                              "market_maker.strategy": "hold", "contract.loan_tokens": ip.LOAN})
+    model = MarketModel(base.override(ip.sale_of(240_000.0, "outside")), seed=1)
+    model.run_until(3 * 60 + 1)                          # three hourly slices of 10,000
+    insiders = model.insiders
+    assert insiders.received_tokens == 240_000.0
+    assert insiders.sold_tokens == pytest.approx(30_000.0, abs=3)
+    assert model.market_maker.sold_tokens == 0.0
+    assert ip.sale_of(0.0, "outside")["project.unlock_tokens"] == 0.0   # hold: no unlock at all
+    assert ip.sale_of(0.0, "maker") == {}
+    assert ip.sale_of(1e6, "maker")["market_maker.sale_fraction"] == 1e6 / ip.LOAN
+    assert ip.takers("outside")[-1] == "market_maker" and "market_maker" not in ip.takers("maker")

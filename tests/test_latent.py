@@ -115,3 +115,56 @@ def test_with_news_weight_its_centre_takes_in_the_news_as_it_happens():
     assert book.centre == pytest.approx(followed * 1.1 ** 0.5, rel=1e-9)
     with pytest.raises(ConfigError, match="latent.news_weight"):
         BASE.override({"latent.news_weight": -0.1})
+
+
+PRICE = BASE.override({"latent.frame": "price"})
+
+
+def test_price_frame_puts_the_v_at_the_mid_and_its_fills_dig_a_hole_that_stays_dug():
+    model, book = _book(PRICE)
+    terms, mid = model.config.latent, book.venue.mid_usd()
+    assert book.vertices(mid) == (mid, mid)          # nothing consumed: the V sits at the mid
+    b = book.venue.balance(book.unique_id)
+    left = terms.quote_share * (b["usdt"] + b["usdt_locked"]) / mid
+    book.hole = left / 3                             # it bought a quarter of its bid side
+    bid, ask = book.vertices(mid)
+    assert ask == mid and bid * (1 - terms.width * 0.5) == pytest.approx(mid, rel=1e-12)
+    book.centre = bid
+    book.quote(mid, ask_centre=ask)
+    (bid_px, bid_qty), (ask_px, _) = _sides(book)
+    # the rungs the fall went through are not posted again: the nearest bid left is the first
+    # rung of the V beyond the hole, the asks start one rung above the mid
+    assert bid_px.max() < mid and bid_px.max() == pytest.approx(
+        bid * (1 - terms.width * 13 / terms.levels), abs=2 * book.venue.tick_size)
+    assert ask_px.min() == pytest.approx(mid * (1 + terms.width / terms.levels),
+                                         abs=2 * book.venue.tick_size)
+    shown = (bid_px * bid_qty).sum() / (terms.quote_share * (b["usdt"] + b["usdt_locked"]))
+    assert shown == pytest.approx(1 - (12 * 13 / 2) / (25 * 26 / 2), abs=0.01)
+    book.hole = -left / 3                            # it sold: the hole is in its asks
+    assert book.vertices(mid)[0] == mid and book.vertices(mid)[1] < mid
+
+
+def test_price_frame_hole_takes_the_fills_and_refills_with_its_half_life():
+    model, book = _book(PRICE)
+    terms = model.config.latent
+    book._tokens -= 1_000.0                          # it bought 1,000 tokens since its last look
+    book.act_in_price_frame()
+    assert book.hole == pytest.approx(1_000.0)
+    looks = round(terms.memory_hours * 60 / terms.requote_minutes)
+    for _ in range(looks):                            # no fills: the hole refills
+        book.act_in_price_frame()
+    assert book.hole == pytest.approx(500.0, rel=1e-9)
+    with pytest.raises(ConfigError, match=r"latent\.frame must be one of 'memory', 'price'"):
+        BASE.override({"latent.frame": "mid"})
+
+
+def test_price_frame_runs_conserve_and_the_default_frame_is_memory():
+    assert Config().latent.frame == "memory"
+    model = MarketModel(PRICE.override({"market_maker.strategy": "article",
+                                        "run.months": 0.05}), seed=2)
+    model.run_until(1440)
+    assert model.conservation_problems() == []
+    book = model.latent_books[0]
+    assert book.hole > 0                              # the sale's fills dug into its bids
+    bid, ask = book.vertices(book.venue.mid_usd())
+    assert bid > book.venue.mid_usd() == ask

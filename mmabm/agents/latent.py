@@ -19,10 +19,21 @@ to the rung's distance from the centre: a V-shaped book. Rungs on the wrong side
 current mid are not posted (the price has been through them, they would have traded). It
 requotes when its centre has moved by `requote_threshold`, checking every `requote_minutes`.
 
-With `latent.news_weight` > 0 the centre also takes in that share of each move of the world's
-news value (`fundamental`) as it happens: slow investors revise their intentions when they
-learn something, so the latent book drifts with the information, as the reference price of
-Donier et al.'s latent book does, while its memory of the mid keeps what trading did to it.
+With `latent.frame = "price"` the book lives in the price's frame instead (Donier et al.'s:
+latent orders diffuse with the price, so the V sits at the current price whatever moved it):
+each side's vertex is the current mid, except where the book's own fills have dug a hole. The
+hole h (tokens it has bought, negative: sold) grows with every fill and refills with half-life
+`memory_hours` (consumed intentions are replaced by new ones); the side it was dug in has its
+vertex where the mid lies d inside it, d = width x sqrt(h / (h + what that side still
+offers)): the part of the V between its vertex and the mid is what was consumed. A sale of Q
+that meets only this book moves the price by width x sqrt(Q / capacity), whatever the price did
+meanwhile; once the hole has refilled the V forms again at the price the sale left.
+
+With `latent.news_weight` > 0 the memory frame's centre also takes in that share of each move
+of the world's news value (`fundamental`) as it happens: slow investors revise their intentions
+when they learn something, so the latent book drifts with the information, as the reference
+price of Donier et al.'s latent book does, while its memory of the mid keeps what trading did
+to it. (The price frame needs no news: the mid carries it.)
 """
 from __future__ import annotations
 
@@ -52,7 +63,48 @@ class LatentBook(mesa.Agent):
         self._weights = steps / steps.sum()                       # V: size grows with it
         self._quoted = math.nan
         self._activity = 1.0                                      # the factor last quoted at
-        model.every(self.act, terms.requote_minutes)
+        self.hole = 0.0                 # price frame: tokens its fills took (+ bought), refilling
+        self._tokens = self.venue_tokens()
+        self._vertices = (math.nan, math.nan)                     # price frame: (bid, ask) quoted
+        model.every(self.act_in_price_frame if terms.frame == "price" else self.act,
+                    terms.requote_minutes)
+
+    def venue_tokens(self) -> float:
+        """Its tokens on the venue, free and in orders."""
+        b = self.venue.balance(self.unique_id)
+        return b["tokens"] + b["tokens_locked"]
+
+    def vertices(self, mid: float) -> tuple[float, float]:
+        """Price frame: (bid vertex, ask vertex) around `mid` with the hole dug in one side."""
+        terms, hole = self.model.config.latent, self.hole
+        if hole == 0.0:
+            return mid, mid
+        b = self.venue.balance(self.unique_id)
+        if hole > 0:                      # it bought: its bids near the old price are gone
+            left = terms.quote_share * (b["usdt"] + b["usdt_locked"]) / mid
+            return mid / (1.0 - terms.width * math.sqrt(hole / (hole + left))), mid
+        left = terms.quote_share * (b["tokens"] + b["tokens_locked"])
+        return mid, mid / (1.0 + terms.width * math.sqrt(-hole / (left - hole)))
+
+    def act_in_price_frame(self) -> None:
+        """Price frame: the hole takes this check's fills and refills; requote when a vertex
+        has moved far enough."""
+        tokens = self.venue_tokens()
+        self.hole = self._decay * self.hole + (tokens - self._tokens)
+        self._tokens = tokens
+        mid = self.venue.mid_usd()
+        if mid != mid:
+            return
+        bid, ask = self.vertices(mid)
+        threshold, activity = self.model.config.latent.requote_threshold, self.activity()
+        last_bid, last_ask = self._vertices
+        if last_bid == last_bid and abs(bid / last_bid - 1.0) <= threshold \
+                and abs(ask / last_ask - 1.0) <= threshold \
+                and abs(activity / self._activity - 1.0) <= ACTIVITY_STEP:
+            return
+        self.centre = bid                 # quote() centres the bids on it
+        self.quote(mid, activity, ask_centre=ask)
+        self._vertices = (bid, ask)
 
     def act(self) -> None:
         """Move the centre toward the mid; requote when it has moved far enough."""
@@ -79,16 +131,17 @@ class LatentBook(mesa.Agent):
             return 1.0
         return min(1.0, float(self.model.attention.base(self.model.time))) ** e
 
-    def quote(self, mid: float, activity: float = 1.0) -> None:
-        """Post both sides of the V around the centre, leaving out rungs the mid has passed;
-        `activity` scales the quoted share."""
+    def quote(self, mid: float, activity: float = 1.0, ask_centre: float | None = None) -> None:
+        """Post both sides of the V around the centre (the asks around `ask_centre` when given),
+        leaving out rungs the mid has passed; `activity` scales the quoted share."""
         venue, terms, me = self.venue, self.model.config.latent, self.unique_id
         share = terms.quote_share * activity
         venue.cancel_all(me)
         b = venue.balance(me)
         tick, lot = venue.tick_size, venue.lot_size
         bid_prices = np.floor(self.centre * (1.0 - self._offsets) / tick).astype(np.int64)
-        ask_prices = np.ceil(self.centre * (1.0 + self._offsets) / tick).astype(np.int64)
+        ask_at = self.centre if ask_centre is None else ask_centre
+        ask_prices = np.ceil(ask_at * (1.0 + self._offsets) / tick).astype(np.int64)
         bid_usd = share * b["usdt"] * self._weights / (1.0 + 2 * venue.taker_fee)
         bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
         ask_lots = np.floor(share * b["tokens"] * self._weights / lot).astype(np.int64)
