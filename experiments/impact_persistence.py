@@ -188,8 +188,9 @@ def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator
     return pd.DataFrame(rows)
 
 
-def impact_figure(frame: pd.DataFrame, fit: dict) -> Figure:
-    fig = Figure(figsize=(10, 4.5))
+def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker") -> Figure:
+    fig = Figure(figsize=(10, 4.8))
+    fig.suptitle(f"Q tokens sold over 24 hours by {SELLERS[seller]}, against holding")
     ax, bx = fig.subplots(1, 2)
     means = frame.groupby("q")[["peak", "1w", "1m"]].mean()
     for col, style in (("peak", "o-"), ("1w", "s--"), ("1m", "^:")):
@@ -274,7 +275,7 @@ def part_one(args) -> tuple[list[str], list]:
     perm = perm if perm is not None else pd.DataFrame()
     took = meta.groupby("q")[[f"took {h}" for h in takers(args.seller)]].mean()
     took = took.div(meta.groupby("q")["net_sale"].mean(), axis=0).round(2).reset_index()
-    figures = [save(impact_figure(meta, fit), args.out / "impact.png")]
+    figures = [save(impact_figure(meta, fit, args.seller), args.out / "impact.png")]
     sections = [
         f"## Part 1: a sale of Q tokens over 24 hours by {SELLERS[args.seller]} against "
         "holding (loan 10M)", "",
