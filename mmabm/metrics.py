@@ -189,13 +189,13 @@ def supply_row(model) -> dict[str, float]:
     # account among retail: every other kind's home is a spot venue); what an account holds
     # is its free collateral, what its orders lock and its position's margin
     accounts = model.perp.accounts
-    in_accounts = sum(a.collateral + a.locked + a.margin for a in accounts.values())
+    in_accounts = sum(a.held for a in accounts.values())
     rest = in_accounts
     for k, owners in agents:
         for owner in owners:
             acct = accounts.get(owner)
             if acct is not None:
-                x = acct.collateral + acct.locked + acct.margin
+                x = acct.held
                 usdt[k] += x
                 rest -= x
     usdt[retail] += rest
@@ -292,7 +292,7 @@ def _ledger_rows(model, when: str) -> list[dict[str, object]]:
                      "usdt": b["usdt"] + pos.usdt, "tokens": b["tokens"] + pos.tokens})
     for owner, acct in model.perp.accounts.items():
         rows.append({"when": when, "where": model.perp.name, "owner": owner,
-                     "usdt": (acct.collateral + acct.locked + acct.margin) * units.USDT_UNIT,
+                     "usdt": acct.held * units.USDT_UNIT,
                      "tokens": 0.0})
     return rows
 

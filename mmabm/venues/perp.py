@@ -46,6 +46,12 @@ class PerpAccount:
     funding: int = 0         # funding received (+) or paid (-) so far (already in collateral)
     isolated: bool = False   # only `margin` backs the position (else all collateral does)
 
+    @property
+    def held(self) -> int:
+        """Every USDT unit in the account: free, locked by orders, and the position's margin
+        (the hot liquidation checks add the three inline)."""
+        return self.collateral + self.locked + self.margin
+
 
 @dataclass(frozen=True)
 class Liquidation:
@@ -501,7 +507,7 @@ class PerpExchange:
         """Everything wrong with the venue's books (an empty list: they balance)."""
         problems = [f"{self.name}: owner {o} has negative {f}" for o, a in self.accounts.items()
                     for f in ("collateral", "locked", "margin") if getattr(a, f) < 0]
-        held = sum(a.collateral + a.locked + a.margin - a.cost for a in self.accounts.values())
+        held = sum(a.held - a.cost for a in self.accounts.values())
         if held + self.fees + self.insurance != self.deposited - self.withdrawn:
             problems.append(f"{self.name}: accounts - cost basis + fees + insurance = "
                             f"{held + self.fees + self.insurance}, deposits - withdrawals = "
