@@ -55,6 +55,10 @@ STRATEGIES = ("hold", "article", "twap_sale")
 TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "pool")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
            *(f"supply_tokens_{h}" for h in (*TAKERS, "insider", "market_maker")))
+#: who the market maker's quotes sell to (the summary's mm_quotes_sold_to_*), grouped as the
+#: tape's taker types
+QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
+                "liquidity_provider", "insider")
 #: --seller outside: the insiders receive an unlock at listing and sell all of it in hourly
 #: market orders on the main CEX over 24 hours (agents/insiders.py); its size is Q
 OUTSIDE_SALE = {"project.unlock_cliff_months": 0.0, "project.unlock_months": 1.0,
@@ -101,9 +105,9 @@ def metaorders(args) -> pd.DataFrame:
     sizes = SIZES if not args.quick else SIZES[::2]
     tasks = [Task((q, seed), config.override(sale_of(q, args.seller)).to_dict(), seed)
              for seed in range(args.seeds) for q in (0.0, *sizes)]
-    paths = {o.key: o.timeseries.set_index("minute").ffill() for o in run_tasks(
-        tasks, workers=args.workers, dask=args.dask, columns=COLUMNS, on_done=_common.progress)
-        if o.ok}
+    done = {o.key: o for o in run_tasks(tasks, workers=args.workers, dask=args.dask,
+                                        columns=COLUMNS, on_done=_common.progress) if o.ok}
+    paths = {key: o.timeseries.set_index("minute").ffill() for key, o in done.items()}
     rows = []
     for (q, seed), ts in paths.items():
         base = paths.get((0.0, seed))
@@ -115,7 +119,9 @@ def metaorders(args) -> pd.DataFrame:
         net = base[seller].loc[1440] - ts[seller].loc[1440] + (q if args.seller == "outside" else 0)
         took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[1440]
                 - base[f"supply_tokens_{h}"].loc[1440] for h in takers(args.seller)}
-        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took})
+        quotes = {f"quotes to {k}": done[(q, seed)].summary[f"mm_quotes_sold_to_{k}"]
+                  - done[(0.0, seed)].summary[f"mm_quotes_sold_to_{k}"] for k in QUOTE_TAKERS}
+        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took, **quotes})
     return pd.DataFrame(rows)
 
 
@@ -292,7 +298,12 @@ def part_one(args) -> tuple[list[str], list]:
         "Who holds what the seller sold, at the end of the sale: each group's token "
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
         "liquidity providers' group includes the latent books).", "",
-        _common.table(took), ""]
+        _common.table(took), "",
+        "What the market maker's quotes sold beyond hold over the run, by who took them "
+        "(tokens, means over seeds; negative: its quotes bought). Its own sale's market "
+        "orders are not in it: this is the selling its quotes add, and to whom.", "",
+        _common.table(meta.groupby("q")[[f"quotes to {k}" for k in QUOTE_TAKERS]].mean()
+                      .round(-3).reset_index()), ""]
     return sections, figures
 
 

@@ -339,4 +339,8 @@ def summarize(model) -> dict[str, float]:
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),
     })
+    # who the maker's quotes really sold to (its own sale's market orders are not in it)
+    for kind, tokens in tape.maker_sold_to(model.market_maker.unique_id).items():
+        if kind != "market_maker":
+            summary[f"mm_quotes_sold_to_{kind}"] = tokens
     return summary

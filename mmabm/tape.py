@@ -35,6 +35,9 @@ class Tape:
         self.dex_units = 0                                     # the pool's part of it
         self.perp_units = 0                                    # perp notional
         self._makers: dict[int, list[int]] = {}   # watched maker -> [half-tick x lot edge per CEX..., fees]
+        #: watched maker -> token units its filled quotes sold (+) to / bought (-) from each
+        #: AGENT_TYPES taker type
+        self._sold_to: dict[int, np.ndarray] = {}
         self._types = np.empty(0, dtype=np.int64)   # owner id -> AGENT_TYPES index
         #: hourly closes: minute, the main CEX's mid, and per CEX whether its obligation was met
         self.close_minutes: list[float] = []
@@ -43,8 +46,10 @@ class Tape:
         model.observe_hourly(self.close)
 
     def watch_maker(self, owner: int) -> None:
-        """Keep the spread capture of `owner`'s filled quotes (see `spread_capture_usd`)."""
+        """Keep the spread capture of `owner`'s filled quotes (see `spread_capture_usd`) and who
+        took them (see `maker_sold_to`)."""
         self._makers.setdefault(owner, [0] * (len(self.model.cexs) + 1))
+        self._sold_to.setdefault(owner, np.zeros(len(AGENT_TYPES)))
 
     def _type_index(self, owners: np.ndarray) -> np.ndarray:
         """The AGENT_TYPES index of each owner id (a table built once, grown as needed)."""
@@ -87,6 +92,12 @@ class Tape:
                 twice, fees = maker_edge(trades, maker)
                 edge[k] += twice
                 edge[-1] += fees
+                takers, lots = maker_fills(trades, maker)
+                if len(takers):
+                    # float sums of whole units below 2**53 are exact
+                    self._sold_to[maker] += np.bincount(
+                        self._type_index(takers), weights=lots * venue.lot_units,
+                        minlength=len(AGENT_TYPES))
         self.perp_units += model.perp.take_volume_units()
 
     # -- reading -------------------------------------------------------------------------------
@@ -102,6 +113,17 @@ class Tape:
         usd = sum(e * venue.tick_size * venue.lot_size / 2
                   for e, venue in zip(edge, self.model.cexs))
         return usd - edge[-1] * units.USDT_UNIT
+
+    def maker_sold_to(self, maker: int) -> dict[str, float]:
+        """Tokens `maker`'s filled quotes (its resting orders on the CEXs) sold to each type of
+        taker since listing, net of what they bought from it (negative: bought). Who lifts a
+        market maker's asks is who it really sells to: a sale it makes with market orders is
+        not in it."""
+        self.sync()
+        sold = self._sold_to.get(maker)
+        if sold is None:
+            return dict.fromkeys(AGENT_TYPES, 0.0)
+        return {kind: float(x) * units.TOKEN_UNIT for kind, x in zip(AGENT_TYPES, sold)}
 
     def spot_volume_usd(self, exclude: str | None = None) -> float:
         """Spot volume since listing (USDT), all of it or all but one initiator type's."""
@@ -139,6 +161,13 @@ def maker_edge(trades: np.ndarray, maker: int) -> tuple[int, int]:
     twice = ((2 * mine_mid["price"] - np.rint(2 * mine_mid["mid"]).astype(np.int64))
              * mine_mid["taker_side"] * mine_mid["qty"])
     return int(twice.sum()), int(mine["maker_fee"].sum())
+
+
+def maker_fills(trades: np.ndarray, maker: int) -> tuple[np.ndarray, np.ndarray]:
+    """`maker`'s filled quotes in `trades` (TRADE_DTYPE): each fill's taker and its lots, signed
+    as the maker's sale (+ when the taker bought)."""
+    mine = trades[trades["maker_owner"] == maker]
+    return mine["taker_owner"], mine["taker_side"] * mine["qty"]
 
 
 def obligation_met(venue, terms) -> bool:
