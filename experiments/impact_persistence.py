@@ -3,10 +3,9 @@
 Part 1, the metaorder (one-month runs; shorter with --months, down to the 36 hours that give
 the peaks alone, a quick probe of delta): the market maker sells Q tokens over the 24-hour
 horizon and otherwise holds (its quotes lean toward what it will hold after the sale), against
-holding on the same seeds,
-for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with the selling its quotes
-add, is capped by it; the contract runs a year, so that no buyback before maturity falls in the
-month). The peak impact is the log gap to hold at the end of the sale; its growth with Q gives
+holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with
+the selling its quotes add, is capped by it; the contract runs a year, so that no buyback
+before maturity falls in the month). The peak impact is the log gap to hold at the end of the sale; its growth with Q gives
 the exponent delta (square-root law: about 0.5); the gap at 1 week and 1 month over the peak is
 the permanent fraction (fair pricing: about 2/3). With --seller outside the seller is not
 the market maker but insiders selling an unlock of Q at listing in hourly market orders on the
@@ -115,8 +114,10 @@ def metaorders(args) -> pd.DataFrame:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
              (("peak", 1440), ("1w", 7 * 1440), ("1m", 30 * 1440))}
-        seller = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
-        net = base[seller].loc[1440] - ts[seller].loc[1440] + (q if args.seller == "outside" else 0)
+        # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
+        # less what they still hold
+        held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
+        net = base[held].loc[1440] - ts[held].loc[1440] + (q if args.seller == "outside" else 0)
         took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[1440]
                 - base[f"supply_tokens_{h}"].loc[1440] for h in takers(args.seller)}
         quotes = {f"quotes to {k}": done[(q, seed)].summary[f"mm_quotes_sold_to_{k}"]
