@@ -89,10 +89,13 @@ class Tape:
                 continue
             self._add(trades["taker_owner"], trades["notional"])
             for maker, edge in self._makers.items():
-                twice, fees = maker_edge(trades, maker)
+                mine = trades[trades["maker_owner"] == maker]     # its fills, found once
+                if not len(mine):
+                    continue
+                twice, fees = maker_edge(mine, maker)
                 edge[k] += twice
                 edge[-1] += fees
-                takers, lots = maker_fills(trades, maker)
+                takers, lots = maker_fills(mine, maker)
                 if len(takers):
                     # float sums of whole units below 2**53 are exact
                     self._sold_to[maker] += np.bincount(

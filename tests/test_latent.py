@@ -129,8 +129,7 @@ def test_price_frame_puts_the_v_at_the_mid_and_its_fills_dig_a_hole_that_stays_d
     book.hole = left / 3                             # it bought a quarter of its bid side
     bid, ask = book.vertices(mid)
     assert ask == mid and bid * (1 - terms.width * 0.5) == pytest.approx(mid, rel=1e-12)
-    book.centre = bid
-    book.quote(mid, ask_centre=ask)
+    book.quote(mid, centres=(bid, ask))
     (bid_px, bid_qty), (ask_px, _) = _sides(book)
     # the rungs the fall went through are not posted again: the nearest bid left is the first
     # rung of the V beyond the hole, the asks start one rung above the mid

@@ -102,8 +102,7 @@ class LatentBook(mesa.Agent):
                 and abs(ask / last_ask - 1.0) <= threshold \
                 and abs(activity / self._activity - 1.0) <= ACTIVITY_STEP:
             return
-        self.centre = bid                 # quote() centres the bids on it
-        self.quote(mid, activity, ask_centre=ask)
+        self.quote(mid, activity, centres=(bid, ask))
         self._vertices = (bid, ask)
 
     def act(self) -> None:
@@ -131,16 +130,18 @@ class LatentBook(mesa.Agent):
             return 1.0
         return min(1.0, float(self.model.attention.base(self.model.time))) ** e
 
-    def quote(self, mid: float, activity: float = 1.0, ask_centre: float | None = None) -> None:
-        """Post both sides of the V around the centre (the asks around `ask_centre` when given),
-        leaving out rungs the mid has passed; `activity` scales the quoted share."""
+    def quote(self, mid: float, activity: float = 1.0,
+              centres: tuple[float, float] | None = None) -> None:
+        """Post both sides of the V around the centre (each side around its own of `centres`,
+        (bid, ask), when given), leaving out rungs the mid has passed; `activity` scales the
+        quoted share."""
         venue, terms, me = self.venue, self.model.config.latent, self.unique_id
         share = terms.quote_share * activity
         venue.cancel_all(me)
         b = venue.balance(me)
         tick, lot = venue.tick_size, venue.lot_size
-        bid_prices = np.floor(self.centre * (1.0 - self._offsets) / tick).astype(np.int64)
-        ask_at = self.centre if ask_centre is None else ask_centre
+        bid_at, ask_at = centres or (self.centre, self.centre)
+        bid_prices = np.floor(bid_at * (1.0 - self._offsets) / tick).astype(np.int64)
         ask_prices = np.ceil(ask_at * (1.0 + self._offsets) / tick).astype(np.int64)
         bid_usd = share * b["usdt"] * self._weights / (1.0 + 2 * venue.taker_fee)
         bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
