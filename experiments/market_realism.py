@@ -4,10 +4,11 @@ Hold and the article's strategy on the same seeds over the whole contract: per r
 stylized facts of hourly returns after the 24-hour sale (volatility, excess kurtosis, Hill tail
 index, the autocorrelation of r at lags 1-5 with heteroskedasticity-robust z-scores, of |r|,
 variance ratios), how much of the world's news reaches the price (the slope of the mid's log
-change on the news value's over days and weeks), the volume at launch, 1 and 3 months, the
-main CEX's spread and ±2% depth and who provides it (market maker, providers, latent books,
-retail limits) against the day's volume in the first month and in months 7-12; and across seeds
-the distribution of the 1-, 3- and 12-month returns from the listing price
+change on the news value's over days and weeks) and when (`news_hour_0..2`: the share of an
+hour's news in that hour's return and in each of the next two), the volume at launch, 1 and 3
+months, the main CEX's spread and ±2% depth and who provides it (market maker, providers,
+latent books, retail limits) against the day's volume in the first month and in months 7-12;
+and across seeds the distribution of the 1-, 3- and 12-month returns from the listing price
 (a flat world no longer means a flat price by construction).
     .venv/bin/python experiments/market_realism.py --quick      # a few minutes
 """
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 
 from mmabm.experiment.executor import Task, run_tasks
 from mmabm.plots import save
-from mmabm.stylized import mean_ci, news_beta, stylized_facts
+from mmabm.stylized import mean_ci, news_beta, news_lags, stylized_facts
 
 STRATEGIES = ("hold", "article")
 SOURCES = ("market_maker", "providers", "latent", "retail")
@@ -29,6 +30,7 @@ FACTS = ("hourly_vol", "excess_kurtosis", "hill_tail_index", "acf_r_1", "acf_r_1
          "acf_r_2_z", "acf_r_3_z", "acf_r_4_z", "acf_r_5_z", "max_abs_acf_r_z", "acf_abs_r_1",
          "acf_abs_r_mean_1_24", "vr_2", "vr_2_z", "vr_24", "vr_24_z")
 MONTH = 30 * 1440
+NEWS_HOURS = 3           # news_hour_0..2: the news' share taken in 0, 1, 2 hours after its hour
 
 
 def per_run(ts: pd.DataFrame, price: float) -> dict[str, float]:
@@ -48,6 +50,14 @@ def per_run(ts: pd.DataFrame, price: float) -> dict[str, float]:
         except ValueError:                             # too short: null
             fit = {"beta": np.nan, "r2": np.nan}
         row[f"news_beta_{name}"], row[f"news_r2_{name}"] = fit["beta"], fit["r2"]
+    # when it does: the share of an hour's news in that hour's return and in the next ones (a
+    # row holds the news of the hour it opens, so the hour's own reaction is lag 1 in the rows)
+    try:
+        lags = news_lags(mid.to_numpy()[24:], ts["fundamental"].to_numpy()[24:], NEWS_HOURS)
+    except ValueError:                                 # too short: null
+        lags = {f"beta_{k}": np.nan for k in range(NEWS_HOURS + 1)}
+    for hour in range(NEWS_HOURS):
+        row[f"news_hour_{hour}"] = lags[f"beta_{hour + 1}"]
     for months in (1, 3, 12):
         minute = months * MONTH
         row[f"return_{months}m"] = (float(mid.loc[:minute].iloc[-1] / price - 1)

@@ -297,6 +297,37 @@ def news_beta(mid: ArrayLike, news: ArrayLike, every: int) -> dict[str, float]:
     return {"beta": fit["slope"], "r2": fit["r2"], "n": float(len(dm))}
 
 
+def news_lags(mid: ArrayLike, news: ArrayLike, lags: int = 3) -> dict[str, float]:
+    """When the news reaches the price: the multiple OLS slopes of the mid's log change in each
+    sample on the news value's log change 0, 1, ..., `lags` samples earlier (`beta_0` ...
+    `beta_<lags>`), and `r2`. A news change seen in sample t and taken in only partly by t's
+    price change leaves a positive slope at lag 1 and beyond: the predictable part of returns.
+    In a run's hourly rows the news of an hour is recorded with the row that opens it, before
+    anyone trades on it, so the hour's own reaction is lag 1 there.
+
+    >>> news = np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.01, 500)))
+    >>> late = np.exp(0.8 * np.log(news) + 0.2 * np.log(np.append(news[:1], news[:-1])))
+    >>> [round(news_lags(late, news, 2)[f"beta_{k}"], 9) + 0.0 for k in range(3)]
+    [0.8, 0.2, 0.0]
+    """
+    lags = _int_in(lags, "lags", 0, None, "samples back")
+    m, v = _sample(mid, "mid", lags + 4), _sample(news, "news", lags + 4)
+    if len(m) != len(v):
+        raise ValueError(f"news must have the same length as mid ({len(m)}), got {len(v)}")
+    if min(m.min(), v.min()) <= 0:
+        raise ValueError("mid and news must be > 0 (the changes are in logs)")
+    dm, dv = np.diff(np.log(m)), np.diff(np.log(v))
+    y = dm[lags:]
+    x = np.column_stack([np.ones(len(y))] + [dv[lags - k:len(dv) - k] for k in range(lags + 1)])
+    if _is_constant(dv):
+        return {**{f"beta_{k}": math.nan for k in range(lags + 1)}, "r2": math.nan}
+    coef = np.linalg.lstsq(x, y, rcond=None)[0]
+    resid, dy = y - x @ coef, y - y.mean()
+    sst = float(dy @ dy)
+    return {**{f"beta_{k}": float(coef[k + 1]) for k in range(lags + 1)},
+            "r2": 1.0 - float(resid @ resid) / sst if sst > 0 else math.nan}
+
+
 def _ols(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """The OLS line of y on x (x not constant): `slope`, `intercept`, the residuals' sum of
     squares `ssr`, x's centred sum of squares `sxx` and `r2` (NaN when y is constant)."""

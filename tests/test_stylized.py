@@ -20,6 +20,7 @@ from mmabm.stylized import (
     log_returns,
     mean_ci,
     news_beta,
+    news_lags,
     power_law_fit,
     stylized_facts,
     variance_ratio,
@@ -399,3 +400,33 @@ def test_news_beta_is_one_when_the_price_is_the_news_and_zero_when_it_ignores_it
 def test_news_beta_names_bad_input(mid, news, every, match):
     with pytest.raises(ValueError, match=match):
         news_beta(mid, news, every)
+
+
+def test_news_lags_finds_the_share_of_the_news_taken_in_late():
+    rng = np.random.default_rng(5)
+    dn = rng.normal(0, 0.01, 5000)
+    news = np.exp(np.cumsum(dn))
+    # the price takes in 87% of a change one sample after it is seen, 3% two samples after,
+    # plus its own noise: the slopes come back, and a price that follows at once has no lag
+    dm = 0.87 * np.roll(dn, 1) + 0.03 * np.roll(dn, 2) + rng.normal(0, 0.004, 5000)
+    dm[:2] = 0.0
+    fit = news_lags(np.exp(np.cumsum(dm)), news, 3)
+    assert fit["beta_0"] == pytest.approx(0.0, abs=0.015)
+    assert fit["beta_1"] == pytest.approx(0.87, abs=0.015)
+    assert fit["beta_2"] == pytest.approx(0.03, abs=0.015)
+    assert fit["beta_3"] == pytest.approx(0.0, abs=0.015)
+    assert fit["r2"] == pytest.approx(0.7578 / (0.7578 + 0.16), abs=0.02)   # signal / all
+    prompt = news_lags(news, news, 2)
+    assert [prompt[f"beta_{k}"] for k in range(3)] == pytest.approx([1.0, 0.0, 0.0], abs=1e-9)
+    flat = news_lags(news, np.ones(5000), 1)
+    assert np.isnan(flat["beta_0"]) and np.isnan(flat["r2"])
+
+
+@pytest.mark.parametrize("mid, news, lags, match", [
+    (np.ones(100), np.ones(99), 2, "news must have the same length as mid"),
+    (np.ones(5), np.ones(5), 2, "mid must hold at least 6 values"),
+    (np.ones(100), -np.ones(100), 2, "must be > 0"),
+    (np.ones(100), np.ones(100), -1, r"lags must be in \[0, inf\)")])
+def test_news_lags_names_bad_input(mid, news, lags, match):
+    with pytest.raises(ValueError, match=match):
+        news_lags(mid, news, lags)
