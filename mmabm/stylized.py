@@ -285,11 +285,7 @@ def news_beta(mid: ArrayLike, news: ArrayLike, every: int) -> dict[str, float]:
     0.5
     """
     every = _int_in(every, "every", 1, None, "samples a window spans")
-    m, v = _sample(mid, "mid", 3 * every + 1), _sample(news, "news", 3 * every + 1)
-    if len(m) != len(v):
-        raise ValueError(f"news must have the same length as mid ({len(m)}), got {len(v)}")
-    if min(m.min(), v.min()) <= 0:
-        raise ValueError("mid and news must be > 0 (the changes are in logs)")
+    m, v = _mid_and_news(mid, news, 3 * every + 1)
     dm, dv = np.diff(np.log(m[::every])), np.diff(np.log(v[::every]))
     if _is_constant(dv):
         return {"beta": math.nan, "r2": math.nan, "n": float(len(dm))}
@@ -311,21 +307,28 @@ def news_lags(mid: ArrayLike, news: ArrayLike, lags: int = 3) -> dict[str, float
     [0.8, 0.2, 0.0]
     """
     lags = _int_in(lags, "lags", 0, None, "samples back")
-    m, v = _sample(mid, "mid", lags + 4), _sample(news, "news", lags + 4)
-    if len(m) != len(v):
-        raise ValueError(f"news must have the same length as mid ({len(m)}), got {len(v)}")
-    if min(m.min(), v.min()) <= 0:
-        raise ValueError("mid and news must be > 0 (the changes are in logs)")
+    m, v = _mid_and_news(mid, news, lags + 4)
     dm, dv = np.diff(np.log(m)), np.diff(np.log(v))
-    y = dm[lags:]
-    x = np.column_stack([np.ones(len(y))] + [dv[lags - k:len(dv) - k] for k in range(lags + 1)])
     if _is_constant(dv):
         return {**{f"beta_{k}": math.nan for k in range(lags + 1)}, "r2": math.nan}
+    y = dm[lags:]
+    x = np.column_stack([np.ones(len(y))] + [dv[lags - k:len(dv) - k] for k in range(lags + 1)])
     coef = np.linalg.lstsq(x, y, rcond=None)[0]
     resid, dy = y - x @ coef, y - y.mean()
     sst = float(dy @ dy)
     return {**{f"beta_{k}": float(coef[k + 1]) for k in range(lags + 1)},
             "r2": 1.0 - float(resid @ resid) / sst if sst > 0 else math.nan}
+
+
+def _mid_and_news(mid: ArrayLike, news: ArrayLike, min_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """`mid` and `news` as positive series of one length (at least `min_len`), or an error
+    naming what is wrong."""
+    m, v = _sample(mid, "mid", min_len), _sample(news, "news", min_len)
+    if len(m) != len(v):
+        raise ValueError(f"news must have the same length as mid ({len(m)}), got {len(v)}")
+    if min(m.min(), v.min()) <= 0:
+        raise ValueError("mid and news must be > 0 (the changes are in logs)")
+    return m, v
 
 
 def _ols(x: np.ndarray, y: np.ndarray) -> dict[str, float]:

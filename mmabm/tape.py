@@ -92,15 +92,14 @@ class Tape:
                 mine = trades[trades["maker_owner"] == maker]     # its fills, found once
                 if not len(mine):
                     continue
-                twice, fees = maker_edge(mine, maker)
+                twice, fees = _edge(mine)
                 edge[k] += twice
                 edge[-1] += fees
-                takers, lots = maker_fills(mine, maker)
-                if len(takers):
-                    # float sums of whole units below 2**53 are exact
-                    self._sold_to[maker] += np.bincount(
-                        self._type_index(takers), weights=lots * venue.lot_units,
-                        minlength=len(AGENT_TYPES))
+                takers, lots = _signed(mine)
+                # float sums of whole units below 2**53 are exact
+                self._sold_to[maker] += np.bincount(
+                    self._type_index(takers), weights=lots * venue.lot_units,
+                    minlength=len(AGENT_TYPES))
         self.perp_units += model.perp.take_volume_units()
 
     # -- reading -------------------------------------------------------------------------------
@@ -157,20 +156,28 @@ def maker_edge(trades: np.ndarray, maker: int) -> tuple[int, int]:
     taker met, in tick x lots (2 x (price - mid) is a whole number of ticks, so sums are
     exact), and their maker fees in USDT units. A fill with no mid (a side of the book was
     empty) counts its fee only."""
-    mine = trades[trades["maker_owner"] == maker]
-    if not len(mine):
-        return 0, 0
-    mine_mid = mine[mine["mid"] == mine["mid"]]
-    twice = ((2 * mine_mid["price"] - np.rint(2 * mine_mid["mid"]).astype(np.int64))
-             * mine_mid["taker_side"] * mine_mid["qty"])
-    return int(twice.sum()), int(mine["maker_fee"].sum())
+    return _edge(trades[trades["maker_owner"] == maker])
 
 
 def maker_fills(trades: np.ndarray, maker: int) -> tuple[np.ndarray, np.ndarray]:
     """`maker`'s filled quotes in `trades` (TRADE_DTYPE): each fill's taker and its lots, signed
     as the maker's sale (+ when the taker bought)."""
-    mine = trades[trades["maker_owner"] == maker]
-    return mine["taker_owner"], mine["taker_side"] * mine["qty"]
+    return _signed(trades[trades["maker_owner"] == maker])
+
+
+def _edge(fills: np.ndarray) -> tuple[int, int]:
+    """`maker_edge` of fills already found to be one maker's."""
+    if not len(fills):
+        return 0, 0
+    with_mid = fills[fills["mid"] == fills["mid"]]
+    twice = ((2 * with_mid["price"] - np.rint(2 * with_mid["mid"]).astype(np.int64))
+             * with_mid["taker_side"] * with_mid["qty"])
+    return int(twice.sum()), int(fills["maker_fee"].sum())
+
+
+def _signed(fills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`maker_fills` of fills already found to be one maker's."""
+    return fills["taker_owner"], fills["taker_side"] * fills["qty"]
 
 
 def obligation_met(venue, terms) -> bool:
