@@ -52,6 +52,11 @@ class WorldConfig:
     news_tail_df: float = _field(3.5, 0.0, 1000.0,
                                  "degrees of freedom of the news value's Student t shocks "
                                  "(heavier tails when smaller; > 2, or 0: normal shocks)")
+    vol_of_vol: float = _field(0.0, 0.0, 3.0,
+                               "standard deviation of the news value's log volatility, which "
+                               "wanders around annual_vol (stochastic volatility; 0: constant)")
+    vol_halflife_hours: float = _field(72.0, 1.0, 100_000.0,
+                                       "half-life of a shock to the news value's volatility")
     year_multiple: float = _field(0.0, 0.0, 100.0, "bust/boom: value after a year vs listing "
                                   "(0: the regime's default, bust 0.2, boom 3)")
     peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")

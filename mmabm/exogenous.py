@@ -52,6 +52,8 @@ def regime_log_drift(regime: Regime, minutes: np.ndarray, *, year_multiple: floa
 
 def fundamental_path(regime: Regime, n_minutes: int, initial_value: float, annual_vol: float,
                      rng: np.random.Generator, *, every: int = 1, tail_df: float = 0.0,
+                     vol_of_vol: float = 0.0, vol_halflife_minutes: float = 4320.0,
+                     vol_rng: np.random.Generator | None = None,
                      **regime_terms: float) -> np.ndarray:
     """The latent fundamental value at minutes 0, every, 2*every, ... up to n_minutes.
 
@@ -60,6 +62,14 @@ def fundamental_path(regime: Regime, n_minutes: int, initial_value: float, annua
     With `tail_df` > 2 the shocks are Student t with that many degrees of freedom, scaled to
     the same variance: crypto returns are heavy-tailed, and the t describes them well (Chan,
     Chu, Nadarajah & Osterrieder 2017); 0 keeps them normal.
+
+    With `vol_of_vol` > 0 the volatility itself wanders (a log-normal stochastic volatility,
+    Taylor 1986): each shock is scaled by exp(h - vol_of_vol²), h an AR(1) with stationary
+    standard deviation `vol_of_vol` and half-life `vol_halflife_minutes`, drawn from
+    `vol_rng` (its own stream, so the shocks' draws do not move), started from its stationary
+    law. The scaling keeps the mean variance annual_vol², so quiet and busy weeks take turns
+    around the same average: the volatility clustering of traded assets (Cont 2001), long-lived
+    in bitcoin's (Catania & Sandholdt 2019). 0 keeps the volatility constant.
     """
     if not isinstance(n_minutes, int) or n_minutes < 0:
         raise ValueError(f"n_minutes must be an integer >= 0, got {n_minutes!r}")
@@ -70,16 +80,43 @@ def fundamental_path(regime: Regime, n_minutes: int, initial_value: float, annua
         raise ValueError(f"annual_vol must be in [0, 50), got {annual_vol!r}")
     if not (isinstance(tail_df, int | float) and (tail_df == 0 or 2 < tail_df <= 1000)):
         raise ValueError(f"tail_df must be 0 (normal shocks) or in (2, 1000], got {tail_df!r}")
+    if not (isinstance(vol_of_vol, int | float) and 0 <= vol_of_vol <= 3):
+        raise ValueError(f"vol_of_vol must be in [0, 3], got {vol_of_vol!r}")
+    if not (isinstance(vol_halflife_minutes, int | float) and vol_halflife_minutes > 0
+            and math.isfinite(vol_halflife_minutes)):
+        raise ValueError(f"vol_halflife_minutes must be > 0, got {vol_halflife_minutes!r}")
+    if vol_of_vol and vol_rng is None:
+        raise ValueError("vol_rng is needed when vol_of_vol > 0 (the volatility's own stream)")
     minutes = np.arange(0, n_minutes + 1, every, dtype=np.float64)
     dt = every / MINUTES_PER_YEAR
     if tail_df:
         unit = rng.standard_t(tail_df, len(minutes) - 1) * math.sqrt((tail_df - 2) / tail_df)
     else:
         unit = rng.standard_normal(len(minutes) - 1)
+    if vol_of_vol:
+        log_vol = ar1_path(vol_rng.standard_normal(len(unit)), vol_of_vol,
+                           vol_halflife_minutes / every)
+        unit = unit * np.exp(log_vol - vol_of_vol ** 2)
     shocks = unit * annual_vol * math.sqrt(dt)
     noise = np.concatenate([[0.0], np.cumsum(shocks)])
     drift = regime_log_drift(regime, minutes, **regime_terms)
     return initial_value * np.exp(drift + noise)
+
+
+def ar1_path(shocks: np.ndarray, sd: float, halflife_steps: float) -> np.ndarray:
+    """A stationary Gaussian AR(1) with standard deviation `sd` driven by unit `shocks`, its
+    memory halving every `halflife_steps`, started from its stationary law (the crowd's mood
+    and the news value's volatility)."""
+    phi = 0.5 ** (1.0 / halflife_steps)
+    path = np.empty(len(shocks))
+    if not len(shocks):
+        return path
+    level = sd * shocks[0]
+    for h in range(len(shocks)):
+        if h:
+            level = phi * level + sd * math.sqrt(1.0 - phi * phi) * shocks[h]
+        path[h] = level
+    return path
 
 
 class Attention:

@@ -139,7 +139,10 @@ class MarketModel(mesa.Model):
                                    "end_multiple": w.end_multiple}}.get(w.regime, {})
         self.fundamental = fundamental_path(w.regime, hours * 60, self.config.token.initial_price,
                                             w.annual_vol, self.streams["fundamental"], every=60,
-                                            tail_df=w.news_tail_df, **terms)
+                                            tail_df=w.news_tail_df, vol_of_vol=w.vol_of_vol,
+                                            vol_halflife_minutes=w.vol_halflife_hours * 60.0,
+                                            vol_rng=self.streams["news_volatility"]
+                                            if w.vol_of_vol else None, **terms)
         self.attention = Attention(w.attention_halflife_days, w.attention_floor,
                                    w.shock_halflife_hours)
 

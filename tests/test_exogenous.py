@@ -122,3 +122,55 @@ def test_news_tail_df_is_checked_by_name():
         Config().override({"world.news_tail_df": 1.5})
     with pytest.raises(ConfigError, match="world.news_tail_df"):
         Config().override({"world.news_tail_df": -1})
+
+
+def _sv_returns(vol_of_vol, seed=4, years=3, halflife_hours=72.0, annual_vol=0.8):
+    s = RandomStreams(seed)
+    return np.diff(np.log(fundamental_path(
+        "flat", YEAR * years, 1.0, annual_vol, s["fundamental"], every=60,
+        vol_of_vol=vol_of_vol, vol_halflife_minutes=halflife_hours * 60,
+        vol_rng=s["news_volatility"] if vol_of_vol else None)))
+
+
+def _acf_abs(r, lag):
+    x = np.abs(r) - np.abs(r).mean()
+    return float(np.dot(x[:-lag], x[lag:]) / np.dot(x, x))
+
+
+def test_stochastic_volatility_clusters_and_keeps_the_mean_variance():
+    flat, sv = _sv_returns(0.0), _sv_returns(0.6)
+    assert np.array_equal(flat, _sv_returns(0.0))                      # no draw from its stream
+    assert np.array_equal(np.sign(flat), np.sign(sv))                  # same shocks, rescaled
+    mean_var = [np.mean(_sv_returns(v, seed=k) ** 2) for v in (0.0, 0.6) for k in range(10)]
+    assert np.mean(mean_var[10:]) == pytest.approx(np.mean(mean_var[:10]), rel=0.15)
+    assert abs(_acf_abs(flat, 1)) < 0.03
+    assert _acf_abs(sv, 1) > 0.15 and _acf_abs(sv, 24) > 0.1           # lasting, not one hour's
+    longer = _sv_returns(0.6, halflife_hours=720.0)
+    assert _acf_abs(longer, 24 * 7) > _acf_abs(sv, 24 * 7)              # the half-life sets the memory
+
+
+@pytest.mark.parametrize("terms, match", [
+    ({"vol_of_vol": -0.1, "vol_rng": np.random.default_rng()}, "vol_of_vol must be in"),
+    ({"vol_of_vol": float("nan"), "vol_rng": np.random.default_rng()}, "vol_of_vol must be in"),
+    ({"vol_of_vol": 0.5}, "vol_rng is needed"),
+    ({"vol_of_vol": 0.5, "vol_halflife_minutes": 0.0, "vol_rng": np.random.default_rng()},
+     "vol_halflife_minutes"),
+])
+def test_bad_volatility_terms_are_named(terms, match):
+    with pytest.raises(ValueError, match=match):
+        fundamental_path("flat", 600, 1.0, 0.5, np.random.default_rng(), every=60, **terms)
+
+
+def test_world_volatility_keys_are_checked_and_reach_the_model():
+    from mmabm.config import Config, ConfigError
+    from mmabm.model import MarketModel
+    with pytest.raises(ConfigError, match="world.vol_of_vol"):
+        Config().override({"world.vol_of_vol": 4})
+    with pytest.raises(ConfigError, match="world.vol_halflife_hours"):
+        Config().override({"world.vol_halflife_hours": 0})
+    small = {"run.months": 0.5, "retail.n_traders": 10, "retail.launch_orders_per_minute": 0}
+    flat = MarketModel(Config().override(small), seed=1)
+    sv = MarketModel(Config().override({**small, "world.vol_of_vol": 0.6}), seed=1)
+    assert "news_volatility" not in flat.streams.names() and "news_volatility" in sv.streams.names()
+    steps = np.diff(np.log(flat.fundamental)), np.diff(np.log(sv.fundamental))
+    assert np.array_equal(np.sign(steps[0]), np.sign(steps[1])) and not np.allclose(*steps)

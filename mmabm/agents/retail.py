@@ -45,6 +45,7 @@ from mmabm.agents._arrivals import CandidateDraws
 from mmabm.agents._retail import act_batch
 from mmabm.agents.beliefs import BeliefAnchor
 from mmabm.agents.flows import MoneyFlows
+from mmabm.exogenous import ar1_path
 from mmabm.venues import fund, units
 
 NOISE, MOMENTUM, FUNDAMENTALIST, PERP, EARLY = range(5)
@@ -72,14 +73,7 @@ def crowd_mood(rng: np.random.Generator, hours: int, sd: float,
     shocks = rng.normal(0.0, 1.0, hours)
     if halflife_hours <= 0:
         return np.clip(sd * shocks, -0.45, 0.45)
-    phi = 0.5 ** (1.0 / halflife_hours)
-    mood = np.empty(hours)
-    level = sd * shocks[0]
-    for h in range(hours):
-        if h:
-            level = phi * level + sd * math.sqrt(1.0 - phi * phi) * shocks[h]
-        mood[h] = level
-    return np.clip(mood, -0.45, 0.45)
+    return np.clip(ar1_path(shocks, sd, halflife_hours), -0.45, 0.45)
 
 
 class RetailPopulation(mesa.Agent):
