@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from mmabm.config import ConfigError
         from mmabm.experiment.executor import ClusterError
+    except ImportError as err:                           # a checkout whose core was never built
+        print(f"mmabm {args.command}: cannot load mmabm ({err}); build it first: "
+              f"make .venv/.installed, or pip install -e .", file=sys.stderr)
+        return 1
+    try:
         _check_where(args)
         return {"run": _run, "compare": _compare, "sweep": _sweep, "plot": _plot,
                 "dash": _dash}[args.command](args)

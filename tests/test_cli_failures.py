@@ -290,3 +290,12 @@ def test_contract_terms_the_market_maker_cannot_fund_name_the_keys():
         load_config("article", {"contract.loan_tokens": 720_000, "market_maker.sale_fraction": 0})
     assert load_config("article", {"dex.pool_usd": 2_000_000,
                                    "market_maker.usdt_capital": 1_240_000})
+
+
+def test_an_unbuilt_core_is_one_line_that_says_how_to_build(monkeypatch, capsys):
+    """A source checkout whose compiled modules are missing: the import error, named, and the
+    command that builds them, not a traceback."""
+    monkeypatch.setitem(sys.modules, "mmabm.experiment.executor", None)   # import -> ImportError
+    assert main(["run", "--months", "0.01"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot load mmabm" in err[0] and "pip install -e ." in err[0]
