@@ -111,10 +111,10 @@ def ar1_path(shocks: np.ndarray, sd: float, halflife_steps: float) -> np.ndarray
     path = np.empty(len(shocks))
     if not len(shocks):
         return path
-    level = sd * shocks[0]
-    for h in range(len(shocks)):
-        if h:
-            level = phi * level + sd * math.sqrt(1.0 - phi * phi) * shocks[h]
+    path[0] = level = sd * shocks[0]
+    scale = sd * math.sqrt(1.0 - phi * phi)          # (sd * root) * shock, as the mood always did
+    for h in range(1, len(shocks)):
+        level = phi * level + scale * shocks[h]
         path[h] = level
     return path
 

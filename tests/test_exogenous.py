@@ -6,6 +6,7 @@ import pytest
 
 from mmabm.exogenous import MINUTES_PER_YEAR, Attention, fundamental_path, regime_log_drift
 from mmabm.randomness import RandomStreams
+from mmabm.stylized import acf
 
 YEAR = MINUTES_PER_YEAR
 
@@ -133,8 +134,7 @@ def _sv_returns(vol_of_vol, seed=4, years=3, halflife_hours=72.0, annual_vol=0.8
 
 
 def _acf_abs(r, lag):
-    x = np.abs(r) - np.abs(r).mean()
-    return float(np.dot(x[:-lag], x[lag:]) / np.dot(x, x))
+    return acf(np.abs(r), lag)
 
 
 def test_stochastic_volatility_clusters_and_keeps_the_mean_variance():
