@@ -2,7 +2,7 @@
 
 Part 1, the metaorder (one-month runs; shorter with --months, down to the 36 hours that give
 the peaks alone, a quick probe of delta): the market maker sells Q tokens over the 24-hour
-horizon and otherwise holds (its quotes lean toward what it will hold after the sale), against
+horizon (`--sale-hours`) and otherwise holds (its quotes lean toward what it will hold after the sale), against
 holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M so that no Q, with
 the selling its quotes add, is capped by it; the contract runs a year, so that no buyback
 before maturity falls in the month). The peak impact is the log gap to hold at the end of the
@@ -25,7 +25,10 @@ maker's net sale (its holdings' fall against hold, its quotes included); each pa
         --set world.annual_vol=0.3                                   # delta alone, in a minute
     .venv/bin/python experiments/impact_persistence.py --months 0.05 --seeds 60 --part metaorders \
         --seller outside                                             # the market's own impact
+    .venv/bin/python experiments/impact_persistence.py --months 0.01 --seeds 60 --part metaorders \
+        --sale-hours 6                                               # a faster sale's delta
 """
+import argparse
 import sys
 
 import _common
@@ -86,24 +89,29 @@ def takers(seller: str) -> tuple[str, ...]:
     return TAKERS if seller == "maker" else (*TAKERS, "market_maker")
 
 
-def sale_of(q: float, seller: str) -> dict:
-    """The keys that make `seller` sell `q` tokens over the first 24 hours (none for q = 0)."""
+def sale_of(q: float, seller: str, hours: float = 24.0) -> dict:
+    """The keys that make `seller` sell `q` tokens over the first `hours` (none for q = 0)."""
     if seller == "outside":     # an unlock of q at listing, sold by its recipients hourly
-        return {**OUTSIDE_SALE, "project.unlock_tokens": q}
-    return {"market_maker.sale_execution": "immediate",
+        return {**OUTSIDE_SALE, "project.unlock_tokens": q, "project.unlock_sell_days": hours / 24}
+    return {"market_maker.sale_execution": "immediate", "market_maker.sale_horizon_hours": hours,
             "market_maker.sale_fraction": q / LOAN} if q else {}
 
 
 def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
-    # a month; shorter with --months, down to a day and a half (the peaks alone: a quick probe
-    # of delta)
-    months = min(1.0, max(args.months, 0.05))
+    # a month; shorter with --months, down to the sale and 12 hours (the peaks alone: a quick
+    # probe of delta)
+    # the end of the sale: the maker's slices run every minute from minute 0, so the hourly row
+    # at H hours holds all of them; the insiders' hourly orders start at minute 60 and the row
+    # at H hours is recorded before the last one, so theirs is the next row's (an hour later)
+    end = round(args.sale_hours * 60) + (60 if args.seller == "outside" else 0)
+    months = min(1.0, max(args.months, (end + 720) / (30 * 1440)))
     # the contract runs a year: its buyback before maturity would be in the 1-month gap
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
                                         "contract.months": 12.0, "market_maker.strategy": "hold"})
     sizes = SIZES if not args.quick else SIZES[::2]
-    tasks = [Task((q, seed), config.override(sale_of(q, args.seller)).to_dict(), seed)
+    tasks = [Task((q, seed), config.override(sale_of(q, args.seller, args.sale_hours)).to_dict(),
+                  seed)
              for seed in range(args.seeds) for q in (0.0, *sizes)]
     done = {o.key: o for o in run_tasks(tasks, workers=args.workers, dask=args.dask,
                                         columns=COLUMNS, on_done=_common.progress) if o.ok}
@@ -114,13 +122,13 @@ def metaorders(args) -> pd.DataFrame:
         if q == 0 or base is None:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
-             (("peak", 1440), ("1w", 7 * 1440), ("1m", 30 * 1440))}
+             (("peak", end), ("1w", 7 * 1440), ("1m", 30 * 1440))}
         # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
         # less what they still hold
         held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
-        net = base[held].loc[1440] - ts[held].loc[1440] + (q if args.seller == "outside" else 0)
-        took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[1440]
-                - base[f"supply_tokens_{h}"].loc[1440] for h in takers(args.seller)}
+        net = base[held].loc[end] - ts[held].loc[end] + (q if args.seller == "outside" else 0)
+        took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[end]
+                - base[f"supply_tokens_{h}"].loc[end] for h in takers(args.seller)}
         quotes = {f"quotes to {k}": done[(q, seed)].summary[f"mm_quotes_sold_to_{k}"]
                   - done[(0.0, seed)].summary[f"mm_quotes_sold_to_{k}"] for k in QUOTE_TAKERS}
         rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took, **quotes})
@@ -196,9 +204,10 @@ def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator
     return pd.DataFrame(rows)
 
 
-def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker") -> Figure:
+def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker",
+                  hours: float = 24.0) -> Figure:
     fig = Figure(figsize=(10, 4.8))
-    fig.suptitle(f"Q tokens sold over 24 hours by {SELLERS[seller]}, against holding")
+    fig.suptitle(f"Q tokens sold over {hours:g} hours by {SELLERS[seller]}, against holding")
     ax, bx = fig.subplots(1, 2)
     means = frame.groupby("q")[["peak", "1w", "1m"]].mean()
     for col, style in (("peak", "o-"), ("1w", "s--"), ("1m", "^:")):
@@ -208,7 +217,7 @@ def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker") -> Figu
     ax.plot(q / 1e6, fit["prefactor"] * q ** fit["exponent"], color="grey", lw=0.8,
             label=f"fit: Q^{fit['exponent']:.2f}")
     ticks = [x / 1e6 for x in means.index]
-    ax.set(xscale="log", yscale="log", xlabel="tokens sold over 24 hours, million",
+    ax.set(xscale="log", yscale="log", xlabel=f"tokens sold over {hours:g} hours, million",
            ylabel="price impact, -log(mid / hold mid)",
            title="Peak impact grows like a power of the size")
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks], minor=False)
@@ -220,7 +229,7 @@ def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker") -> Figu
             bx.plot(means.index / 1e6, means[label] / means["peak"], "o-",
                     label=f"{label} after / peak")
     bx.axhspan(0.4, 0.8, color="green", alpha=0.08, label="target 0.4-0.8")
-    bx.set(xscale="log", ylim=(0, 1.5), xlabel="tokens sold over 24 hours, million",
+    bx.set(xscale="log", ylim=(0, 1.5), xlabel=f"tokens sold over {hours:g} hours, million",
            ylabel="share of the peak impact left", title="How much of the impact stays")
     bx.set_xticks(ticks, [f"{t:g}" for t in ticks], minor=False)
     bx.set_xticks([], minor=True)
@@ -237,6 +246,23 @@ def _seller_option(parser) -> None:
                              "market's own impact, as the square-root studies measure it")
 
 
+def _sale_hours(text: str) -> float:
+    """--sale-hours: a number of hours from 1 to 144 (the sale ends before the week's gap)."""
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = float("nan")
+    if not 1 <= hours <= 144:
+        raise argparse.ArgumentTypeError(f"must be a number of hours from 1 to 144, got {text!r}")
+    return hours
+
+
+def _sale_hours_option(parser) -> None:
+    parser.add_argument("--sale-hours", type=_sale_hours, default=24.0, metavar="H",
+                        help="part 1's sale lasts H hours (1-144, default 24): how the impact "
+                             "exponent depends on the sale's speed")
+
+
 def _part_option(parser) -> None:
     parser.add_argument("--part", choices=("both", "metaorders", "strategies"), default="both",
                         help="metaorders: part 1 only (the impact exponent and the permanent "
@@ -245,7 +271,7 @@ def _part_option(parser) -> None:
 
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20),
-                           extra=(_part_option, _seller_option))
+                           extra=(_part_option, _seller_option, _sale_hours_option))
     sections, figures = [], []
     if args.part != "strategies":
         sections, figures = part_one(args)
@@ -283,17 +309,18 @@ def part_one(args) -> tuple[list[str], list]:
     perm = perm if perm is not None else pd.DataFrame()
     took = meta.groupby("q")[[f"took {h}" for h in takers(args.seller)]].mean()
     took = took.div(meta.groupby("q")["net_sale"].mean(), axis=0).round(2).reset_index()
-    figures = [save(impact_figure(meta, fit, args.seller), args.out / "impact.png")]
+    figures = [save(impact_figure(meta, fit, args.seller, args.sale_hours),
+                    args.out / "impact.png")]
     sections = [
-        f"## Part 1: a sale of Q tokens over 24 hours by {SELLERS[args.seller]} against "
-        "holding (loan 10M)", "",
+        f"## Part 1: a sale of Q tokens over {args.sale_hours:g} hours by {SELLERS[args.seller]} "
+        "against holding (loan 10M)", "",
         f"Impact exponent delta (peak gap at the end of the sale on Q): **{fit['exponent']:.2f}** "
         f"(95% CI {fit['ci_low']:.2f} to {fit['ci_high']:.2f}, "
         f"{'seed bootstrap' if fit['n_seeds'] > 1 else 'OLS: one seed, no bootstrap'}, "
         f"{fit['n_seeds']} seed{'s' if fit['n_seeds'] > 1 else ''}, R^2 {fit['r2']:.3f}).", "",
         "Per Q: the gap to hold (log, positive: below hold) at the end of the sale, a week "
         "and a month later, and the seller's net sale (its holdings' fall against hold "
-        "at 24 hours; the market maker's includes its quotes).", "",
+        "at the end of the sale; the market maker's includes its quotes).", "",
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
         _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",

@@ -59,3 +59,25 @@ def test_the_outside_seller_sells_q_in_hourly_slices_while_the_market_maker_hold
     assert ip.sale_of(0.0, "maker") == {}
     assert ip.sale_of(1e6, "maker")["market_maker.sale_fraction"] == 1e6 / ip.LOAN
     assert ip.takers("outside")[-1] == "market_maker" and "market_maker" not in ip.takers("maker")
+
+
+def test_the_sale_lasts_sale_hours_for_either_seller_and_a_bad_one_is_one_line(tmp_path):
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    base = Config().override({"run.months": 0.01, "retail.n_traders": 200,
+                              "market_maker.strategy": "hold", "contract.loan_tokens": ip.LOAN})
+    model = MarketModel(base.override(ip.sale_of(60_000.0, "outside", hours=6)), seed=1)
+    model.run_until(6 * 60 + 1)                          # six hourly slices: all of it
+    assert model.insiders.sold_tokens == pytest.approx(60_000.0, abs=6)
+    maker = ip.sale_of(1e6, "maker", hours=6)
+    assert maker["market_maker.sale_horizon_hours"] == 6
+    assert MarketModel(base.override(maker), seed=1).config.market_maker.sale_horizon_hours == 6
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_persistence.py"),
+                           "--sale-hours", "200", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "argument --sale-hours: must be a number of hours from 1 to 144, got '200'")
+    assert not any(tmp_path.iterdir())
