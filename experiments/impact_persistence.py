@@ -2,12 +2,12 @@
 
 Part 1, the metaorder (one-month runs; shorter with --months, down to the 36 hours that give
 the peaks alone, a quick probe of delta): the market maker sells Q tokens over 24 hours
-(`--sale-hours`) and otherwise holds (its quotes lean toward what it will hold after the
-sale), against holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M
-so that no Q, with the selling its quotes add, is capped by it; the contract runs a year, so that no buyback
-before maturity falls in the month). The peak impact is the log gap to hold at the end of the
-sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap at 1
-week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3). With
+(`--sale-hours`) and otherwise holds (its quotes lean toward what it will hold after the sale),
+against holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M so that no
+Q, with the selling its quotes add, is capped by it; the contract runs a year, so that no
+buyback before maturity falls in the month). The peak impact is the log gap to hold at the end
+of the sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap
+at 1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3). With
 --seller outside the seller is not the market maker but insiders selling an unlock of Q at
 listing in hourly market orders on the main CEX (the maker holds and quotes): the market's own
 impact, as the square-root studies measure it on metaorders of traders who do not also provide
