@@ -159,6 +159,8 @@ class ProjectConfig:
     unlock_jitter_days: float = _field(2.0, 0.0, 14.0, "each unlock lands up to this many days late")
     unlock_sell_share: float = _field(0.5, 0.0, 1.0, "share of each unlock insiders sell")
     unlock_sell_days: float = _field(7.0, 1 / 24, 365.0, "days over which each unlock is sold")
+    unlock_slice_minutes: int = _field(60, 1, 1440, "insiders sell in equal market orders this "
+                                       "many minutes apart (60: hourly)")
     buyback_below: float = _field(0.0, 0.0, 1e9,
                                   "buy back when the price is below this (USDT; 0: never)")
     buyback_usdt_per_day: float = _field(20_000.0, 0.0, 1e15, "the buyback's daily budget")
@@ -260,6 +262,10 @@ class BeliefsConfig:
                                 "share of each move of the news value the anchor takes in")
     dispersion: float = _field(0.3, 0.0, 2.0,
                                "spread (sd of log) of value traders' offsets from the anchor")
+    anchored_share: float = _field(0.0, 0.0, 1.0,
+                                   "adaptive: share of the value traders whose anchor is the "
+                                   "news alone (fundamentalists who do not learn from the price, "
+                                   "Brock & Hommes 1998; 0: every one learns)")
 
 
 @dataclass(frozen=True)

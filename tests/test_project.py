@@ -29,6 +29,26 @@ def test_unlocks_vest_after_the_cliff_and_their_share_is_sold():
     assert model.conservation_problems() == []
 
 
+def test_insiders_sell_in_slices_unlock_slice_minutes_apart():
+    sold = {}
+    for every in (60, 10):
+        model = MarketModel(QUIET.override({"project.unlock_jitter_days": 0.0,
+                                            "project.unlock_slice_minutes": every}), seed=4)
+        insiders, steps = model.insiders, []
+        while model.time < 3 * 60 + 1:
+            before = insiders.sold_tokens
+            model.step()
+            if insiders.sold_tokens != before:
+                steps.append(model.time)
+        sold[every] = insiders.sold_tokens
+        assert len(steps) >= 0.9 * (180 // every) and all(t % every == 0 for t in steps)
+    # 50,000 over a day: three hours' worth either way, in 3 orders or 18
+    assert sold[60] == pytest.approx(6_250.0, rel=0.01)
+    assert sold[10] == pytest.approx(6_250.0, rel=0.01)
+    with pytest.raises(ValueError, match=r"project.unlock_slice_minutes must be in \[1, 1440\]"):
+        QUIET.override({"project.unlock_slice_minutes": 0})
+
+
 def test_unlock_dates_are_the_same_world_for_every_strategy():
     times = []
     for strategy in ("article", "hold"):

@@ -1,9 +1,10 @@
 """The recipients of the project's unlocks: insiders (team, early investors) who sell.
 
 Each vested tranche leaves the treasury for the insiders' wallet; `project.unlock_sell_share`
-of it is sold on the main CEX in equal hourly market orders over `project.unlock_sell_days`
-(insiders take what the book offers: they sell into any bid), the rest they keep. Their
-holdings count as circulating supply held by insiders.
+of it is sold on the main CEX in equal market orders over `project.unlock_sell_days`, one every
+`project.unlock_slice_minutes` (hourly by default; insiders take what the book offers: they
+sell into any bid), the rest they keep. Their holdings count as circulating supply held by
+insiders.
 """
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from mmabm.venues import units
 
 
 class Insiders(mesa.Agent):
-    """Holds the unlocked tokens and sells its share of each unlock, hourly."""
+    """Holds the unlocked tokens and sells its share of each unlock, in slices."""
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         self.received_tokens = self.sold_tokens = self.sale_usdt = 0.0
-        self._selling: list[list[float]] = []      # [tokens per hour, hours left] per unlock
+        self._selling: list[list[float]] = []      # [tokens per slice, slices left] per unlock
         p = model.config.project
         if p.unlock_tokens > 0 and p.unlock_sell_share > 0:
-            model.schedule_recurring(self.sell, Schedule(interval=60, start=60))
+            every = p.unlock_slice_minutes
+            model.schedule_recurring(self.sell, Schedule(interval=every, start=every))
 
     def receive(self, treasury: int, tokens: float) -> None:
         """An unlock of `tokens` from the treasury's wallet; its sold share joins the sale."""
@@ -32,11 +34,11 @@ class Insiders(mesa.Agent):
         self.model.wallets.transfer(treasury, self.unique_id,
                                     token_units=units.tokens_to_units(tokens))
         self.received_tokens += tokens
-        hours = max(1, round(p.unlock_sell_days * 24))
-        self._selling.append([tokens * p.unlock_sell_share / hours, hours])
+        slices = max(1, round(p.unlock_sell_days * 1440 / p.unlock_slice_minutes))
+        self._selling.append([tokens * p.unlock_sell_share / slices, slices])
 
     def sell(self) -> None:
-        """Hourly: sell this hour's slice of every unlock still being sold."""
+        """Every slice's interval: sell the slice of every unlock still being sold."""
         tokens = sum(rate for rate, _ in self._selling)
         for program in self._selling:
             program[1] -= 1
