@@ -42,6 +42,34 @@ def test_news_weight_scales_what_the_anchor_takes_in():
     assert anchor.value == pytest.approx(2.0)
 
 
+def test_anchored_share_keeps_that_share_of_value_traders_on_the_news_alone():
+    import numpy as np
+    from mmabm.agents.retail import FUNDAMENTALIST
+    config = BASE.override({"retail.n_traders": 400, "beliefs.learning_per_day": 2.4,
+                            "beliefs.anchored_share": 0.25})
+    model = MarketModel(config, seed=1)
+    pop = model.retail
+    value = np.flatnonzero(pop.kind == FUNDAMENTALIST)
+    chosen = pop._anchored
+    assert set(chosen) <= set(value) and len(chosen) == int(0.25 * len(value))
+    before = pop.offset.copy()
+    model.fundamental[:] = 2.0                        # the news doubles the value ...
+    pop.anchor.update(0.5)                            # ... while the price halves
+    model.run_until(61)                               # then the hourly look
+    valuation = pop.anchor.log_value + pop.offset
+    assert pop.anchor.log_news_value == pytest.approx(math.log(2.0))
+    np.testing.assert_allclose(valuation[chosen], pop.anchor.log_news_value + before[chosen])
+    learners = np.setdiff1d(value, chosen)
+    assert (pop.offset[learners] == before[learners]).all()     # the others learn as before
+    assert pop.anchor.log_value < pop.anchor.log_news_value - 0.1
+    # none without the key, none when every belief is the news already, and the key is named
+    assert MarketModel(BASE, seed=1).retail._anchored.size == 0
+    anchored = BASE.override({"beliefs.model": "anchored", "beliefs.anchored_share": 1.0})
+    assert MarketModel(anchored, seed=1).retail._anchored.size == 0
+    with pytest.raises(ValueError, match=r"beliefs.anchored_share must be in \[0, 1\]"):
+        BASE.override({"beliefs.anchored_share": 1.5})
+
+
 def test_a_dealers_fair_price_is_the_mid_plus_the_news_the_market_has_not_taken_in():
     model = MarketModel(BASE, seed=1)
     model.fundamental[:] = 1.0

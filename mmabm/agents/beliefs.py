@@ -8,6 +8,9 @@ spread of the population's valuations). Every hour the anchor (in logs) takes in
 `beliefs.learning_per_day` (adaptive expectations; the anchor of Majewski, Ciliberti &
 Bouchaud 2020 that slowly moves): a price that stays low is, after a while, believed. Under
 `"anchored"` the anchor is the news value alone, as in the model before price formation.
+Under `"adaptive"` a share `beliefs.anchored_share` of the value traders keeps the news-only
+anchor (`log_news_value`) while the rest learn: fundamentalists beside adaptive traders, the
+two types of Brock & Hommes (1998), in fixed shares.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class BeliefAnchor:
         self.learning = (1.0 - math.exp(-b.learning_per_day / 24.0)
                          if b.model == "adaptive" else 0.0)          # per hour
         self.log_value = math.log(model.config.token.initial_price)
+        self.log_news_value = self.log_value     # the anchor of those who do not learn
         self._news = math.log(model.fundamental_at(model.time))
 
     @property
@@ -37,6 +41,7 @@ class BeliefAnchor:
         """Take in the news since the last update, then learn from the mid seen now."""
         news = math.log(self.model.fundamental_at(self.model.time))
         self.log_value += self.news_weight * (news - self._news)
+        self.log_news_value += self.news_weight * (news - self._news)
         self._news = news
         if self.learning and mid > 0:
             self.log_value += self.learning * (math.log(mid) - self.log_value)

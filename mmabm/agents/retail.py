@@ -115,6 +115,7 @@ class RetailPopulation(mesa.Agent):
         self.past_mids = np.full(len(self.horizons), math.nan)
         self.recent_high = c.token.initial_price
         self.anchor = BeliefAnchor(model)
+        self._anchored, self._anchored_offset = self._news_anchored()
         self.flows = MoneyFlows(self)
         if r.launch_orders_per_minute > 0:
             # candidates at the capped rate, thinned to the attention of the minute
@@ -143,6 +144,17 @@ class RetailPopulation(mesa.Agent):
         early = self.kind == EARLY
         self.basis = np.where(early, rng.uniform(0.0, r.early_cost_max, n),
                               self.model.config.token.initial_price)
+
+    def _news_anchored(self) -> tuple[np.ndarray, np.ndarray]:
+        """The value traders who do not learn from the price (`beliefs.anchored_share` of
+        them, spread evenly by index: no draw, so every other trait is as without them) and
+        their own offsets."""
+        b = self.model.config.beliefs
+        share = b.anchored_share if b.model == "adaptive" else 0.0
+        value = np.flatnonzero(self.kind == FUNDAMENTALIST)
+        k = np.arange(len(value))
+        chosen = value[np.floor((k + 1) * share) > np.floor(k * share)]
+        return chosen, self.offset[chosen].copy()
 
     def _seed_wallets(self, rng: np.random.Generator) -> None:
         """Split the float, the early holders' tokens and the USDT among traders (lognormal)
@@ -222,6 +234,11 @@ class RetailPopulation(mesa.Agent):
         lookback = max(1, int(round(model.config.retail.high_lookback_days * 24)))
         self.recent_high = max(self.hour_mids[-lookback:])
         self.anchor.update(mid)
+        if self._anchored.size:
+            # their valuation is the news-only anchor times their offset; the compiled loop
+            # reads log_anchor + offset, so their offsets carry the difference
+            self.offset[self._anchored] = self._anchored_offset + (
+                self.anchor.log_news_value - self.anchor.log_value)
         if model.config.retail.order_life_hours:
             self._expire(n)
 
