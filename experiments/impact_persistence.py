@@ -9,9 +9,9 @@ buyback before maturity falls in the month). The peak impact is the log gap to h
 of the sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap
 at 1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3). With
 --seller outside the seller is not the market maker but insiders selling an unlock of Q at
-listing in hourly market orders on the main CEX (the maker holds and quotes): the market's own
-impact, as the square-root studies measure it on metaorders of traders who do not also provide
-the liquidity.
+listing in market orders of a minute's slice on the main CEX (the maker holds and quotes): the
+market's own impact, as the square-root studies measure it on metaorders of traders who do not
+also provide the liquidity.
 Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
 the latent book, the default; the same with dealers that quote around the mid alone; the same
 without the latent book; anchored: beliefs are the news value; anchored with elastic money, no
@@ -62,11 +62,12 @@ COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
                 "liquidity_provider", "insider")
-#: --seller outside: the insiders receive an unlock at listing and sell all of it in hourly
-#: market orders on the main CEX over 24 hours (agents/insiders.py); its size is Q
+#: --seller outside: the insiders receive an unlock at listing and sell all of it in market
+#: orders on the main CEX, one a minute (as the maker's sale: a metaorder of small child
+#: orders), over 24 hours or --sale-hours (agents/insiders.py); its size is Q
 OUTSIDE_SALE = {"project.unlock_cliff_months": 0.0, "project.unlock_months": 1.0,
                 "project.unlock_jitter_days": 0.0, "project.unlock_sell_share": 1.0,
-                "project.unlock_sell_days": 1.0}
+                "project.unlock_sell_days": 1.0, "project.unlock_slice_minutes": 1}
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",
             "project_usdt_received", "price_end", "max_drawdown", "obligation_uptime_main")
 
@@ -91,7 +92,7 @@ def takers(seller: str) -> tuple[str, ...]:
 
 def sale_of(q: float, seller: str, hours: float = 24.0) -> dict:
     """The keys that make `seller` sell `q` tokens over the first `hours` (none for q = 0)."""
-    if seller == "outside":     # an unlock of q at listing, sold by its recipients hourly
+    if seller == "outside":     # an unlock of q at listing, sold by its recipients by the minute
         return {**OUTSIDE_SALE, "project.unlock_tokens": q, "project.unlock_sell_days": hours / 24}
     return {"market_maker.sale_execution": "immediate", "market_maker.sale_horizon_hours": hours,
             "market_maker.sale_fraction": q / LOAN} if q else {}
@@ -101,10 +102,9 @@ def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
     # a month; shorter with --months, down to the sale and 12 hours (the peaks alone: a quick
     # probe of delta)
-    # the end of the sale: the maker's slices run every minute from minute 0, so the hourly row
-    # at H hours holds all of them; the insiders' hourly orders start at minute 60 and the row
-    # at H hours is recorded before the last one, so theirs is the next row's (an hour later)
-    end = round(args.sale_hours * 60) + (60 if args.seller == "outside" else 0)
+    # the end of the sale: the hourly row at H hours (the maker's slices run from minute 0 and
+    # are all in it; the insiders' from minute 1, their last is not: 1/(60 H) of Q)
+    end = round(args.sale_hours * 60)
     months = min(1.0, max(args.months, (end + 720) / (30 * 1440)))
     # the contract runs a year: its buyback before maturity would be in the 1-month gap
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
@@ -242,7 +242,7 @@ def _seller_option(parser) -> None:
     parser.add_argument("--seller", choices=("maker", "outside"), default="maker",
                         help="part 1's seller: the market maker (its quotes stay up and lean "
                              "toward what it will have sold), or an outside seller (insiders "
-                             "selling an unlock in hourly market orders; the maker holds): the "
+                             "selling an unlock in a market order a minute; the maker holds): the "
                              "market's own impact, as the square-root studies measure it")
 
 

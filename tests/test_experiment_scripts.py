@@ -42,7 +42,7 @@ def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
     assert not any(tmp_path.iterdir())                         # nothing written
 
 
-def test_the_outside_seller_sells_q_in_hourly_slices_while_the_market_maker_holds():
+def test_the_outside_seller_sells_q_a_minute_at_a_time_while_the_market_maker_holds():
     sys.path.insert(0, str(ROOT / "experiments"))
     import impact_persistence as ip
     from mmabm.config import Config
@@ -50,10 +50,10 @@ def test_the_outside_seller_sells_q_in_hourly_slices_while_the_market_maker_hold
     base = Config().override({"run.months": 0.01, "retail.n_traders": 200,
                               "market_maker.strategy": "hold", "contract.loan_tokens": ip.LOAN})
     model = MarketModel(base.override(ip.sale_of(240_000.0, "outside")), seed=1)
-    model.run_until(3 * 60 + 1)                          # three hourly slices of 10,000
+    model.run_until(3 * 60 + 1)                  # 180 slices of a minute's 1/1440 (lot-rounded)
     insiders = model.insiders
     assert insiders.received_tokens == 240_000.0
-    assert insiders.sold_tokens == pytest.approx(30_000.0, abs=3)
+    assert insiders.sold_tokens == pytest.approx(30_000.0, rel=0.005)
     assert model.market_maker.sold_tokens == 0.0
     assert ip.sale_of(0.0, "outside")["project.unlock_tokens"] == 0.0   # hold: no unlock at all
     assert ip.sale_of(0.0, "maker") == {}
@@ -69,8 +69,8 @@ def test_the_sale_lasts_sale_hours_for_either_seller_and_a_bad_one_is_one_line(t
     base = Config().override({"run.months": 0.01, "retail.n_traders": 200,
                               "market_maker.strategy": "hold", "contract.loan_tokens": ip.LOAN})
     model = MarketModel(base.override(ip.sale_of(60_000.0, "outside", hours=6)), seed=1)
-    model.run_until(6 * 60 + 1)                          # six hourly slices: all of it
-    assert model.insiders.sold_tokens == pytest.approx(60_000.0, abs=6)
+    model.run_until(6 * 60 + 1)                  # 360 slices of a minute: all of it
+    assert model.insiders.sold_tokens == pytest.approx(60_000.0, rel=0.005)
     maker = ip.sale_of(1e6, "maker", hours=6)
     assert maker["market_maker.sale_horizon_hours"] == 6
     assert MarketModel(base.override(maker), seed=1).config.market_maker.sale_horizon_hours == 6
