@@ -56,8 +56,11 @@ STRATEGIES = ("hold", "article", "twap_sale")
 #: who can end up holding what the market maker sold (supply_tokens_* of the time series; the
 #: liquidity providers' group holds the latent books too)
 TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "pool")
+HOLDERS = (*TAKERS, "insider", "market_maker")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
-           *(f"supply_tokens_{h}" for h in (*TAKERS, "insider", "market_maker")))
+           *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS))
+#: when part 1 asks who holds the sale's tokens and its cash: its end, a week and a month on
+LATER = {"1w": 7 * 1440, "1m": 30 * 1440}
 #: who the market maker's quotes sell to (the summary's mm_quotes_sold_to_*), grouped as the
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
@@ -122,7 +125,7 @@ def metaorders(args) -> pd.DataFrame:
         if q == 0 or base is None:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
-             (("peak", end), ("1w", 7 * 1440), ("1m", 30 * 1440))}
+             (("peak", end), *LATER.items())}
         # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
         # less what they still hold
         held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
@@ -131,7 +134,14 @@ def metaorders(args) -> pd.DataFrame:
                 - base[f"supply_tokens_{h}"].loc[end] for h in takers(args.seller)}
         quotes = {f"quotes to {k}": done[(q, seed)].summary[f"mm_quotes_sold_to_{k}"]
                   - done[(0.0, seed)].summary[f"mm_quotes_sold_to_{k}"] for k in QUOTE_TAKERS}
-        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took, **quotes})
+        # each group's tokens and USDT against hold at the sale's end and later (where the
+        # run reaches): where the sale's tokens went, and where its cash came from
+        holds = {f"{kind} {h} {label}": (ts[f"{col}_{h}"].loc[:m].iloc[-1]
+                                         - base[f"{col}_{h}"].loc[:m].iloc[-1])
+                 for label, m in (("end", end), *LATER.items()) if ts.index[-1] >= m
+                 for kind, col in (("tokens", "supply_tokens"), ("usdt", "money_usdt"))
+                 for h in HOLDERS}
+        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took, **quotes, **holds})
     return pd.DataFrame(rows)
 
 
@@ -164,12 +174,20 @@ def strategies(args) -> pd.DataFrame:
 def exponent(meta: pd.DataFrame) -> dict:
     """delta with a seed-bootstrap interval; with a single seed, the OLS fit's own interval
     (`n_seeds` says which)."""
+    n_seeds = int(meta["seed"].nunique())
     try:
         return impact_exponent(meta.rename(columns={"peak": "impact"}), n_boot=2000, rng=0)
     except ValueError:
         means = meta.groupby("q")["peak"].mean()
-        fit = power_law_fit(means.index.to_numpy(float), means.to_numpy(float))
-        return {**fit, "n_seeds": int(meta["seed"].nunique())}
+        try:
+            return {**power_law_fit(means.index.to_numpy(float), means.to_numpy(float)),
+                    "n_seeds": n_seeds}
+        except ValueError as error:     # e.g. a size's mean peak not above hold's
+            low = means[means <= 0]
+            why = (f"the mean peak of Q = {low.index[0]:g} is {low.iloc[0]:+.3g}, not above "
+                   "hold (more seeds)" if len(low) else str(error))
+            return {"exponent": np.nan, "prefactor": np.nan, "ci_low": np.nan,
+                    "ci_high": np.nan, "r2": np.nan, "n_seeds": n_seeds, "why": why}
 
 
 def ci_table(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
@@ -214,8 +232,9 @@ def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker",
         if col in means and means[col].notna().any():
             ax.plot(means.index / 1e6, means[col], style, label=f"gap to hold, {col}")
     q = np.array(means.index)
-    ax.plot(q / 1e6, fit["prefactor"] * q ** fit["exponent"], color="grey", lw=0.8,
-            label=f"fit: Q^{fit['exponent']:.2f}")
+    if fit["exponent"] == fit["exponent"]:
+        ax.plot(q / 1e6, fit["prefactor"] * q ** fit["exponent"], color="grey", lw=0.8,
+                label=f"fit: Q^{fit['exponent']:.2f}")
     ticks = [x / 1e6 for x in means.index]
     ax.set(xscale="log", yscale="log", xlabel=f"tokens sold over {hours:g} hours, million",
            ylabel="price impact, -log(mid / hold mid)",
@@ -292,6 +311,17 @@ def main() -> None:
     _common.write_report(args, "Does the sale's impact last?", sections, figures)
 
 
+def holdings(meta: pd.DataFrame) -> pd.DataFrame:
+    """Per holder group: its tokens and USDT against hold at the sale's end, a week and a
+    month on (the columns the runs reached), for the largest Q, in millions."""
+    largest = meta[meta["q"] == meta["q"].max()]
+    labels = [x for x in ("end", *LATER) if f"tokens {HOLDERS[0]} {x}" in largest]
+    return pd.DataFrame([{"holder": h, **{f"{kind} {x}": round(largest[f"{kind} {h} {x}"].mean()
+                                                                / 1e6, 3)
+                                          for kind in ("tokens", "usdt") for x in labels}}
+                         for h in HOLDERS])
+
+
 def part_one(args) -> tuple[list[str], list]:
     """Part 1's runs, its report sections and its figure."""
     rng = np.random.default_rng(0)
@@ -317,7 +347,8 @@ def part_one(args) -> tuple[list[str], list]:
         f"Impact exponent delta (peak gap at the end of the sale on Q): **{fit['exponent']:.2f}** "
         f"(95% CI {fit['ci_low']:.2f} to {fit['ci_high']:.2f}, "
         f"{'seed bootstrap' if fit['n_seeds'] > 1 else 'OLS: one seed, no bootstrap'}, "
-        f"{fit['n_seeds']} seed{'s' if fit['n_seeds'] > 1 else ''}, R^2 {fit['r2']:.3f}).", "",
+        f"{fit['n_seeds']} seed{'s' if fit['n_seeds'] > 1 else ''}, R^2 {fit['r2']:.3f})."
+        if "why" not in fit else f"Impact exponent delta: not fitted ({fit['why']}).", "",
         "Per Q: the gap to hold (log, positive: below hold) at the end of the sale, a week "
         "and a month later, and the seller's net sale (its holdings' fall against hold "
         "at the end of the sale; the market maker's includes its quotes).", "",
@@ -332,7 +363,11 @@ def part_one(args) -> tuple[list[str], list]:
         "(tokens, means over seeds; negative: its quotes bought). Its own sale's market "
         "orders are not in it: this is the selling its quotes add, and to whom.", "",
         _common.table(meta.groupby("q")[[f"quotes to {k}" for k in QUOTE_TAKERS]].mean()
-                      .round(-3).reset_index()), ""]
+                      .round(-3).reset_index()), "",
+        f"Where the largest sale's tokens and its cash are, at its end and later: each "
+        f"group's tokens and USDT against hold (millions, means over seeds; Q = "
+        f"{meta['q'].max() / 1e6:g}M).", "",
+        _common.table(holdings(meta)), ""]
     return sections, figures
 
 

@@ -81,3 +81,26 @@ def test_the_sale_lasts_sale_hours_for_either_seller_and_a_bad_one_is_one_line(t
     assert done.stderr.strip().splitlines()[-1].endswith(
         "argument --sale-hours: must be a number of hours from 1 to 144, got '200'")
     assert not any(tmp_path.iterdir())
+
+
+def test_impact_exponent_not_fitted_is_said_and_holdings_are_per_group_and_horizon():
+    import numpy as np
+    import pandas as pd
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    meta = pd.DataFrame({"q": [1e6, 1e6, 2e6, 2e6, 4e6, 4e6], "seed": [0, 1] * 3,
+                         "peak": [-0.02, 0.01, 0.02, 0.04, 0.05, 0.07]})
+    fit = ip.exponent(meta)                          # 1M's mean peak is below hold's
+    assert np.isnan(fit["exponent"]) and "Q = 1e+06 is -0.005" in fit["why"]
+    good = ip.exponent(meta.assign(peak=[0.01, 0.03, 0.03, 0.05, 0.07, 0.09]))
+    assert 0.5 < good["exponent"] < 1.5 and "why" not in good
+    assert "at least 3" in ip.exponent(meta[meta.q > 1e6])["why"]    # two sizes: no fit
+    meta = meta[meta.q != 2e6]
+    for h in ip.HOLDERS:                             # tokens to retail, its USDT to the seller
+        for x in ("end", "1w"):
+            meta[f"tokens {h} {x}"] = [1e6, 3e6, 2e6, 4e6] if h == "retail" else 0.0
+            meta[f"usdt {h} {x}"] = [0.0, 0.0, 5e6, 7e6] if h == "insider" else 0.0
+    table = ip.holdings(meta).set_index("holder")
+    assert list(table.columns) == ["tokens end", "tokens 1w", "usdt end", "usdt 1w"]
+    assert table.loc["retail", "tokens 1w"] == 3.0 and table.loc["insider", "usdt end"] == 6.0
+    assert table.drop(index=["retail", "insider"]).abs().to_numpy().sum() == 0
