@@ -33,13 +33,19 @@ def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
     config = _common.base_config(args, {"latent.width": 0.3})
     assert config.latent.memory_hours == 24 and config.latent.width == 0.3
     assert config.contract.months == 1.0                       # the script's own terms stay
+    refused_in_one_line(tmp_path, ["--set", "latent.width=3"],
+                        "error: latent.width must be in [0.01, 0.95], got 3")
+
+
+def refused_in_one_line(out: Path, arguments: list[str], message: str) -> None:
+    """impact_persistence with `arguments` stops with usage's exit code, its last line ending
+    in `message`, no traceback and nothing written to `out`."""
     done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_persistence.py"),
-                           "--set", "latent.width=3", "--out", str(tmp_path)],
+                           *arguments, "--out", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].endswith(
-        "error: latent.width must be in [0.01, 0.95], got 3")
-    assert not any(tmp_path.iterdir())                         # nothing written
+    assert done.stderr.strip().splitlines()[-1].endswith(message)
+    assert not any(out.iterdir())                               # nothing written
 
 
 def test_the_outside_seller_sells_q_a_minute_at_a_time_while_the_market_maker_holds():
@@ -74,13 +80,9 @@ def test_the_sale_lasts_sale_hours_for_either_seller_and_a_bad_one_is_one_line(t
     maker = ip.sale_of(1e6, "maker", hours=6)
     assert maker["market_maker.sale_horizon_hours"] == 6
     assert MarketModel(base.override(maker), seed=1).config.market_maker.sale_horizon_hours == 6
-    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_persistence.py"),
-                           "--sale-hours", "200", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].endswith(
-        "argument --sale-hours: must be a number of hours from 1 to 144, got '200'")
-    assert not any(tmp_path.iterdir())
+    refused_in_one_line(tmp_path, ["--sale-hours", "200"],
+                        "argument --sale-hours: must be a number of hours from 1 to 144, "
+                        "got '200'")
 
 
 def test_impact_exponent_not_fitted_is_said_and_holdings_are_per_group_and_horizon():
