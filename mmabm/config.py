@@ -52,7 +52,7 @@ class WorldConfig:
     news_tail_df: float = _field(3.5, 0.0, 1000.0,
                                  "degrees of freedom of the news value's Student t shocks "
                                  "(heavier tails when smaller; > 2, or 0: normal shocks)")
-    vol_of_vol: float = _field(0.0, 0.0, 3.0,
+    vol_of_vol: float = _field(0.6, 0.0, 3.0,
                                "standard deviation of the news value's log volatility, which "
                                "wanders around annual_vol (stochastic volatility; 0: constant)")
     vol_halflife_hours: float = _field(72.0, 1.0, 100_000.0,
