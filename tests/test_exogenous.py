@@ -170,7 +170,7 @@ def test_world_volatility_keys_are_checked_and_reach_the_model():
         Config().override({"world.vol_halflife_hours": 0})
     small = {"run.months": 0.5, "retail.n_traders": 10, "retail.launch_orders_per_minute": 0}
     flat = MarketModel(Config().override({**small, "world.vol_of_vol": 0}), seed=1)
-    sv = MarketModel(Config().override(small), seed=1)          # 0.6 by default
+    sv = MarketModel(Config().override({**small, "world.vol_of_vol": 0.6}), seed=1)
     assert "news_volatility" not in flat.streams.names() and "news_volatility" in sv.streams.names()
     steps = np.diff(np.log(flat.fundamental)), np.diff(np.log(sv.fundamental))
     assert np.array_equal(np.sign(steps[0]), np.sign(steps[1])) and not np.allclose(*steps)
