@@ -61,6 +61,9 @@ COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
            *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS))
 #: when part 1 asks who holds the sale's tokens and its cash: its end, a week and a month on
 LATER = {"1w": 7 * 1440, "1m": 30 * 1440}
+#: days after the sale's end at which part 1 reads the gap's path (how the impact decays: a
+#: share of the peak at a week and a month says nothing of what it did in between)
+PATH_DAYS = (1, 2, 3, 5, 7, 10, 14, 21, 30)
 #: who the market maker's quotes sell to (the summary's mm_quotes_sold_to_*), grouped as the
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
@@ -126,6 +129,7 @@ def metaorders(args) -> pd.DataFrame:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
              (("peak", end), *LATER.items())}
+        g |= {f"day {d}": -gap_at(ts["mid"], base["mid"], end + d * 1440) for d in PATH_DAYS}
         # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
         # less what they still hold
         held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
@@ -257,6 +261,40 @@ def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker",
     return fig
 
 
+def decay_path(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per Q: the mean gap d days after the sale's end over the mean peak (the days the runs
+    reach), and the largest standard error of those means over the peak: the decay curve."""
+    days = [d for d in PATH_DAYS if frame[f"day {d}"].notna().any()]
+    rows = []
+    for q, part in frame.groupby("q"):
+        peak = part["peak"].mean()
+        cols = [f"day {d}" for d in days]
+        se = part[cols].std() / np.sqrt(part[cols].notna().sum())
+        rows.append({"Q (tokens)": q, **{c: round(part[c].mean() / peak, 2) for c in cols},
+                     "largest se": round(float(se.max() / peak), 2) if len(part) > 1
+                     else np.nan})
+    return pd.DataFrame(rows)
+
+
+def path_figure(path: pd.DataFrame, seller: str = "maker", hours: float = 24.0) -> Figure:
+    """The decay curve of each Q: the share of the peak left, day by day after the sale."""
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    days = [int(c.split()[1]) for c in path.columns if c.startswith("day ")]
+    for _, row in path.iterrows():
+        ax.plot(days, [row[f"day {d}"] for d in days], "o-", ms=3,
+                label=f"Q = {row['Q (tokens)'] / 1e6:g}M")
+    ax.axhspan(0.4, 0.8, color="green", alpha=0.08, label="target 0.4-0.8")
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set(xscale="log", xlabel="days after the sale's end", ylabel="share of the peak impact left",
+           title=f"How the impact of {SELLERS[seller]}'s {hours:g}-hour sale decays")
+    ax.set_xticks(days, [str(d) for d in days], minor=False)
+    ax.set_xticks([], minor=True)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
 def _seller_option(parser) -> None:
     parser.add_argument("--seller", choices=("maker", "outside"), default="maker",
                         help="part 1's seller: the market maker (its quotes stay up and lean "
@@ -341,6 +379,10 @@ def part_one(args) -> tuple[list[str], list]:
     took = took.div(meta.groupby("q")["net_sale"].mean(), axis=0).round(2).reset_index()
     figures = [save(impact_figure(meta, fit, args.seller, args.sale_hours),
                     args.out / "impact.png")]
+    path = decay_path(meta)
+    if len(path.columns) > 2:                     # the runs reach at least a day past the sale
+        figures.append(save(path_figure(path, args.seller, args.sale_hours),
+                            args.out / "impact_path.png"))
     sections = [
         f"## Part 1: a sale of Q tokens over {args.sale_hours:g} hours by {SELLERS[args.seller]} "
         "against holding (loan 10M)", "",
@@ -355,6 +397,10 @@ def part_one(args) -> tuple[list[str], list]:
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
         _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",
+        "How the gap decays: the mean gap d days after the sale's end over the mean peak, per "
+        "Q (largest se: the largest standard error of those means, as a share of the peak).",
+        "", _common.table(path) if len(path.columns) > 2 else "(the runs do not reach a day "
+        "past the sale)", "",
         "Who holds what the seller sold, at the end of the sale: each group's token "
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
         "liquidity providers' group includes the latent books).", "",

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,3 +108,15 @@ def test_impact_exponent_not_fitted_is_said_and_holdings_are_per_group_and_horiz
     assert list(table.columns) == ["tokens end", "tokens 1w", "usdt end", "usdt 1w"]
     assert table.loc["retail", "tokens 1w"] == 3.0 and table.loc["insider", "usdt end"] == 6.0
     assert table.drop(index=["retail", "insider"]).abs().to_numpy().sum() == 0
+
+
+def test_the_decay_path_is_the_mean_gap_each_day_over_the_mean_peak():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    days = {f"day {d}": [np.nan, np.nan] for d in ip.PATH_DAYS}
+    days |= {"day 1": [0.01, 0.03], "day 2": [0.02, 0.02]}          # the runs reach two days
+    frame = pd.DataFrame({"q": [1e6, 1e6], "peak": [0.03, 0.05], **days})
+    path = ip.decay_path(frame)
+    assert list(path.columns) == ["Q (tokens)", "day 1", "day 2", "largest se"]
+    assert path.loc[0, "day 1"] == 0.5 and path.loc[0, "day 2"] == 0.5    # 0.02 / 0.04
+    assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)             # day 1: sd 0.0141 / sqrt 2
