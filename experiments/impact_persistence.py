@@ -61,9 +61,10 @@ COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
            *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS))
 #: when part 1 asks who holds the sale's tokens and its cash: its end, a week and a month on
 LATER = {"1w": 7 * 1440, "1m": 30 * 1440}
-#: days after the sale's end at which part 1 reads the gap's path (how the impact decays: a
-#: share of the peak at a week and a month says nothing of what it did in between)
-PATH_DAYS = (1, 2, 3, 5, 7, 10, 14, 21, 30)
+#: days after listing (when the sale starts) at which part 1 reads the gap's path, as 1w and
+#: 1m are read: how the impact decays (a share of the peak at a week and a month says nothing
+#: of what it did in between)
+PATH_DAYS = (2, 3, 5, 7, 10, 14, 21, 30)
 #: who the market maker's quotes sell to (the summary's mm_quotes_sold_to_*), grouped as the
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
@@ -129,7 +130,8 @@ def metaorders(args) -> pd.DataFrame:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
              (("peak", end), *LATER.items())}
-        g |= {f"day {d}": -gap_at(ts["mid"], base["mid"], end + d * 1440) for d in PATH_DAYS}
+        g |= {f"day {d}": -gap_at(ts["mid"], base["mid"], d * 1440) if d * 1440 > end
+              else np.nan for d in PATH_DAYS}
         # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
         # less what they still hold
         held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
@@ -262,8 +264,8 @@ def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker",
 
 
 def decay_path(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per Q: the mean gap d days after the sale's end over the mean peak (the days the runs
-    reach), and the largest standard error of those means over the peak: the decay curve."""
+    """Per Q: the mean gap d days after listing over the mean peak (the days the runs reach
+    after the sale's end), and the largest standard error of those means over the peak: the decay curve."""
     days = [d for d in PATH_DAYS if frame[f"day {d}"].notna().any()]
     rows = []
     for q, part in frame.groupby("q"):
@@ -277,7 +279,7 @@ def decay_path(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def path_figure(path: pd.DataFrame, seller: str = "maker", hours: float = 24.0) -> Figure:
-    """The decay curve of each Q: the share of the peak left, day by day after the sale."""
+    """The decay curve of each Q: the share of the peak left, day by day after listing."""
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
     days = [int(c.split()[1]) for c in path.columns if c.startswith("day ")]
@@ -286,7 +288,8 @@ def path_figure(path: pd.DataFrame, seller: str = "maker", hours: float = 24.0) 
                 label=f"Q = {row['Q (tokens)'] / 1e6:g}M")
     ax.axhspan(0.4, 0.8, color="green", alpha=0.08, label="target 0.4-0.8")
     ax.axhline(0, color="grey", lw=0.6)
-    ax.set(xscale="log", xlabel="days after the sale's end", ylabel="share of the peak impact left",
+    ax.set(xscale="log", xlabel=f"days after listing (the sale ends at {hours:g} hours)",
+           ylabel="share of the peak impact left",
            title=f"How the impact of {SELLERS[seller]}'s {hours:g}-hour sale decays")
     ax.set_xticks(days, [str(d) for d in days], minor=False)
     ax.set_xticks([], minor=True)
@@ -397,10 +400,10 @@ def part_one(args) -> tuple[list[str], list]:
         _common.table(table_q), "",
         "Permanent part: the mean gap later over the mean peak, per Q.", "",
         _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",
-        "How the gap decays: the mean gap d days after the sale's end over the mean peak, per "
-        "Q (largest se: the largest standard error of those means, as a share of the peak).",
+        "How the gap decays: the mean gap d days after listing (the sale's start) over the "
+        "mean peak, per Q (largest se: the largest standard error of those means, as a share of the peak).",
         "", _common.table(path) if len(path.columns) > 2 else "(the runs do not reach a day "
-        "past the sale)", "",
+        "past the sale's end)", "",
         "Who holds what the seller sold, at the end of the sale: each group's token "
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
         "liquidity providers' group includes the latent books).", "",

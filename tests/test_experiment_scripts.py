@@ -114,9 +114,9 @@ def test_the_decay_path_is_the_mean_gap_each_day_over_the_mean_peak():
     sys.path.insert(0, str(ROOT / "experiments"))
     import impact_persistence as ip
     days = {f"day {d}": [np.nan, np.nan] for d in ip.PATH_DAYS}
-    days |= {"day 1": [0.01, 0.03], "day 2": [0.02, 0.02]}          # the runs reach two days
+    days |= {"day 2": [0.01, 0.03], "day 3": [0.02, 0.02]}          # the runs reach 3 days
     frame = pd.DataFrame({"q": [1e6, 1e6], "peak": [0.03, 0.05], **days})
     path = ip.decay_path(frame)
-    assert list(path.columns) == ["Q (tokens)", "day 1", "day 2", "largest se"]
-    assert path.loc[0, "day 1"] == 0.5 and path.loc[0, "day 2"] == 0.5    # 0.02 / 0.04
-    assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)             # day 1: sd 0.0141 / sqrt 2
+    assert list(path.columns) == ["Q (tokens)", "day 2", "day 3", "largest se"]
+    assert path.loc[0, "day 2"] == 0.5 and path.loc[0, "day 3"] == 0.5    # 0.02 / 0.04
+    assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)             # day 2: sd 0.0141 / sqrt 2
