@@ -136,6 +136,11 @@ def metaorders(args) -> pd.DataFrame:
         # less what they still hold
         held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
         net = base[held].loc[end] - ts[held].loc[end] + (q if args.seller == "outside" else 0)
+        # and later: the maker's quotes buy back what they sold beyond Q during the sale, so
+        # the week's and month's gap are those of a smaller sale than the peak's
+        nets = {f"net_sale {label}": base[held].loc[:m].iloc[-1] - ts[held].loc[:m].iloc[-1]
+                + (q if args.seller == "outside" else 0) if ts.index[-1] >= m else np.nan
+                for label, m in LATER.items()}
         took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[end]
                 - base[f"supply_tokens_{h}"].loc[end] for h in takers(args.seller)}
         quotes = {f"quotes to {k}": done[(q, seed)].summary[f"mm_quotes_sold_to_{k}"]
@@ -147,7 +152,8 @@ def metaorders(args) -> pd.DataFrame:
                  for label, m in (("end", end), *LATER.items()) if ts.index[-1] >= m
                  for kind, col in (("tokens", "supply_tokens"), ("usdt", "money_usdt"))
                  for h in HOLDERS}
-        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **took, **quotes, **holds})
+        rows.append({"q": q, "seed": seed, **g, "net_sale": net, **nets, **took, **quotes,
+                     **holds})
     return pd.DataFrame(rows)
 
 
@@ -163,7 +169,8 @@ def strategies(args) -> pd.DataFrame:
         base = done.get((name, "hold", seed))
         if s == "hold" or base is None:
             continue
-        ts, b = o.timeseries.set_index("minute").ffill(), base.timeseries.set_index("minute").ffill()
+        ts = o.timeseries.set_index("minute").ffill()
+        b = base.timeseries.set_index("minute").ffill()
         row = {"beliefs": name, "strategy": s, "seed": seed,
                "net_sale_1d": (b["mm_tokens"].loc[:1440].iloc[-1]
                                - ts["mm_tokens"].loc[:1440].iloc[-1])}
@@ -228,6 +235,17 @@ def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator
     return pd.DataFrame(rows)
 
 
+def still_sold(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per Q: the seller's mean net sale a week and a month on over its mean net sale at the
+    end of the sale (where the runs reach): how much of the peak's sale is still sold when
+    the permanent part is read."""
+    later = [x for x in LATER if f"net_sale {x}" in frame and frame[f"net_sale {x}"].notna().any()]
+    means = frame.groupby("q")[["net_sale", *(f"net_sale {x}" for x in later)]].mean()
+    return pd.DataFrame({"Q (tokens)": means.index,
+                         **{f"net {x} / end": (means[f"net_sale {x}"] / means["net_sale"])
+                            .round(2).to_numpy() for x in later}})
+
+
 def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker",
                   hours: float = 24.0) -> Figure:
     fig = Figure(figsize=(10, 4.8))
@@ -265,7 +283,8 @@ def impact_figure(frame: pd.DataFrame, fit: dict, seller: str = "maker",
 
 def decay_path(frame: pd.DataFrame) -> pd.DataFrame:
     """Per Q: the mean gap d days after listing over the mean peak (the days the runs reach
-    after the sale's end), and the largest standard error of those means over the peak: the decay curve."""
+    after the sale's end), and the largest standard error of those means over the peak: the
+    decay curve."""
     days = [d for d in PATH_DAYS if frame[f"day {d}"].notna().any()]
     rows = []
     for q, part in frame.groupby("q"):
@@ -377,7 +396,7 @@ def part_one(args) -> tuple[list[str], list]:
                 columns={"95% CI": f"{later} 95% CI"})
             perm = part if perm is None else perm.merge(part.drop(columns="seeds"),
                                                         on="Q (tokens)")
-    perm = perm if perm is not None else pd.DataFrame()
+    perm = perm.merge(still_sold(meta), on="Q (tokens)") if perm is not None else pd.DataFrame()
     took = meta.groupby("q")[[f"took {h}" for h in takers(args.seller)]].mean()
     took = took.div(meta.groupby("q")["net_sale"].mean(), axis=0).round(2).reset_index()
     figures = [save(impact_figure(meta, fit, args.seller, args.sale_hours),
@@ -398,10 +417,13 @@ def part_one(args) -> tuple[list[str], list]:
         "and a month later, and the seller's net sale (its holdings' fall against hold "
         "at the end of the sale; the market maker's includes its quotes).", "",
         _common.table(table_q), "",
-        "Permanent part: the mean gap later over the mean peak, per Q.", "",
+        "Permanent part: the mean gap later over the mean peak, per Q; beside it the "
+        "seller's mean net sale then over its net sale at the peak (net 1w / end: below 1, "
+        "the market maker's quotes have bought back part of what they sold beyond Q).", "",
         _common.table(perm) if len(perm) else "(the runs do not reach a week)", "",
         "How the gap decays: the mean gap d days after listing (the sale's start) over the "
-        "mean peak, per Q (largest se: the largest standard error of those means, as a share of the peak).",
+        "mean peak, per Q (largest se: the largest standard error of those means, as a share "
+        "of the peak).",
         "", _common.table(path) if len(path.columns) > 2 else "(the runs do not reach a day "
         "past the sale's end)", "",
         "Who holds what the seller sold, at the end of the sale: each group's token "

@@ -120,3 +120,14 @@ def test_the_decay_path_is_the_mean_gap_each_day_over_the_mean_peak():
     assert list(path.columns) == ["Q (tokens)", "day 2", "day 3", "largest se"]
     assert path.loc[0, "day 2"] == 0.5 and path.loc[0, "day 3"] == 0.5    # 0.02 / 0.04
     assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)             # day 2: sd 0.0141 / sqrt 2
+
+
+def test_still_sold_is_the_mean_net_sale_later_over_the_mean_net_sale_at_the_peak():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    frame = pd.DataFrame({"q": [1e6, 1e6, 2e6, 2e6], "net_sale": [2e6, 3e6, 4e6, 4e6],
+                          "net_sale 1w": [1e6, 1.5e6, 2e6, 3e6],
+                          "net_sale 1m": [np.nan] * 4})            # the runs stop before a month
+    table = ip.still_sold(frame)
+    assert list(table.columns) == ["Q (tokens)", "net 1w / end"]
+    assert table["net 1w / end"].tolist() == [0.5, 0.62]            # 1.25 / 2.5; 2.5 / 4
