@@ -27,6 +27,8 @@ maker's net sale (its holdings' fall against hold, its quotes included); each pa
         --seller outside                                             # the market's own impact
     .venv/bin/python experiments/impact_persistence.py --months 0.01 --seeds 60 --part metaorders \
         --sale-hours 6                                               # a faster sale's delta
+    .venv/bin/python experiments/impact_persistence.py --months 1 --seeds 40 --part metaorders \
+        --sizes 1e6                                                  # one size's path
 """
 import argparse
 import sys
@@ -116,7 +118,7 @@ def metaorders(args) -> pd.DataFrame:
     # the contract runs a year: its buyback before maturity would be in the 1-month gap
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
                                         "contract.months": 12.0, "market_maker.strategy": "hold"})
-    sizes = SIZES if not args.quick else SIZES[::2]
+    sizes = sorted(set(args.sizes)) if args.sizes else (SIZES if not args.quick else SIZES[::2])
     tasks = [Task((q, seed), config.override(sale_of(q, args.seller, args.sale_hours)).to_dict(),
                   seed)
              for seed in range(args.seeds) for q in (0.0, *sizes)]
@@ -342,6 +344,26 @@ def _sale_hours_option(parser) -> None:
                              "exponent depends on the sale's speed")
 
 
+def _size(text: str) -> float:
+    """--sizes: each a number of tokens from 10,000 to 4M (the loan of 10M holds a 4M sale and
+    the selling its quotes add)."""
+    try:
+        q = float(text)
+    except ValueError:
+        q = float("nan")
+    if not 10_000 <= q <= SIZES[-1]:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of tokens from 10000 to {SIZES[-1]:.0f}, got {text!r}")
+    return q
+
+
+def _sizes_option(parser) -> None:
+    parser.add_argument("--sizes", type=_size, nargs="+", default=None, metavar="Q",
+                        help="part 1's sale sizes in tokens (default 0.25M 0.5M 1M 2M 4M): one "
+                             "size is a fifth of the runs for a probe of its path; delta needs "
+                             "three")
+
+
 def _part_option(parser) -> None:
     parser.add_argument("--part", choices=("both", "metaorders", "strategies"), default="both",
                         help="metaorders: part 1 only (the impact exponent and the permanent "
@@ -350,7 +372,8 @@ def _part_option(parser) -> None:
 
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.5, 3), full=(12, 20),
-                           extra=(_part_option, _seller_option, _sale_hours_option))
+                           extra=(_part_option, _seller_option, _sale_hours_option,
+                                  _sizes_option))
     sections, figures = [], []
     if args.part != "strategies":
         sections, figures = part_one(args)

@@ -131,3 +131,15 @@ def test_still_sold_is_the_mean_net_sale_later_over_the_mean_net_sale_at_the_pea
     table = ip.still_sold(frame)
     assert list(table.columns) == ["Q (tokens)", "net 1w / end"]
     assert table["net 1w / end"].tolist() == [0.5, 0.62]            # 1.25 / 2.5; 2.5 / 4
+
+
+def test_sizes_are_tokens_from_10k_to_4m_and_a_bad_one_is_one_line(tmp_path):
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    assert ip._size("1e6") == 1_000_000.0 and ip._size("4000000") == ip.SIZES[-1]
+    refused_in_one_line(tmp_path, ["--sizes", "1e6", "5e6"],
+                        "argument --sizes: must be a number of tokens from 10000 to 4000000, "
+                        "got '5e6'")
+    refused_in_one_line(tmp_path, ["--sizes", "nan"],
+                        "argument --sizes: must be a number of tokens from 10000 to 4000000, "
+                        "got 'nan'")
