@@ -137,11 +137,14 @@ def metaorders(args) -> pd.DataFrame:
         # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
         # less what they still hold
         held = "mm_tokens" if args.seller == "maker" else "supply_tokens_insider"
-        net = base[held].loc[end] - ts[held].loc[end] + (q if args.seller == "outside" else 0)
+
+        def sold(m: int) -> float:
+            return (base[held].loc[:m].iloc[-1] - ts[held].loc[:m].iloc[-1]
+                    + (q if args.seller == "outside" else 0))
+        net = sold(end)
         # and later: the maker's quotes buy back what they sold beyond Q during the sale, so
         # the week's and month's gap are those of a smaller sale than the peak's
-        nets = {f"net_sale {label}": base[held].loc[:m].iloc[-1] - ts[held].loc[:m].iloc[-1]
-                + (q if args.seller == "outside" else 0) if ts.index[-1] >= m else np.nan
+        nets = {f"net_sale {label}": sold(m) if ts.index[-1] >= m else np.nan
                 for label, m in LATER.items()}
         took = {f"took {h}": ts[f"supply_tokens_{h}"].loc[end]
                 - base[f"supply_tokens_{h}"].loc[end] for h in takers(args.seller)}
@@ -287,11 +290,10 @@ def decay_path(frame: pd.DataFrame) -> pd.DataFrame:
     """Per Q: the mean gap d days after listing over the mean peak (the days the runs reach
     after the sale's end), and the largest standard error of those means over the peak: the
     decay curve."""
-    days = [d for d in PATH_DAYS if frame[f"day {d}"].notna().any()]
+    cols = [f"day {d}" for d in PATH_DAYS if frame[f"day {d}"].notna().any()]
     rows = []
     for q, part in frame.groupby("q"):
         peak = part["peak"].mean()
-        cols = [f"day {d}" for d in days]
         se = part[cols].std() / np.sqrt(part[cols].notna().sum())
         rows.append({"Q (tokens)": q, **{c: round(part[c].mean() / peak, 2) for c in cols},
                      "largest se": round(float(se.max() / peak), 2) if len(part) > 1
@@ -425,7 +427,8 @@ def part_one(args) -> tuple[list[str], list]:
     figures = [save(impact_figure(meta, fit, args.seller, args.sale_hours),
                     args.out / "impact.png")]
     path = decay_path(meta)
-    if len(path.columns) > 2:                     # the runs reach at least a day past the sale
+    has_path = len(path.columns) > 2              # the runs reach at least a day past the sale
+    if has_path:
         figures.append(save(path_figure(path, args.seller, args.sale_hours),
                             args.out / "impact_path.png"))
     sections = [
@@ -447,7 +450,7 @@ def part_one(args) -> tuple[list[str], list]:
         "How the gap decays: the mean gap d days after listing (the sale's start) over the "
         "mean peak, per Q (largest se: the largest standard error of those means, as a share "
         "of the peak).",
-        "", _common.table(path) if len(path.columns) > 2 else "(the runs do not reach a day "
+        "", _common.table(path) if has_path else "(the runs do not reach a day "
         "past the sale's end)", "",
         "Who holds what the seller sold, at the end of the sale: each group's token "
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
