@@ -119,7 +119,7 @@ def test_the_decay_path_is_the_mean_gap_each_day_over_the_mean_peak():
     path = ip.decay_path(frame)
     assert list(path.columns) == ["Q (tokens)", "day 2", "day 3", "largest se"]
     assert path.loc[0, "day 2"] == 0.5 and path.loc[0, "day 3"] == 0.5    # 0.02 / 0.04
-    assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)             # day 2: sd 0.0141 / sqrt 2
+    assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)     # day 2: 0.0141 / sqrt 2
 
 
 def test_still_sold_is_the_mean_net_sale_later_over_the_mean_net_sale_at_the_peak():
