@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["sale_impact", "delta_neutral", "options_risk", "vol_profits",
                                   "sale_size", "impact_persistence", "market_realism",
-                                  "case_move", "news_reach"])
+                                  "case_move", "news_reach", "gap_drift"])
 def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "experiments" / f"{name}.py"), "--months",
                            "0.004", "--seeds", "1", "--workers", "1", "--out", str(tmp_path)],
@@ -143,3 +143,29 @@ def test_sizes_are_tokens_from_10k_to_4m_and_a_bad_one_is_one_line(tmp_path):
     refused_in_one_line(tmp_path, ["--sizes", "nan"],
                         "argument --sizes: must be a number of tokens from 10000 to 4000000, "
                         "got 'nan'")
+
+
+def test_gap_drift_splits_the_gap_s_change_by_news_hours_and_reads_the_maker_s_excess():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import gap_drift as gd
+    hours = np.arange(0, 12 * 24 + 1)
+    news = np.ones(len(hours))
+    loud = hours % 10 == 0                              # a jump of the news every 10 hours
+    news = np.exp(np.cumsum(np.where(loud, 0.05, 0.0)))
+    hold = pd.DataFrame({"mid": 1.0, "fundamental": news, "supply_tokens_market_maker": 10e6},
+                        index=pd.Index(hours * 60.0, name="minute"))
+    # the sale's world: 4% below from day 1, then 0.1% lower in each hour without news (the
+    # hour of a jump and the next are news hours), and 0.1M tokens above its aim
+    quiet = ~(loud | np.roll(loud, 1)) & (hours > 5 * 24)
+    gap = np.where(hours >= 24, 0.04, 0.0) + 0.001 * np.cumsum(quiet)
+    sale = hold.assign(mid=np.exp(-gap), supply_tokens_market_maker=10e6 - 1e6 + 1e5)
+    out = gd.drift(hold, sale, q=1e6, from_day=5)
+    assert out["peak"] == pytest.approx(0.04) and out["at from_day"] == pytest.approx(0.04)
+    assert out["in quiet hours"] == pytest.approx(0.001 * quiet.sum())
+    assert out["in news hours"] == pytest.approx(0.0, abs=1e-12)
+    assert out["drift"] == pytest.approx(out["in quiet hours"])
+    assert out["excess day 7"] == pytest.approx(1e5) and np.isnan(out["excess day 14"])
+    assert out["gap day 10"] == pytest.approx(gap[10 * 24])
+    table = gd.summary(pd.DataFrame([{"seed": 0, **out}, {"seed": 1, **out}]))
+    assert "excess day 14 (M tokens)" not in set(table["figure"])        # days not reached
+    assert table.set_index("figure").loc["excess day 7 (M tokens)", "mean"] == pytest.approx(0.1)
