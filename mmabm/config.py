@@ -123,6 +123,12 @@ class MarketMakerConfig:
     requote_minutes: int = _field(1, 1, 1440, "how often the ladders are checked")
     requote_threshold: float = _field(0.001, 0.0, 0.1, "mid move (fraction) that triggers a requote")
     max_skew_tokens: float = _field(1_000_000.0, 1.0, 1e15, "inventory at which the skew is full")
+    lean_reference: Literal["mid", "unleaned"] = _field(
+        "mid", doc="what its inventory lean shifts its quotes from: mid, the venue's mid (where "
+        "its own quotes set the mid, the lean is applied again at every requote and moves the "
+        "price without a trade); unleaned, the mid less its own last lean, in the share of the "
+        "best bid and ask that are its own (a level offset from a price it does not set, as in "
+        "Avellaneda & Stoikov 2008)")
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
     sale_start_hours: float = _field(0.0, 0.0, 24.0 * 365,
                                      "hours after listing the initial sale starts")

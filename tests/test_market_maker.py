@@ -1,4 +1,6 @@
 """The market maker's initial sale by strategy, and its delta in both views."""
+import math
+
 import pytest
 
 from mmabm.config import DEAF_DEALERS, Config
@@ -125,3 +127,31 @@ def test_with_news_weight_its_quotes_move_with_the_news_on_every_exchange(weight
         # it quotes around its fair price, the news in it; without the key, around the mid
         assert ratio > 1.02 if weight else abs(ratio - 1) <= 0.002
     assert model.conservation_problems() == []
+
+
+@pytest.mark.parametrize("reference", ["mid", "unleaned"])
+def test_a_lean_from_the_unleaned_mid_does_not_walk_a_price_its_quotes_set(reference):
+    """Its quotes are the best bid and ask; each requote re-reads the mid. Around the mid, a
+    full skew moves its quotes by max_spread / 4 again at every requote, with no trade; from
+    the mid less its own lean, once."""
+    from mmabm.model import MarketModel
+
+    config = BASE.override({**DEAF_DEALERS, "market_maker.strategy": "hold",
+                            "market_maker.news_weight": 0.0,
+                            "market_maker.lean_reference": reference})
+    model = MarketModel(config, seed=3)
+    mm, main, terms = model.market_maker, model.cexs[0], model.config.cex[0]
+    start = main.mid_usd()
+    mm.skew = 1.0                                        # fully long: lean lower
+    for _ in range(20):
+        for venue in model.cexs:                         # as if the mid had moved: requote
+            mm.quoted_mid[venue.name] = math.inf
+        mm._found_fine.clear()
+        mm.requote()
+    moved = math.log(start / main.mid_usd())
+    step = terms.max_spread / 4
+    if reference == "mid":
+        assert moved > 10 * step                         # walked down, requote by requote
+    else:
+        assert moved == pytest.approx(step, abs=2 * terms.tick_size / start)
+    assert mm.sold_tokens == 0.0 and model.conservation_problems() == []

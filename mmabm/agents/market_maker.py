@@ -337,7 +337,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if last is None or last[0] is not got or last[1] != venue.changes:
             venue.replace_ladder(self.unique_id, BUY, ladder.bid_prices, ladder.bid_lots)
             venue.replace_ladder(self.unique_id, SELL, ladder.ask_prices, ladder.ask_lots)
-            posted[venue.name] = (got, venue.changes)
+            posted[venue.name] = (got, venue.changes, self.skew)
         self.quoted_mid[venue.name] = mid
         self._smallest_rungs[venue.name] = got[5:7]
 
@@ -368,12 +368,15 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if not self.quoting:
             return
         threshold = self.model.config.market_maker.requote_threshold
+        unleaned = self.model.config.market_maker.lean_reference == "unleaned"
         fine, tilt = self._found_fine, self.news_tilt()
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
             quoted = self.quoted_mid[venue.name]
             if fine.get(venue.name) == (venue.changes, quoted):
                 continue
             mid = venue.mid_usd() * (tilt or 1.0)
+            if unleaned and mid == mid:
+                mid /= 1.0 - self._own_lean(venue, terms)
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
@@ -392,6 +395,21 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                         or asks_thin and self._could_add(venue, terms, SELL, mid)):
                     continue
             self.quote(venue, terms, mid)
+
+    def _own_lean(self, venue, terms) -> float:
+        """The part of `venue`'s mid that is its own last lean: the shift of its posted ladder
+        (skew x max_spread / 4, quoting._quoting.build) times the share of the best bid and
+        best ask that are rungs of it (1/2 each; a rung's price at the top is taken
+        to be its own)."""
+        posted = self._posted.get(venue.name)
+        if posted is None:
+            return 0.0
+        ladder, skew = posted[0][1], posted[2]
+        if not skew:
+            return 0.0
+        share = 0.5 * (bool(venue.best_bid() in ladder.bid_prices)
+                       + bool(venue.best_ask() in ladder.ask_prices))
+        return share * skew * terms.max_spread / 4
 
     def news_tilt(self) -> float | None:
         """With `market_maker.news_weight`: its fair price over the main mid (every venue's
