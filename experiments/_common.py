@@ -65,6 +65,21 @@ def options(description: str, *, quick: tuple[float, int], full: tuple[float, in
     return args
 
 
+def number_in(low: float, high: float, what: str):
+    """An argparse type: a number from `low` to `high`, else one line that says so ("must be
+    WHAT from LOW to HIGH, got 'TEXT'")."""
+    def parse(text: str) -> float:
+        try:
+            x = float(text)
+        except ValueError:
+            x = float("nan")
+        if not low <= x <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be {what} from {low:.10g} to {high:.10g}, got {text!r}")
+        return x
+    return parse
+
+
 def base_config(args: argparse.Namespace, changes: dict | None = None) -> Config:
     """The article's scenario for `args.months` (the contract as long as the run, so maturity
     falls inside it), with the user's --set and then the script's `changes`."""

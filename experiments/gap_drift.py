@@ -11,7 +11,6 @@ persistent excess moves its quotes, and with them the price, without any trade.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
@@ -118,23 +117,15 @@ def figure(per_seed: pd.DataFrame, q: float):
     return fig
 
 
+_day = _common.number_in(1, 29, "a day")        # --from-day: inside a month's run
+
+
 def _options(parser) -> None:
     parser.add_argument("--q", type=_size, default=1_000_000.0, metavar="Q",
                         help="the sale in tokens (10,000-4M, default 1M)")
     parser.add_argument("--from-day", type=_day, default=5.0, metavar="D",
                         help="the drift is measured from this day to the run's end (1-29, "
                              "default 5: after the maker's quotes have bought back)")
-
-
-def _day(text: str) -> float:
-    """--from-day: a day inside a month's run."""
-    try:
-        d = float(text)
-    except ValueError:
-        d = float("nan")
-    if not 1 <= d <= 29:
-        raise argparse.ArgumentTypeError(f"must be a day from 1 to 29, got {text!r}")
-    return d
 
 
 def main() -> None:

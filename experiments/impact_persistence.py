@@ -30,7 +30,6 @@ maker's net sale (its holdings' fall against hold, its quotes included); each pa
     .venv/bin/python experiments/impact_persistence.py --months 1 --seeds 40 --part metaorders \
         --sizes 1e6                                                  # one size's path
 """
-import argparse
 import sys
 
 import _common
@@ -329,15 +328,8 @@ def _seller_option(parser) -> None:
                              "market's own impact, as the square-root studies measure it")
 
 
-def _sale_hours(text: str) -> float:
-    """--sale-hours: a number of hours from 1 to 144 (the sale ends before the week's gap)."""
-    try:
-        hours = float(text)
-    except ValueError:
-        hours = float("nan")
-    if not 1 <= hours <= 144:
-        raise argparse.ArgumentTypeError(f"must be a number of hours from 1 to 144, got {text!r}")
-    return hours
+# the sale ends before the week's gap is read
+_sale_hours = _common.number_in(1, 144, "a number of hours")
 
 
 def _sale_hours_option(parser) -> None:
@@ -346,17 +338,8 @@ def _sale_hours_option(parser) -> None:
                              "exponent depends on the sale's speed")
 
 
-def _size(text: str) -> float:
-    """--sizes: each a number of tokens from 10,000 to 4M (the loan of 10M holds a 4M sale and
-    the selling its quotes add)."""
-    try:
-        q = float(text)
-    except ValueError:
-        q = float("nan")
-    if not 10_000 <= q <= SIZES[-1]:
-        raise argparse.ArgumentTypeError(
-            f"must be a number of tokens from 10000 to {SIZES[-1]:.0f}, got {text!r}")
-    return q
+# the loan of 10M holds a 4M sale and the selling its quotes add
+_size = _common.number_in(10_000, SIZES[-1], "a number of tokens")
 
 
 def _sizes_option(parser) -> None:
