@@ -123,6 +123,9 @@ class MarketMakerConfig:
     requote_minutes: int = _field(1, 1, 1440, "how often the ladders are checked")
     requote_threshold: float = _field(0.001, 0.0, 0.1, "mid move (fraction) that triggers a requote")
     max_skew_tokens: float = _field(1_000_000.0, 1.0, 1e15, "inventory at which the skew is full")
+    lean_spreads: float = _field(0.25, 0.0, 10.0,
+                                 "how far a full skew moves its quotes' centre, in max_spreads "
+                                 "(0.25: a quarter of the allowed spread)")
     lean_reference: Literal["mid", "unleaned"] = _field(
         "mid", doc="what its inventory lean shifts its quotes from: mid, the venue's mid (where "
         "its own quotes set the mid, the lean is applied again at every requote and moves the "

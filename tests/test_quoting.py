@@ -127,3 +127,16 @@ def test_ladder_is_the_numpy_ladder_on_the_scenario_terms(mid, skew):
 def test_a_price_beyond_the_tick_range_is_named():
     with pytest.raises(ValueError, match="mid_usd / tick_size"):
         obligation_ladder(1e300, **TERMS)
+
+
+@pytest.mark.parametrize("lean", [0.0, 0.25, 2.0])
+def test_a_full_skew_moves_the_centre_by_lean_spreads_and_a_bad_lean_is_named(lean):
+    mid = 1.0
+    even, long = (obligation_ladder(mid, **TERMS, skew=s, lean=lean) for s in (0.0, 1.0))
+    centre = (long.bid_prices[0] + long.ask_prices[0]) / 2 * TERMS["tick_size"]
+    even_centre = (even.bid_prices[0] + even.ask_prices[0]) / 2 * TERMS["tick_size"]
+    # prices are whole ticks: the centre moves by lean x max_spread to within a tick
+    assert even_centre - centre == pytest.approx(lean * TERMS["max_spread"] * mid,
+                                                 abs=TERMS["tick_size"])
+    with pytest.raises(ValueError, match=r"lean must be in \[0, 10\], got -1"):
+        obligation_ladder(mid, **TERMS, skew=1.0, lean=-1)

@@ -34,12 +34,13 @@ cdef int64_t _unique(int64_t[:] prices, int64_t n, int direction) except -1:
 
 
 def build(double mid_usd, double skew, double max_spread, tuple below, tuple above,
-          double tick_size, double lot_size, double depth_usd, double margin):
+          double tick_size, double lot_size, double depth_usd, double margin,
+          double lean=0.25):
     """(bid prices, bid lots, ask prices, ask lots) as int64 arrays, best first; `below` and
-    `above` are the rungs' (1 - offset, 1 + offset) factors. The arguments are already checked
-    (obligation_ladder does it)."""
+    `above` are the rungs' (1 - offset, 1 + offset) factors; a full skew moves the centre by
+    `lean` x max_spread. The arguments are already checked (obligation_ladder does it)."""
     cdef Py_ssize_t levels = len(below), k
-    cdef double mid = mid_usd * (1.0 - skew * max_spread / 4)
+    cdef double mid = mid_usd * (1.0 - skew * max_spread * lean)
     bid_arr = np.empty(levels, dtype=np.int64)
     ask_arr = np.empty(levels, dtype=np.int64)
     cdef int64_t[:] bids = bid_arr, asks = ask_arr
@@ -63,9 +64,9 @@ def build(double mid_usd, double skew, double max_spread, tuple below, tuple abo
     cdef int64_t n_bid = _unique(bids, levels, -1), n_ask = _unique(asks, levels, 1)
     bid_arr, ask_arr = bid_arr[:n_bid], ask_arr[:n_ask]
     cdef double want = depth_usd * (1 + margin)
-    cdef double lean = 0.5 * skew
-    cdef double bid_usd = want * (1 + (-lean if -lean > 0.0 else 0.0))
-    cdef double ask_usd = want * (1 + (lean if lean > 0.0 else 0.0))
+    cdef double tilt = 0.5 * skew                       # the sizes' lean
+    cdef double bid_usd = want * (1 + (-tilt if -tilt > 0.0 else 0.0))
+    cdef double ask_usd = want * (1 + (tilt if tilt > 0.0 else 0.0))
     bid_lots = _lots(bids, n_bid, bid_usd, tick_size, lot_size)
     ask_lots = _lots(asks, n_ask, ask_usd, tick_size, lot_size)
     return bid_arr, bid_lots, ask_arr, ask_lots

@@ -319,12 +319,13 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             if id(terms) in self._terms_checked and 0 < mid < math.inf:   # skew: clipped
                 ladder = checked_ladder(mid, terms.depth_usd, terms.band, terms.max_spread,
                                         terms.tick_size, terms.lot_size, mm.quote_levels,
-                                        MARGIN, self.skew)
+                                        MARGIN, self.skew, mm.lean_spreads)
             else:                                 # checks every argument, names a bad one
                 ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
                                            max_spread=terms.max_spread,
                                            tick_size=terms.tick_size, lot_size=terms.lot_size,
-                                           levels=mm.quote_levels, skew=self.skew)
+                                           levels=mm.quote_levels, skew=self.skew,
+                                           lean=mm.lean_spreads)
                 self._terms_checked.add(id(terms))
             got = (terms, ladder, *ladder.totals(terms.tick_size, terms.lot_size))
             if len(recent) >= 256:
@@ -397,10 +398,10 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             self.quote(venue, terms, mid)
 
     def _own_lean(self, venue, terms) -> float:
-        """The part of `venue`'s mid that is its own last lean: the shift of its posted ladder
-        (skew x max_spread / 4, quoting._quoting.build) times the share of the best bid and
-        best ask that are rungs of it (1/2 each; a rung's price at the top is taken
-        to be its own)."""
+        """The part of `venue`'s mid that is its own last lean: the shift of its posted
+        ladder (skew x max_spread x lean_spreads, _quoting.build) times the share of the best
+        bid and best ask that are rungs of it (1/2 each; a rung's price at the top is taken to
+        be its own)."""
         posted = self._posted.get(venue.name)
         if posted is None:
             return 0.0
@@ -409,7 +410,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             return 0.0
         share = 0.5 * (bool(venue.best_bid() in ladder.bid_prices)
                        + bool(venue.best_ask() in ladder.ask_prices))
-        return share * skew * terms.max_spread / 4
+        return share * skew * terms.max_spread * self.model.config.market_maker.lean_spreads
 
     def news_tilt(self) -> float | None:
         """With `market_maker.news_weight`: its fair price over the main mid (every venue's

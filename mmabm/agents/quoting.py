@@ -44,13 +44,14 @@ class Ladder:
 
 def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spread: float,
                       tick_size: float, lot_size: float, levels: int = 10, margin: float = MARGIN,
-                      skew: float = 0.0) -> Ladder:
+                      skew: float = 0.0, lean: float = 0.25) -> Ladder:
     """Ladders meeting `depth_usd` per side within `band` of `mid_usd` at spread <= max_spread.
 
     Args:
         skew: in [-1, 1]: +1 means fully long inventory (quote lower and sell more), -1 short.
-            Prices shift by up to a quarter of the allowed spread; sizes lean by up to 50%,
-            the lighter side still at its obligation.
+            Prices shift by up to `lean` x the allowed spread (a quarter by default); sizes
+            lean by up to 50%, the lighter side still at its obligation.
+        lean: the centre's shift at full skew, in units of max_spread, in [0, 10].
         margin: extra depth on top of the obligation, so rounding and a small move of the mid
             do not break it.
     """
@@ -65,23 +66,25 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
         raise ValueError(f"skew must be in [-1, 1], got {skew!r}")
     if not (isinstance(margin, _NUMBER) and 0.0 <= margin <= 1.0):
         raise ValueError(f"margin must be in [0, 1], got {margin!r}")
+    if not (isinstance(lean, _NUMBER) and 0.0 <= lean <= 10.0):
+        raise ValueError(f"lean must be in [0, 10], got {lean!r}")
     return checked_ladder(mid_usd, depth_usd, band, max_spread, tick_size, lot_size, levels,
-                          margin, skew)
+                          margin, skew, lean)
 
 
 def checked_ladder(mid_usd: float, depth_usd: float, band: float, max_spread: float,
                    tick_size: float, lot_size: float, levels: int, margin: float,
-                   skew: float) -> Ladder:
+                   skew: float, lean: float = 0.25) -> Ladder:
     """`obligation_ladder` for arguments already checked: the market maker's terms are checked
     when the config loads, its mid and skew where it computes them, and it builds a ladder
     about every minute on each exchange in a volatile market."""
     half = max_spread / 2 * 0.9                              # best quotes strictly inside
     edge = band * 0.9                                        # deepest rung well inside the band
     below, above = _rungs(half, edge, levels)
-    # compiled (_quoting.pyx): the centre leaned against inventory by up to a quarter of the
+    # compiled (_quoting.pyx): the centre leaned against inventory by up to `lean` x the
     # spread, bids floored and asks ceiled to ticks, then lots for equal USDT per rung
     return Ladder(*build(mid_usd, skew, max_spread, below, above, tick_size, lot_size,
-                         depth_usd, margin))
+                         depth_usd, margin, lean))
 
 
 @lru_cache(maxsize=256)
