@@ -5,9 +5,9 @@ seed (experiments/impact_persistence.py part 1's design). From `--from-day` to t
 this measures the gap's change (log of the hold mid over the sale's mid: positive, the sale's
 world fell further) and splits it between news hours (the world's news moved by more than its
 75th percentile in that hour or the one before) and quiet hours; and, each day, how far the
-maker's holdings are above its aim against hold: (its tokens - hold's) + Q. Its quotes lean
-against that excess at every requote (docs/model.md, the market maker's skew), so a
-persistent excess moves its quotes, and with them the price, without any trade.
+maker's holdings are above its aim against hold: (its tokens - hold's) + Q, what its skew
+leans its quotes against (docs/model.md §7.7). docs/calibration.md ("What makes the gap grow
+back") reads both across the maker's inventory rules.
 """
 from __future__ import annotations
 
@@ -99,15 +99,14 @@ def figure(per_seed: pd.DataFrame, q: float):
     """The mean gap and the maker's excess over its aim, day by day, with 95% intervals."""
     import matplotlib.pyplot as plt
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    for ax, kind, scale, label in ((top, "gap", 100.0, "gap to hold (%, log)"),
-                                   (bottom, "excess", 1e-6,
-                                    "maker's tokens above its aim,\nagainst hold (M)")):
+    for ax, kind, scale, color, label in ((top, "gap", 100.0, "C0", "gap to hold (%, log)"),
+                                          (bottom, "excess", 1e-6, "C3",
+                                           "maker's tokens above its aim,\nagainst hold (M)")):
         days = [d for d in DAYS if per_seed[f"{kind} day {d}"].notna().any()]
         stats = np.array([mean_ci(per_seed[f"{kind} day {d}"].to_numpy(float) * scale)
                           for d in days]).reshape(-1, 3)
-        ax.plot(days, stats[:, 0], "o-", color="C0" if kind == "gap" else "C3")
-        ax.fill_between(days, stats[:, 1], stats[:, 2], alpha=0.2,
-                        color="C0" if kind == "gap" else "C3")
+        ax.plot(days, stats[:, 0], "o-", color=color)
+        ax.fill_between(days, stats[:, 1], stats[:, 2], alpha=0.2, color=color)
         ax.axhline(0.0, color="grey", lw=0.8)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)

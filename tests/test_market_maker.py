@@ -132,8 +132,8 @@ def test_with_news_weight_its_quotes_move_with_the_news_on_every_exchange(weight
 @pytest.mark.parametrize("reference", ["mid", "unleaned"])
 def test_a_lean_from_the_unleaned_mid_does_not_walk_a_price_its_quotes_set(reference):
     """Its quotes are the best bid and ask; each requote re-reads the mid. Around the mid, a
-    full skew moves its quotes by max_spread / 4 again at every requote, with no trade; from
-    the mid less its own lean, once."""
+    full skew moves its quotes by max_spread x lean_spreads again at every requote, with no
+    trade; from the mid less its own lean, once."""
     from mmabm.model import MarketModel
 
     config = BASE.override({**DEAF_DEALERS, "market_maker.strategy": "hold",
@@ -149,7 +149,7 @@ def test_a_lean_from_the_unleaned_mid_does_not_walk_a_price_its_quotes_set(refer
         mm._found_fine.clear()
         mm.requote()
     moved = math.log(start / main.mid_usd())
-    step = terms.max_spread / 4
+    step = terms.max_spread * model.config.market_maker.lean_spreads      # 0.25: a quarter
     if reference == "mid":
         assert moved > 10 * step                         # walked down, requote by requote
     else:

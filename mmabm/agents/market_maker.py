@@ -63,7 +63,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self.quoted_mid: dict[str, float] = {}
         self._ladders: dict[str, dict] = {}      # venue -> recent ladders by (mid, skew)
         self._terms_checked: set[int] = set()     # ids of venue terms a ladder was checked on
-        self._posted: dict[str, tuple] = {}      # venue -> (ladder posted, venue changes then)
+        self._posted: dict[str, tuple] = {}      # venue -> (ladder, venue changes, skew) posted
         self._found_fine: dict[str, tuple] = {}  # venue -> (changes, quoted mid) found fine
         self._smallest_rungs: dict[str, tuple[int, int]] = {}   # venue -> lots (bid, ask)
         self.options_exercised = 0
