@@ -132,6 +132,11 @@ class MarketMakerConfig:
         "price without a trade); unleaned, the mid less its own last lean, in the share of the "
         "best bid and ask that are its own (a level offset from a price it does not set, as in "
         "Avellaneda & Stoikov 2008)")
+    skew_unsold_sale: Literal["lean", "exclude"] = _field(
+        "lean", doc="whether its quotes lean against the part of the initial sale not yet sold: "
+        "lean, they do (its aim is where it will be after the sale, so while it sells, its quotes "
+        "lean to sell the same tokens too); exclude, the aim counts the unsold sale, as the "
+        "hedge's target does, and the quotes leave that part to the sale")
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
     sale_start_hours: float = _field(0.0, 0.0, 24.0 * 365,
                                      "hours after listing the initial sale starts")

@@ -155,3 +155,31 @@ def test_a_lean_from_the_unleaned_mid_does_not_walk_a_price_its_quotes_set(refer
     else:
         assert moved == pytest.approx(step, abs=2 * terms.tick_size / start)
     assert mm.sold_tokens == 0.0 and model.conservation_problems() == []
+
+
+def test_the_quotes_lean_off_the_unsold_sale_only_when_told():
+    """Before its sale, the article's maker holds the loan, 2.3M above its aim. Leaning
+    against the unsold sale, its quotes are fully skewed to sell those tokens too; excluding
+    it, they are not skewed at all; once nothing is left to sell, both read the same aim."""
+    from mmabm.model import MarketModel
+
+    skews = {}
+    for rule in ("lean", "exclude"):
+        model = MarketModel(BASE.override({"market_maker.strategy": "article",
+                                           "market_maker.skew_unsold_sale": rule}), seed=3)
+        mm = model.market_maker
+        book = mm.book(mm.spot(), value_calls=False)
+        assert mm._sale_left == pytest.approx(2_300_000)
+        mm.update_skew(book)
+        before = mm.skew
+        mm._sale_left = 0.0                              # as when the sale has ended
+        mm.update_skew(book)
+        skews[rule] = (before, mm.skew)
+    assert skews["lean"][0] == 1.0
+    assert skews["exclude"][0] == pytest.approx(0.0, abs=0.01)
+    assert skews["lean"][1] == skews["exclude"][1] == 1.0
+
+
+def test_an_unknown_skew_rule_is_named():
+    with pytest.raises(ValueError, match="market_maker.skew_unsold_sale"):
+        BASE.override({"market_maker.skew_unsold_sale": "sometimes"})

@@ -147,13 +147,17 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
     def update_skew(self, book: MarketMakerBook) -> None:
         """Lean the quotes against holdings off their aim: the working inventory for the
         strategies that sell, the loan's tokens for those that keep them (less the initial
-        sale when `sale_execution` gives them one)."""
+        sale when `sale_execution` gives them one); with `skew_unsold_sale = "exclude"`, plus
+        what the sale will still sell."""
+        mm = self.model.config.market_maker
         aim = self.working_inventory()
-        if self.model.config.market_maker.strategy in ("hold", "liability_neutral"):
+        if mm.strategy in ("hold", "liability_neutral"):
             # what they keep of the loan: all of it, less a sale they were told to make
             aim = max(aim, book.owed - self.planned_sale)
+        if mm.skew_unsold_sale == "exclude":
+            aim += max(self._sale_left, 0.0)
         excess = book.tokens - aim
-        self.skew = max(-1.0, min(1.0, excess / self.model.config.market_maker.max_skew_tokens))
+        self.skew = max(-1.0, min(1.0, excess / mm.max_skew_tokens))
 
     def working_inventory(self, at: float | None = None) -> float:
         """The holdings the `article` hedge leaves unhedged: the tokens the obligations need
