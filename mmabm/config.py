@@ -133,7 +133,7 @@ class MarketMakerConfig:
         "best bid and ask that are its own (a level offset from a price it does not set, as in "
         "Avellaneda & Stoikov 2008)")
     skew_unsold_sale: Literal["lean", "exclude"] = _field(
-        "lean", doc="whether its quotes lean against the part of the initial sale not yet sold: "
+        "exclude", doc="whether its quotes lean against the part of the initial sale not yet sold: "
         "lean, they do (its aim is where it will be after the sale, so while it sells, its quotes "
         "lean to sell the same tokens too); exclude, the aim counts the unsold sale, as the "
         "hedge's target does, and the quotes leave that part to the sale")
@@ -366,7 +366,7 @@ class LatentConfig:
         "(where the market has been) moved by the news; price: the current mid, less the hole "
         "its own fills have dug, which refills with half-life memory_hours (Donier et al. 2015: "
         "the latent book lives in the price's frame)")
-    memory_hours: float = _field(6.0, 0.1, 10_000.0,
+    memory_hours: float = _field(12.0, 0.1, 10_000.0,
                                  "memory frame: half-life of the price the book is centred on "
                                  "(where the market has been); price frame: half-life of the "
                                  "hole its fills dug (the consumed orders' renewal)")

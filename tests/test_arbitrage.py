@@ -294,9 +294,10 @@ def test_a_look_that_trades_nothing_does_not_rebalance():
 def test_the_pool_stays_near_the_books_through_the_sale(seed):
     """A launch day with the article's sale: the pool follows the main CEX (it ran 25-55% away
     with the desk rebalancing hourly only). Without the latent book, which absorbs much of the
-    sale, and with dealers that quote around the mid alone, so that the sale drains the desk's
-    accounts (whether it does on a given seed depends on the day's path: it does on these two;
-    on seeds 2-6 and 8 it does not with the news' volatility wandering, the default)."""
+    sale, with dealers that quote around the mid alone and a maker whose quotes lean to sell
+    the unsold sale too, so that the sale drains the desk's accounts (whether it does on a
+    given seed depends on the day's path: it does on these two; on seeds 2-6 and 8 it does not
+    with the news' volatility wandering, the default)."""
     import pandas as pd
 
     from mmabm.config import Config
@@ -305,7 +306,7 @@ def test_the_pool_stays_near_the_books_through_the_sale(seed):
                                 "retail.launch_orders_per_minute": 10,
                                 "run.record_every_minutes": 10,
                                 "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
-                                **DEAF_DEALERS})
+                                "market_maker.skew_unsold_sale": "lean", **DEAF_DEALERS})
     model = MarketModel(config, seed=seed)
     model.run_model()
     ts = pd.DataFrame(model.rows)
