@@ -34,8 +34,7 @@ cdef int64_t _unique(int64_t[:] prices, int64_t n, int direction) except -1:
 
 
 def build(double mid_usd, double skew, double max_spread, tuple below, tuple above,
-          double tick_size, double lot_size, double depth_usd, double margin,
-          double lean=0.25):
+          double tick_size, double lot_size, double depth_usd, double margin, double lean):
     """(bid prices, bid lots, ask prices, ask lots) as int64 arrays, best first; `below` and
     `above` are the rungs' (1 - offset, 1 + offset) factors; a full skew moves the centre by
     `lean` x max_spread. The arguments are already checked (obligation_ladder does it)."""

@@ -20,6 +20,7 @@ from mmabm.agents._quoting import build, totals
 
 _NUMBER = (int, float)
 MARGIN = 0.05          # extra depth on top of the obligation (obligation_ladder's default)
+LEAN = 0.25            # a full skew's shift of the centre, in max_spreads (its default)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Ladder:
 
 def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spread: float,
                       tick_size: float, lot_size: float, levels: int = 10, margin: float = MARGIN,
-                      skew: float = 0.0, lean: float = 0.25) -> Ladder:
+                      skew: float = 0.0, lean: float = LEAN) -> Ladder:
     """Ladders meeting `depth_usd` per side within `band` of `mid_usd` at spread <= max_spread.
 
     Args:
@@ -74,7 +75,7 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
 
 def checked_ladder(mid_usd: float, depth_usd: float, band: float, max_spread: float,
                    tick_size: float, lot_size: float, levels: int, margin: float,
-                   skew: float, lean: float = 0.25) -> Ladder:
+                   skew: float, lean: float = LEAN) -> Ladder:
     """`obligation_ladder` for arguments already checked: the market maker's terms are checked
     when the config loads, its mid and skew where it computes them, and it builds a ladder
     about every minute on each exchange in a volatile market."""
