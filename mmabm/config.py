@@ -370,6 +370,14 @@ class LatentConfig:
                                  "memory frame: half-life of the price the book is centred on "
                                  "(where the market has been); price frame: half-life of the "
                                  "hole its fills dug (the consumed orders' renewal)")
+    slow_share: float = _field(0.0, 0.0, 1.0,
+                               "share of each book's capital held by a second, slow book whose "
+                               "memory is slow_memory_hours (0: one timescale, the model before; "
+                               "Benzaquen & Bouchaud 2018, Bucci et al. 2019: fast and slow "
+                               "liquidity)")
+    slow_memory_hours: float = _field(168.0, 0.1, 10_000.0,
+                                      "the slow book's memory_hours (where the market has been "
+                                      "over days, not hours)")
     width: float = _field(0.2, 0.01, 0.95, "how far from that price its outer rung lies "
                            "(fraction); the size of a rung grows linearly with its distance")
     levels: int = _field(25, 2, 200, "rungs per side")

@@ -76,7 +76,7 @@ def depth_sources_row(model, total_usd: float) -> dict[str, float]:
     main, band = model.cexs[0], model.config.cex[0].band
     mid = main.mid_usd()
     groups = {"market_maker": (model.market_maker,), "providers": model.providers[:1],
-              "latent": model.latent_books[:1]}
+              "latent": [b for b in model.latent_books if b.venue is main]}
     row, shown = {}, 0.0
     for name, agents in groups.items():
         usd = 0.0

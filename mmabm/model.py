@@ -21,7 +21,7 @@ from mesa.time import EventGenerator, Priority, Schedule
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
 from mmabm.agents.insiders import Insiders
-from mmabm.agents.latent import LatentBook
+from mmabm.agents.latent import latent_books
 from mmabm.agents.liquidity import LiquidityProvider, per_cex
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.project import ProjectTeam
@@ -94,7 +94,7 @@ class MarketModel(mesa.Model):
         self.arbitrageur = Arbitrageur(self)
         self.basis_desk = BasisDesk(self)
         self.providers = per_cex(self, LiquidityProvider, config.liquidity)
-        self.latent_books = per_cex(self, LatentBook, config.latent)
+        self.latent_books = latent_books(self, config.latent)
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")

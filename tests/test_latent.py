@@ -167,3 +167,33 @@ def test_price_frame_runs_conserve_and_the_default_frame_is_memory():
     assert book.hole > 0                              # the sale's fills dug into its bids
     bid, ask = book.vertices(book.venue.mid_usd())
     assert bid > book.venue.mid_usd() == ask
+
+
+def test_a_slow_share_splits_each_cexs_capital_into_a_fast_and_a_slow_book():
+    model = MarketModel(BASE.override({"latent.slow_share": 0.25,
+                                       "latent.slow_memory_hours": 96.0}), seed=1)
+    terms, books = model.config.latent, model.latent_books
+    assert [b.venue for b in books] == model.cexs * 2
+    assert [b.memory_hours for b in books] == [terms.memory_hours] * 3 + [96.0] * 3
+    usdt = [b.venue.balance(b.unique_id)["usdt"] + b.venue.balance(b.unique_id)["usdt_locked"]
+            for b in books]
+    main = terms.usdt_per_venue
+    assert usdt == pytest.approx([0.75 * main, 0.375 * main, 0.375 * main,
+                                  0.25 * main, 0.125 * main, 0.125 * main], rel=1e-6)
+    assert {model.owner_type(b.unique_id) for b in books} == {"liquidity_provider"}
+    fast, slow = books[0], books[3]
+    mid = fast.venue.mid_usd()
+    for book in (fast, slow):                     # the market was 10% higher; no time passes
+        book.centre = 1.1 * mid
+        for _ in range(round(terms.memory_hours * 60 / terms.requote_minutes)):
+            book.act()
+    # after the fast book's memory it is half-way to the mid, the slow one an eighth of that
+    assert fast.centre / mid - 1 == pytest.approx(0.05, rel=1e-3)
+    assert slow.centre / mid - 1 == pytest.approx(0.1 * 0.5 ** (12 / 96), rel=1e-3)
+    assert len(MarketModel(BASE, seed=1).latent_books) == 3     # slow_share 0: one timescale
+    only_slow = MarketModel(BASE.override({"latent.slow_share": 1.0}), seed=1).latent_books
+    assert [b.memory_hours for b in only_slow] == [terms.slow_memory_hours] * 3
+    with pytest.raises(ConfigError, match=r"latent\.slow_share must be in \[0(\.0)?, 1(\.0)?\]"):
+        BASE.override({"latent.slow_share": 1.5})
+    with pytest.raises(ConfigError, match=r"latent\.slow_memory_hours must be in"):
+        BASE.override({"latent.slow_memory_hours": 0.0})

@@ -12,7 +12,14 @@ current mid (the providers, retail limits, the maker's ladder) gives a linear la
 
 One latent book per CEX, with finite capital (`latent.usdt_per_venue` and `tokens_per_venue`
 on the main CEX, the others in proportion to their obligation depth). Its centre is an
-exponential average of the venue's mid with half-life `latent.memory_hours`. It posts
+exponential average of the venue's mid with half-life `latent.memory_hours`. With
+`latent.slow_share` > 0 each CEX has a second, slow book holding that share of the capital,
+whose centre remembers `latent.slow_memory_hours`: real latent liquidity has more than one
+timescale (fast intentions renewed within hours, slow ones over days), and a spectrum of them
+is what gives a square-root law at moderate participation rates while finite memory alone
+gives a linear one (Benzaquen & Bouchaud 2018, "Market impact with multi-timescale
+liquidity"; Bucci, Benzaquen, Lillo & Bouchaud 2019, "Crossover from linear to square-root
+market impact", who needed a fast and a slow timescale to fit 8 million metaorders). It posts
 `levels` bids from its centre down to `width` below it and as many asks up to `width` above,
 rung k of a side offering a share of `quote_share` x what it holds on that side proportional
 to the rung's distance from the centre: a V-shaped book. Rungs on the wrong side of the
@@ -43,21 +50,38 @@ import mesa
 import numpy as np
 
 from mmabm._core import BUY, SELL
-from mmabm.agents.liquidity import endow
+from mmabm.agents.liquidity import endow, provider_scales
 
 ACTIVITY_STEP = 0.1       # a change of the activity factor by this share makes it requote
+
+
+def latent_books(model: mesa.Model, terms) -> list["LatentBook"]:
+    """The latent books: on each CEX a fast one (`memory_hours`) with 1 - `slow_share` of the
+    capital and, when `slow_share` > 0, a slow one (`slow_memory_hours`) with the rest; each
+    CEX's capital in proportion to its obligation depth. None without capital."""
+    if terms.usdt_per_venue + terms.tokens_per_venue <= 0:
+        return []
+    books = []
+    for share, memory in ((1.0 - terms.slow_share, terms.memory_hours),
+                          (terms.slow_share, terms.slow_memory_hours)):
+        if share > 0:
+            books += [LatentBook(model, venue, scale * share, memory)
+                      for venue, scale in zip(model.cexs, provider_scales(model.config))]
+    return books
 
 
 class LatentBook(mesa.Agent):
     """A V-shaped book of slow orders around where the market has been; see the module."""
 
-    def __init__(self, model: mesa.Model, venue, scale: float) -> None:
+    def __init__(self, model: mesa.Model, venue, scale: float,
+                 memory_hours: float | None = None) -> None:
         super().__init__(model)
         self.venue, terms = venue, model.config.latent
+        self.memory_hours = terms.memory_hours if memory_hours is None else memory_hours
         self.centre = model.config.token.initial_price
         self._news = math.log(model.fundamental_at(model.time))
         endow(model, self.unique_id, venue, terms, scale)
-        self._decay = 0.5 ** (terms.requote_minutes / (terms.memory_hours * 60.0))
+        self._decay = 0.5 ** (terms.requote_minutes / (self.memory_hours * 60.0))
         steps = np.arange(1, terms.levels + 1) / terms.levels
         self._offsets = terms.width * steps                       # distance of each rung
         self._weights = steps / steps.sum()                       # V: size grows with it
