@@ -192,7 +192,7 @@ def test_a_slow_share_splits_each_cexs_capital_into_a_fast_and_a_slow_book():
     assert slow.centre / mid - 1 == pytest.approx(0.1 * 0.5 ** (12 / 96), rel=1e-3)
     assert len(MarketModel(BASE, seed=1).latent_books) == 3     # slow_share 0: one timescale
     only_slow = MarketModel(BASE.override({"latent.slow_share": 1.0}), seed=1).latent_books
-    assert [b.memory_hours for b in only_slow] == [terms.slow_memory_hours] * 3
+    assert [b.memory_hours for b in only_slow] == [168.0] * 3        # the default slow memory
     with pytest.raises(ConfigError, match=r"latent\.slow_share must be in \[0(\.0)?, 1(\.0)?\]"):
         BASE.override({"latent.slow_share": 1.5})
     with pytest.raises(ConfigError, match=r"latent\.slow_memory_hours must be in"):
