@@ -197,3 +197,14 @@ def test_a_slow_share_splits_each_cexs_capital_into_a_fast_and_a_slow_book():
         BASE.override({"latent.slow_share": 1.5})
     with pytest.raises(ConfigError, match=r"latent\.slow_memory_hours must be in"):
         BASE.override({"latent.slow_memory_hours": 0.0})
+
+
+def test_a_sale_into_fast_and_slow_books_conserves_and_the_slow_book_leans_against_it_longer():
+    model = MarketModel(BASE.override({"market_maker.strategy": "article", "run.months": 0.05,
+                                       "latent.slow_share": 0.5}), seed=1)
+    model.run_until(2880)
+    assert model.conservation_problems() == []
+    fast, slow = model.latent_books[0], model.latent_books[3]
+    mid = fast.venue.mid_usd()
+    assert mid < model.config.token.initial_price             # the sale moved the price down
+    assert slow.centre > fast.centre > mid                    # the slow one remembers more of before
