@@ -50,34 +50,27 @@ import mesa
 import numpy as np
 
 from mmabm._core import BUY, SELL
-from mmabm.agents.liquidity import endow, provider_scales
+from mmabm.agents.liquidity import endow, per_cex
 
 ACTIVITY_STEP = 0.1       # a change of the activity factor by this share makes it requote
 
 
 def latent_books(model: mesa.Model, terms) -> list["LatentBook"]:
     """The latent books: on each CEX a fast one (`memory_hours`) with 1 - `slow_share` of the
-    capital and, when `slow_share` > 0, a slow one (`slow_memory_hours`) with the rest; each
-    CEX's capital in proportion to its obligation depth. None without capital."""
-    if terms.usdt_per_venue + terms.tokens_per_venue <= 0:
-        return []
-    books = []
-    for share, memory in ((1.0 - terms.slow_share, terms.memory_hours),
-                          (terms.slow_share, terms.slow_memory_hours)):
-        if share > 0:
-            books += [LatentBook(model, venue, scale * share, memory)
-                      for venue, scale in zip(model.cexs, provider_scales(model.config))]
-    return books
+    capital and, when `slow_share` > 0, a slow one (`slow_memory_hours`) with the rest."""
+    return (per_cex(model, LatentBook, terms, 1.0 - terms.slow_share,
+                    memory_hours=terms.memory_hours)
+            + per_cex(model, LatentBook, terms, terms.slow_share,
+                      memory_hours=terms.slow_memory_hours))
 
 
 class LatentBook(mesa.Agent):
     """A V-shaped book of slow orders around where the market has been; see the module."""
 
-    def __init__(self, model: mesa.Model, venue, scale: float,
-                 memory_hours: float | None = None) -> None:
+    def __init__(self, model: mesa.Model, venue, scale: float, memory_hours: float) -> None:
         super().__init__(model)
         self.venue, terms = venue, model.config.latent
-        self.memory_hours = terms.memory_hours if memory_hours is None else memory_hours
+        self.memory_hours = memory_hours
         self.centre = model.config.token.initial_price
         self._news = math.log(model.fundamental_at(model.time))
         endow(model, self.unique_id, venue, terms, scale)

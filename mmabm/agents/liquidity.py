@@ -185,12 +185,12 @@ def endow(model: mesa.Model, owner: int, venue, terms, scale: float) -> tuple[in
     return usdt, tokens
 
 
-def per_cex(model: mesa.Model, agent: type, terms) -> list:
-    """One `agent` per CEX, scaled by its obligation depth, or none when `terms` give it no
-    capital."""
-    if terms.usdt_per_venue + terms.tokens_per_venue <= 0:
+def per_cex(model: mesa.Model, agent: type, terms, share: float = 1.0, **extra) -> list:
+    """One `agent` per CEX with `share` of the `terms`' capital, scaled by its obligation depth
+    (`extra` passed on), or none when that leaves it no capital."""
+    if share <= 0 or terms.usdt_per_venue + terms.tokens_per_venue <= 0:
         return []
-    return [agent(model, venue, scale)
+    return [agent(model, venue, scale * share, **extra)
             for venue, scale in zip(model.cexs, provider_scales(model.config))]
 
 
