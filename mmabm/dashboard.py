@@ -34,6 +34,8 @@ MARKET_KNOBS = (("money.inflow_usd_per_day", "new money / day (USDT)", 0.0, 1_00
                 ("beliefs.learning_per_day", "learning from price / day", 0.0, 3.0, 0.1),
                 ("liquidity.quote_share", "providers' quoted share", 0.0, 1.0, 0.05),
                 ("latent.quote_share", "latent quoted share", 0.0, 1.0, 0.05),
+                ("latent.memory_hours", "latent memory (hours)", 1.0, 72.0, 1.0),
+                ("latent.slow_share", "latent slow share", 0.0, 1.0, 0.05),
                 ("retail.market_order_share", "retail market orders", 0.0, 1.0, 0.05))
 
 

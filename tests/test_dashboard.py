@@ -13,11 +13,22 @@ import urllib.request
 import pytest
 
 from mmabm.cli import main
-from mmabm.config import load_config
+from mmabm.config import Config, load_config
 from mmabm.live import LivePair, LiveRun, read_results
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TINY = {"run.months": 0.05, "retail.n_traders": 200}
+
+
+def test_every_market_knob_is_a_key_whose_allowed_range_holds_its_slider():
+    pytest.importorskip("solara")
+    from mmabm.dashboard import MARKET_KNOBS
+    assert len({key for key, *_ in MARKET_KNOBS}) == len(MARKET_KNOBS)
+    for key, label, low, high, step in MARKET_KNOBS:
+        assert low < high and 0 < step <= high - low, key
+        for value in (low, high):                     # a ConfigError names a slider's bad end
+            assert Config().override({key: value}).to_dict()[key.split(".")[0]][
+                key.split(".")[1]] == value
 
 
 @pytest.mark.slow
