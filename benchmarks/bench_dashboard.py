@@ -12,9 +12,6 @@
 """
 import argparse
 import json
-import shutil
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from mmabm import dashboard as d  # noqa: E402
 from mmabm.config import load_config  # noqa: E402
 from mmabm.live import DAY, LivePair, LiveRun  # noqa: E402
+from mmabm.served import CHROMIUM, ServedDashboard  # noqa: E402
 
 
 def days_per_second(runner, days: float, speed: float) -> float:
@@ -58,37 +56,22 @@ def frame_seconds(pair: LivePair, repeats: int = 5) -> float:
 
 def browser_redraws(seconds: float = 5.0) -> float | None:
     """Redraws per second a real page shows while playing (None without chromium)."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    if CHROMIUM is None:
         return None
     from playwright.sync_api import sync_playwright
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "mmabm", "dash", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            for _ in range(60):
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/")
-                    break
-                except Exception:
-                    time.sleep(1)
-            page.wait_for_selector(".mmabm-status", timeout=60_000)
-            page.get_by_role("button", name="Play").click()
-            page.wait_for_timeout(2000)                        # past the first frames
-            seen, start = set(), time.perf_counter()
-            while time.perf_counter() - start < seconds:
-                seen.add(page.inner_text(".mmabm-status"))
-                page.wait_for_timeout(20)
-            browser.close()
-        return len(seen) / seconds
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with ServedDashboard() as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.goto(server.url)
+        page.wait_for_selector(".mmabm-status", timeout=60_000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_timeout(2000)                        # past the first frames
+        seen, start = set(), time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            seen.add(page.inner_text(".mmabm-status"))
+            page.wait_for_timeout(20)
+        browser.close()
+    return len(seen) / seconds
 
 
 def main() -> None:

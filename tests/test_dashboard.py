@@ -3,20 +3,16 @@
 open a finished compare, save a screenshot. The data layer (mmabm.live) is tested directly.
 Needs the `viz` extra and chromium (.ci/run installs it with apt-get when it is missing)."""
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from mmabm.cli import main
 from mmabm.config import Config, load_config
 from mmabm.live import LivePair, LiveRun, read_results
+from mmabm.served import CHROMIUM, ServedDashboard
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TINY = {"run.months": 0.05, "retail.n_traders": 200}
 
 
@@ -67,36 +63,12 @@ def test_results_folders_are_read_back_or_named(tmp_path):
         read_results(tmp_path)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Dashboard:
-    """`mmabm dash SOURCE` in a subprocess, until the page answers."""
-
-    def __init__(self, *args: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.process = subprocess.Popen([sys.executable, "-m", "mmabm", "dash", *args, "--port",
-                                         str(self.port)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url, timeout=2)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise AssertionError(self.process.stdout.read())
-                time.sleep(0.5)
-        raise AssertionError("the dashboard did not answer within 90 s")
-
-    def close(self) -> str:
-        self.process.terminate()
-        out, _ = self.process.communicate(timeout=30)
-        return out
+def Dashboard(*args: str) -> ServedDashboard:
+    """`mmabm dash ARGS` served until its page answers (a failure to start fails the test)."""
+    try:
+        return ServedDashboard(*args)
+    except RuntimeError as e:
+        raise AssertionError(str(e)) from None
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +162,9 @@ def test_a_bad_source_is_one_line_before_the_server_starts(args, message, tmp_pa
     lines = [x for x in done.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and message in lines[0] and done.stdout == ""
 
+
+
+@pytest.mark.slow      # a Python process: the release pass runs it
+def test_a_server_that_cannot_start_is_an_error_with_what_it_printed():
+    with pytest.raises(RuntimeError, match="mmabm dash exited: .*neither a file nor a shipped"):
+        ServedDashboard("no_such_scenario")
