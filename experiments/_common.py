@@ -30,10 +30,12 @@ progress = progress_printer("run")      # each script's on_done: status, time so
 
 
 def options(description: str, *, quick: tuple[float, int], full: tuple[float, int],
-            extra: tuple = ()) -> argparse.Namespace:
+            extra: tuple = (), scenario: Path = SCENARIO,
+            swept: tuple[str, ...] = ()) -> argparse.Namespace:
     """--quick (months, seeds) for a look in a few minutes, else the full version; --set
-    KEY=VALUE changes the base scenario (checked here, one line if wrong); each of `extra`
-    adds a script's own options to the parser."""
+    KEY=VALUE changes the script's base `scenario` (checked here, one line if wrong, as is a
+    key the script itself sweeps: one of `swept`); each of `extra` adds a script's own options
+    to the parser."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help=f"a smaller version: {quick[0]:g} months, {quick[1]} seeds "
@@ -51,9 +53,13 @@ def options(description: str, *, quick: tuple[float, int], full: tuple[float, in
     args = parser.parse_args()
     try:
         args.sets = parse_overrides(args.set)
-        load_config(SCENARIO, args.sets)
+        load_config(scenario, args.sets)
     except ConfigError as err:
         parser.error(str(err))
+    for key in args.sets:
+        if key in swept:
+            parser.error(f"--set {key}: this script sweeps it ({', '.join(swept)})")
+    args.scenario = scenario
     months, seeds = quick if args.quick else full
     args.months = args.months or months
     args.seeds = args.seeds or seeds
@@ -78,6 +84,13 @@ def number_in(low: float, high: float, what: str):
                 f"must be {what} from {low:.10g} to {high:.10g}, got {text!r}")
         return x
     return parse
+
+
+def sweep_of(args: argparse.Namespace, fixed: dict, grid: dict) -> dict:
+    """A sweep spec of the script's scenario over `grid`, the user's --set and then the
+    script's `fixed` keys held for every point (options() refused a --set of a swept key)."""
+    return {"scenario": str(args.scenario), "seeds": args.seeds,
+            "set": {**getattr(args, "sets", {}), **fixed}, "grid": grid}
 
 
 def base_config(args: argparse.Namespace, changes: dict | None = None) -> Config:
@@ -116,6 +129,9 @@ def write_report(args: argparse.Namespace, title: str, sections: list[str],
             f"{args.seeds} "
             f"seed{'s' if args.seeds != 1 else ''} "
             f"(common random numbers across the compared settings); {spent:.0f} s wall.", "",
+            *([f"Changed from the scenario (--set): "
+               f"{', '.join(f'`{k}={v}`' for k, v in args.sets.items())}.", ""]
+              if getattr(args, "sets", None) else []),
             *sections, "", *[f"![{p.stem}]({p.name})" for p in figures], ""]
     path = args.out / "report.md"
     path.write_text("\n".join(body))

@@ -27,9 +27,10 @@ SALE_PRICE = 38_000_000 / 66_000_000          # reported proceeds over tokens
 
 
 def main() -> None:
-    args = _common.options(__doc__.splitlines()[0], quick=(1, 3), full=(3, 20))
+    args = _common.options(__doc__.splitlines()[0], quick=(1, 3), full=(3, 20),
+                           scenario=SCENARIO)
     args.scenario_label = "MOVE scenario"
-    config = load_config(SCENARIO, {"run.months": args.months})
+    config = load_config(SCENARIO, {**args.sets, "run.months": args.months})
     result = compare(config, ["hold", "article"], args.seeds, workers=args.workers,
                      dask=args.dask, on_done=_common.progress)
     paths = result.paths.assign(day=lambda f: f["minute"] / 1440)

@@ -12,14 +12,13 @@ METRICS = ["price_end", "mm_pnl_total", "project_tokens_returned", "mm_buyback_u
 
 
 def main() -> None:
-    args = _common.options(__doc__.splitlines()[0], quick=(1, 1), full=(12, 10))
+    args = _common.options(__doc__.splitlines()[0], quick=(1, 1), full=(12, 10),
+                           swept=("contract.months", "world.attention_halflife_days"))
     lengths = [args.months, 2 * args.months]
     args.run_months = 2 * args.months            # both contracts mature inside the run
-    spec = sweep_spec({"scenario": str(_common.SCENARIO), "seeds": args.seeds,
-                       "set": {"run.months": 2 * args.months},
-                       "grid": {"contract.months": lengths,
-                                "world.attention_halflife_days":
-                                    [7.0, 60.0] if args.quick else [7.0, 30.0, 120.0]}})
+    spec = sweep_spec(_common.sweep_of(args, {"run.months": 2 * args.months}, {
+        "contract.months": lengths,
+        "world.attention_halflife_days": [7.0, 60.0] if args.quick else [7.0, 30.0, 120.0]}))
     runs = sweep(spec, args.out / "sweep", workers=args.workers, dask=args.dask,
                  on_done=_common.progress)
     summary = pd.read_parquet(args.out / "sweep" / "summary.parquet")

@@ -14,12 +14,13 @@ from mmabm.plots import heatmap_figure, save
 
 
 def main() -> None:
-    args = _common.options(__doc__.splitlines()[0], quick=(0.25, 1), full=(12, 5))
-    spec = sweep_spec({"scenario": str(_common.SCENARIO), "seeds": args.seeds,
-                       "set": {"run.months": args.months, "contract.months": max(1.0, args.months),
-                               "market_maker.usdt_capital": 1_500_000.0},
-                       "grid": {"market_maker.sale_fraction": [0.0, 0.2, 0.4, 0.6],
-                                "dex.pool_usd": [500_000.0, 1_000_000.0, 2_000_000.0]}})
+    args = _common.options(__doc__.splitlines()[0], quick=(0.25, 1), full=(12, 5),
+                           swept=("market_maker.sale_fraction", "dex.pool_usd"))
+    spec = sweep_spec(_common.sweep_of(args, {
+        "run.months": args.months, "contract.months": max(1.0, args.months),
+        "market_maker.usdt_capital": 1_500_000.0}, {
+        "market_maker.sale_fraction": [0.0, 0.2, 0.4, 0.6],
+        "dex.pool_usd": [500_000.0, 1_000_000.0, 2_000_000.0]}))
     sweep(spec, args.out / "sweep", workers=args.workers, dask=args.dask, on_done=_common.progress)
     s = pd.read_parquet(args.out / "sweep" / "summary.parquet")
     metrics = [m for m in ("price_3m", "price_12m", "price_end", "project_tokens_returned",

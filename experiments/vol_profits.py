@@ -13,12 +13,12 @@ INCOME = ["mm_pnl_gamma", "mm_pnl_spread", "mm_pnl_lp_fees", "mm_pnl_funding"]
 
 
 def main() -> None:
-    args = _common.options(__doc__.splitlines()[0], quick=(0.25, 1), full=(12, 8))
-    spec = sweep_spec({"scenario": str(_common.SCENARIO), "seeds": args.seeds,
-                       "set": {"run.months": args.months, "contract.months": max(1.0, args.months),
-                               "world.regime": "boom"},
-                       "grid": {"world.annual_vol": [0.5, 1.0, 2.0],
-                                "world.year_multiple": [0.5, 1.0, 3.0]}})
+    args = _common.options(__doc__.splitlines()[0], quick=(0.25, 1), full=(12, 8),
+                           swept=("world.annual_vol", "world.year_multiple"))
+    spec = sweep_spec(_common.sweep_of(args, {
+        "run.months": args.months, "contract.months": max(1.0, args.months),
+        "world.regime": "boom"}, {
+        "world.annual_vol": [0.5, 1.0, 2.0], "world.year_multiple": [0.5, 1.0, 3.0]}))
     sweep(spec, args.out / "sweep", workers=args.workers, dask=args.dask, on_done=_common.progress)
     s = pd.read_parquet(args.out / "sweep" / "summary.parquet")
     s["volatility income"] = s[INCOME].sum(axis=1)

@@ -18,11 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
                                   "case_move", "news_reach", "gap_drift"])
 def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "experiments" / f"{name}.py"), "--months",
-                           "0.004", "--seeds", "1", "--workers", "1", "--out", str(tmp_path)],
+                           "0.004", "--seeds", "1", "--workers", "1", "--out", str(tmp_path),
+                           "--set", "run.record_every_minutes=60"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     report = (tmp_path / "report.md").read_text()
     assert report.startswith("# ") and re.search(r"\|\s*-?\d", report)      # a table of numbers
+    assert "Changed from the scenario (--set): `run.record_every_minutes=60`." in report
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report)
     assert figures and all((tmp_path / f).stat().st_size > 5_000 for f in figures)
 
@@ -169,3 +171,26 @@ def test_gap_drift_splits_the_gap_s_change_by_news_hours_and_reads_the_maker_s_e
     table = gd.summary(pd.DataFrame([{"seed": 0, **out}, {"seed": 1, **out}]))
     assert "excess day 14 (M tokens)" not in set(table["figure"])        # days not reached
     assert table.set_index("figure").loc["excess day 7 (M tokens)", "mean"] == pytest.approx(0.1)
+
+
+def test_set_reaches_every_script_own_scenario_and_sweep_and_a_swept_key_is_refused(tmp_path):
+    import argparse
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import _common
+    args = argparse.Namespace(seeds=2, sets={"latent.memory_hours": "24", "world.regime": "bust"},
+                              scenario=_common.SCENARIO)
+    spec = _common.sweep_of(args, {"world.regime": "boom"}, {"world.annual_vol": [0.5, 1.0]})
+    assert spec["set"] == {"latent.memory_hours": "24", "world.regime": "boom"}  # the script's stay
+    assert spec["grid"] == {"world.annual_vol": [0.5, 1.0]} and spec["seeds"] == 2
+    # case_move checks --set against MOVE's scenario (the article's refused a MOVE-sized key)
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "case_move.py"), "--set",
+                           "retail.early_tokens=2e10", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "token.total_supply (1e+10) must cover" in done.stderr.strip().splitlines()[-1]
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "vol_profits.py"), "--set",
+                           "world.annual_vol=0.3", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].endswith(
+        "--set world.annual_vol: this script sweeps it (world.annual_vol, world.year_multiple)")
+    assert not any(tmp_path.iterdir())
