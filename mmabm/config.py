@@ -47,7 +47,7 @@ class TokenConfig:
 @dataclass(frozen=True)
 class WorldConfig:
     """The exogenous world (see exogenous.py): the fundamental's regime and retail attention."""
-    regime: Literal["bust", "flat", "boom", "pump_and_dump"] = _field("flat")
+    regime: Literal["bust", "flat", "boom", "pump_and_dump", "path"] = _field("flat")
     annual_vol: float = _field(1.0, 0.0, 20.0, "volatility of the news value, annualised")
     news_tail_df: float = _field(3.5, 0.0, 1000.0,
                                  "degrees of freedom of the news value's Student t shocks "
@@ -62,6 +62,13 @@ class WorldConfig:
     peak_multiple: float = _field(3.0, 1.0, 100.0, "pump_and_dump: value at the peak")
     peak_day: float = _field(60.0, 1.0, 364.0, "pump_and_dump: day of the peak")
     end_multiple: float = _field(0.3, 0.01, 100.0, "pump_and_dump: value after a year")
+    path_days: tuple[float, ...] = _field((365.0,), 0.001, 3650.0,
+                                          "path: days after listing of the path's points, "
+                                          "increasing")
+    path_multiples: tuple[float, ...] = _field((1.0,), 0.001, 1000.0,
+                                               "path: the drift's multiple of the listing value "
+                                               "at each of path_days (log-linear in between, flat "
+                                               "after the last)")
     attention_halflife_days: float = _field(30.0, 0.1, 3650.0, "launch interest's half-life")
     attention_floor: float = _field(0.05, 0.0, 1.0, "long-run attention vs listing day")
     shock_halflife_hours: float = _field(12.0, 0.1, 720.0, "half-life of an event's excitation")
@@ -601,6 +608,12 @@ def _check_terms(c: Config) -> None:
         raise ConfigError(f"run.months must cover at least one recorded row (run.record_every_"
                           f"minutes = {c.run.record_every_minutes} minutes = "
                           f"{c.run.record_every_minutes / 43200:.3g} months), got {c.run.months:g}")
+    if len(c.world.path_days) != len(c.world.path_multiples):
+        raise ConfigError(f"world.path_multiples must give one multiple per day of "
+                          f"world.path_days: {len(c.world.path_days)} days, "
+                          f"{len(c.world.path_multiples)} multiples")
+    if any(b <= a for a, b in zip(c.world.path_days, c.world.path_days[1:])):
+        raise ConfigError(f"world.path_days must increase, got {list(c.world.path_days)}")
     if len(c.contract.strikes) != len(c.contract.option_tokens):
         raise ConfigError(f"contract.option_tokens must give one size per strike: "
                           f"{len(c.contract.strikes)} strikes, {len(c.contract.option_tokens)} sizes")

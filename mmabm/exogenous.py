@@ -9,6 +9,9 @@ Fundamental value: geometric Brownian motion whose drift follows a regime —
   boom            steady rise (default: 3x over a year)
   pump_and_dump   a rise to a peak (default 3x in the first 60 days), then a fall to below
                   the listing value (default 0.3x by the end of the year)
+  path            through given (day, multiple of the listing value) points, log-linear in
+                  between and flat after the last: a real market factor's path (a case study's
+                  ETH or bitcoin over the months it covers) as the drift
 Attention: the rate of retail arrivals relative to listing day. It decays from listing (most
 projects peak at launch) toward a floor, and jumps when something happens (a large one-sided
 sale, a sharp move), the jump fading with its own half-life.
@@ -20,18 +23,23 @@ from typing import Literal
 
 import numpy as np
 
-Regime = Literal["bust", "flat", "boom", "pump_and_dump"]
+Regime = Literal["bust", "flat", "boom", "pump_and_dump", "path"]
+#: the shaped regimes (a path is given, not a shape: experiments that compare regimes use these)
 REGIMES: tuple[str, ...] = ("bust", "flat", "boom", "pump_and_dump")
 MINUTES_PER_YEAR = 365 * 24 * 60
 
 
 def regime_log_drift(regime: Regime, minutes: np.ndarray, *, year_multiple: float | None = None,
                      peak_multiple: float = 3.0, peak_day: float = 60.0,
-                     end_multiple: float = 0.3) -> np.ndarray:
+                     end_multiple: float = 0.3, path_days: tuple[float, ...] = (),
+                     path_multiples: tuple[float, ...] = ()) -> np.ndarray:
     """The deterministic part of log(value / listing value) at each minute since listing."""
     t = np.asarray(minutes, dtype=np.float64) / MINUTES_PER_YEAR          # years
     if regime == "flat":
         return np.zeros_like(t)
+    if regime == "path":
+        days, multiples = check_path(path_days, path_multiples)
+        return np.interp(t * 365.0, days, np.log(multiples))
     if regime in ("bust", "boom"):
         # None or 0: the regime's default, so a bust falls and a boom rises unless told otherwise
         multiple = year_multiple if year_multiple else (0.2 if regime == "bust" else 3.0)
@@ -47,7 +55,22 @@ def regime_log_drift(regime: Regime, minutes: np.ndarray, *, year_multiple: floa
         down = math.log(peak_multiple) + (math.log(end_multiple) - math.log(peak_multiple)) * (
             (t - t_peak) / (1.0 - t_peak))
         return np.where(t <= t_peak, up, down)
-    raise ValueError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
+    raise ValueError(f"regime must be one of {', '.join(REGIMES)}, path, got {regime!r}")
+
+
+def check_path(days: tuple[float, ...], multiples: tuple[float, ...]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A path's points, from (day 0, 1) on: ValueError naming what is wrong with them."""
+    days, multiples = np.asarray(days, dtype=np.float64), np.asarray(multiples, dtype=np.float64)
+    if days.shape != multiples.shape or days.ndim != 1 or not len(days):
+        raise ValueError(f"path_days and path_multiples must be lists of the same length (at "
+                         f"least 1), got {len(days)} days and {len(multiples)} multiples")
+    if not (np.all(np.isfinite(days)) and days[0] > 0 and np.all(np.diff(days) > 0)):
+        raise ValueError(f"path_days must increase from above 0 (day 0 is the listing, at "
+                         f"multiple 1), got {days.tolist()}")
+    if not (np.all(np.isfinite(multiples)) and np.all(multiples > 0)):
+        raise ValueError(f"path_multiples must be > 0, got {multiples.tolist()}")
+    return np.r_[0.0, days], np.r_[1.0, multiples]
 
 
 def fundamental_path(regime: Regime, n_minutes: int, initial_value: float, annual_vol: float,

@@ -136,7 +136,9 @@ class MarketModel(mesa.Model):
         w, hours = self.config.world, int(self.end_minute // 60) + 2
         terms = {"bust": {"year_multiple": w.year_multiple}, "boom": {"year_multiple": w.year_multiple},
                  "pump_and_dump": {"peak_multiple": w.peak_multiple, "peak_day": w.peak_day,
-                                   "end_multiple": w.end_multiple}}.get(w.regime, {})
+                                   "end_multiple": w.end_multiple},
+                 "path": {"path_days": w.path_days, "path_multiples": w.path_multiples}
+                 }.get(w.regime, {})
         self.fundamental = fundamental_path(w.regime, hours * 60, self.config.token.initial_price,
                                             w.annual_vol, self.streams["fundamental"], every=60,
                                             tail_df=w.news_tail_df, vol_of_vol=w.vol_of_vol,

@@ -36,6 +36,21 @@ def test_drift_is_exact_at_the_anchors():
     assert np.exp(regime_log_drift("boom", np.array([YEAR]), year_multiple=5.0))[0] == pytest.approx(5.0)
 
 
+def test_a_given_path_passes_its_points_log_linearly_and_stays_at_the_last():
+    day = 1440
+    t = np.array([0, 7 * day, 19 * day, 31 * day, 90 * day, 200 * day])
+    d = regime_log_drift("path", t, path_days=(7, 31, 90), path_multiples=(1.11, 0.89, 0.57))
+    assert np.allclose(np.exp(d), [1.0, 1.11, math.sqrt(1.11 * 0.89), 0.89, 0.57, 0.57])
+    still = fundamental_path("path", 100 * day, 0.65, 0.0, RandomStreams(3)["fundamental"],
+                             every=60, path_days=(7, 31, 90), path_multiples=(1.11, 0.89, 0.57))
+    assert still[90 * 24] == pytest.approx(0.65 * 0.57) and still[-1] == pytest.approx(0.65 * 0.57)
+    # the same stream under the shaped regimes: a path moves the drift, not the shocks
+    noisy = fundamental_path("path", YEAR, 1.0, 0.8, RandomStreams(3)["fundamental"], every=60,
+                             path_days=(90,), path_multiples=(0.5,))
+    flat = fundamental_path("flat", YEAR, 1.0, 0.8, RandomStreams(3)["fundamental"], every=60)
+    assert np.allclose(noisy[90 * 24:] / flat[90 * 24:], 0.5)
+
+
 def test_path_is_fixed_by_its_stream_and_vol_zero_is_the_drift():
     a = fundamental_path("flat", 10_000, 1.0, 0.8, RandomStreams(3)["fundamental"])
     b = fundamental_path("flat", 10_000, 1.0, 0.8, RandomStreams(3)["fundamental"])
@@ -57,6 +72,12 @@ def test_volatility_of_log_returns_matches_annual_vol():
     (lambda: fundamental_path("flat", 10, 1.0, float("nan"), np.random.default_rng()), "annual_vol"),
     (lambda: fundamental_path("flat", 10, 1.0, 0.5, np.random.default_rng(), every=0), "every"),
     (lambda: regime_log_drift("pump_and_dump", np.array([1.0]), peak_day=400), "peak_day"),
+    (lambda: regime_log_drift("path", np.array([1.0]), path_days=(5, 3), path_multiples=(1, 1)),
+     "path_days must increase from above 0"),
+    (lambda: regime_log_drift("path", np.array([1.0]), path_days=(5,), path_multiples=(1, 2)),
+     "same length"),
+    (lambda: regime_log_drift("path", np.array([1.0]), path_days=(5,), path_multiples=(-1,)),
+     "path_multiples must be > 0"),
     (lambda: Attention(halflife_days=0), "halflife_days"),
     (lambda: Attention(floor=2.0), "floor"),
     (lambda: Attention().shock(0.0, -1.0), "size"),
