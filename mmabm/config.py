@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from mmabm.exogenous import check_path
+
 
 class ConfigError(ValueError):
     """A configuration value or key is not allowed; the message names the dotted key."""
@@ -608,12 +610,10 @@ def _check_terms(c: Config) -> None:
         raise ConfigError(f"run.months must cover at least one recorded row (run.record_every_"
                           f"minutes = {c.run.record_every_minutes} minutes = "
                           f"{c.run.record_every_minutes / 43200:.3g} months), got {c.run.months:g}")
-    if len(c.world.path_days) != len(c.world.path_multiples):
-        raise ConfigError(f"world.path_multiples must give one multiple per day of "
-                          f"world.path_days: {len(c.world.path_days)} days, "
-                          f"{len(c.world.path_multiples)} multiples")
-    if any(b <= a for a, b in zip(c.world.path_days, c.world.path_days[1:])):
-        raise ConfigError(f"world.path_days must increase, got {list(c.world.path_days)}")
+    try:
+        check_path(c.world.path_days, c.world.path_multiples, key="world.")
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     if len(c.contract.strikes) != len(c.contract.option_tokens):
         raise ConfigError(f"contract.option_tokens must give one size per strike: "
                           f"{len(c.contract.strikes)} strikes, {len(c.contract.option_tokens)} sizes")

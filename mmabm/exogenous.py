@@ -58,18 +58,21 @@ def regime_log_drift(regime: Regime, minutes: np.ndarray, *, year_multiple: floa
     raise ValueError(f"regime must be one of {', '.join(REGIMES)}, path, got {regime!r}")
 
 
-def check_path(days: tuple[float, ...], multiples: tuple[float, ...]
+def check_path(days: tuple[float, ...], multiples: tuple[float, ...], key: str = ""
                ) -> tuple[np.ndarray, np.ndarray]:
-    """A path's points, from (day 0, 1) on: ValueError naming what is wrong with them."""
+    """A path's points, from (day 0, 1) on: ValueError naming what is wrong with them (`key`:
+    the names' prefix, "world." when the config asks)."""
     days, multiples = np.asarray(days, dtype=np.float64), np.asarray(multiples, dtype=np.float64)
     if days.shape != multiples.shape or days.ndim != 1 or not len(days):
-        raise ValueError(f"path_days and path_multiples must be lists of the same length (at "
-                         f"least 1), got {len(days)} days and {len(multiples)} multiples")
-    if not (np.all(np.isfinite(days)) and days[0] > 0 and np.all(np.diff(days) > 0)):
-        raise ValueError(f"path_days must increase from above 0 (day 0 is the listing, at "
-                         f"multiple 1), got {days.tolist()}")
+        raise ValueError(f"{key}path_multiples must give one multiple per day of {key}path_days: "
+                         f"{len(days)} days, {len(multiples)} multiples")
+    if not (np.all(np.isfinite(days)) and days[0] > 0):
+        raise ValueError(f"{key}path_days must be above 0 (day 0 is the listing, at multiple "
+                         f"1), got {days.tolist()}")
+    if not np.all(np.diff(days) > 0):
+        raise ValueError(f"{key}path_days must increase, got {days.tolist()}")
     if not (np.all(np.isfinite(multiples)) and np.all(multiples > 0)):
-        raise ValueError(f"path_multiples must be > 0, got {multiples.tolist()}")
+        raise ValueError(f"{key}path_multiples must be > 0, got {multiples.tolist()}")
     return np.r_[0.0, days], np.r_[1.0, multiples]
 
 

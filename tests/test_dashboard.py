@@ -63,14 +63,6 @@ def test_results_folders_are_read_back_or_named(tmp_path):
         read_results(tmp_path)
 
 
-def Dashboard(*args: str) -> ServedDashboard:
-    """`mmabm dash ARGS` served until its page answers (a failure to start fails the test)."""
-    try:
-        return ServedDashboard(*args)
-    except RuntimeError as e:
-        raise AssertionError(str(e)) from None
-
-
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
@@ -97,7 +89,7 @@ def _points(page) -> int:
 
 @pytest.mark.slow
 def test_play_watch_change_strategy_and_screenshot(browser, tmp_path):
-    dash = Dashboard("article")
+    dash = ServedDashboard("article")
     try:
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.goto(dash.url)
@@ -135,7 +127,7 @@ def test_a_finished_compare_opens_without_rerunning(browser, tmp_path):
     assert main(["compare", "--months", "0.01", "--seeds", "2", "--workers", "1",
                  "--strategies", "hold,article", "--set", "retail.n_traders=100",
                  "--out", str(out)]) == 0
-    dash = Dashboard(str(out))
+    dash = ServedDashboard(str(out))
     try:
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.goto(dash.url)
