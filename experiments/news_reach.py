@@ -4,7 +4,10 @@ The news value (`fundamental`) is information, not an anchor: it reaches the pri
 the agents that read it. Each setting below adds readers, from the model before the dealers read
 it (value traders alone, learning 0.3 a day, mood half-life 0.5 h, normal news) to the default:
 the liquidity providers, the market maker, the latent books; then a less persistent crowd mood,
-faster-learning value traders and heavier-tailed news (the default). The news' volatility is the
+faster-learning value traders and heavier-tailed news (the default); and beside the default, two
+other assumptions on who follows a trend: value traders who never learn from the price
+(`beliefs.model = "anchored"`) and retail money that chases the news' monthly return
+(`money.inflow_trend_elasticity` 1). The news' volatility is the
 scenario's in every setting. Each runs under hold in a bust and a boom world on the same seeds.
 Per run: how much of the news' move reaches the mid over a day and a week (the slope of the
 mid's log change on the news value's, and its R²), the hourly volatility, excess kurtosis and
@@ -35,6 +38,8 @@ SETTINGS = {                       # name -> the keys it changes from the scenar
     "all, mood 0.3 h, learning 1.0/day": {**DEALERS, "retail.mood_halflife_hours": 0.3,
                                           "beliefs.learning_per_day": 1.0},
     "the default (+ t(3.5) news)": {},
+    "the default, anchored beliefs": {"beliefs.model": "anchored"},
+    "the default, money chasing the trend": {"money.inflow_trend_elasticity": 1.0},
 }
 WORLDS = ("bust", "boom")
 COLUMNS = ("minute", "mid", "fundamental")

@@ -304,6 +304,12 @@ class MoneyConfig:
     shock_inflow: float = _field(0.0, 0.0, 100.0,
                                  "extra inflow per unit of a move's excitation (0: a sharp move "
                                  "draws onlookers, not money)")
+    inflow_trend_elasticity: float = _field(0.0, 0.0, 10.0,
+                                            "the inflow times (news value now / news value "
+                                            "inflow_trend_days ago) to this power: money that "
+                                            "chases the market factor's trend (0: it does not)")
+    inflow_trend_days: float = _field(30.0, 1.0, 365.0,
+                                      "the look-back of the trend the inflow follows (days)")
     inflow_recipients_per_hour: int = _field(5, 1, 100_000,
                                              "traders who share each hour's inflow")
     exit_per_day: float = _field(0.003, 0.0, 1.0,

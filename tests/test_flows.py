@@ -61,6 +61,28 @@ def test_a_shock_brings_money_in_only_when_told_to():
     assert excited.retail.flows.inflow_usd(60) > 4 * calm.retail.flows.inflow_usd(60)
 
 
+def test_inflow_chases_the_news_trend_only_when_told_to():
+    # a bust: the news falls to half over 20 days, then stays; the inflow looks back 10 days
+    bust = QUIET.override({"world.regime": "path", "world.path_days": [20.0],
+                           "world.path_multiples": [0.5], "money.inflow_trend_days": 10.0,
+                           "run.months": 1.0})
+    deaf = MarketModel(bust, seed=5)
+    chasing = MarketModel(bust.override({"money.inflow_trend_elasticity": 2.0}), seed=5)
+    assert (deaf.fundamental == chasing.fundamental).all()       # the same world
+    f = chasing.fundamental_at
+    for day in (0.5, 5.0, 15.0, 25.0):
+        minute = day * 1440.0
+        back = max(0.0, minute - 10 * 1440.0)
+        trend = f(minute) / f(back)
+        assert chasing.retail.flows.trend(minute) == pytest.approx(trend)
+        assert chasing.retail.flows.inflow_usd(minute) == pytest.approx(
+            deaf.retail.flows.inflow_usd(minute) * trend ** 2.0)
+    # over the fall the trend is down on every seed's path: less new money arrives
+    minutes = [1440.0 * d for d in range(11, 21)]
+    assert sum(map(chasing.retail.flows.inflow_usd, minutes)) < \
+        0.8 * sum(map(deaf.retail.flows.inflow_usd, minutes))
+
+
 def test_wallet_burn_refuses_an_overdraft_and_records_what_it_burns():
     from mmabm.venues import Wallets
     from mmabm.venues.wallets import InsufficientFunds

@@ -4,7 +4,12 @@ Inflow: every hour, `money.inflow_usd_per_day` / 24 times the launch attention o
 (which decays from listing to its floor), times 1 + `money.shock_inflow` x the excitation of
 recent sharp moves, is minted and shared by `money.inflow_recipients_per_hour` traders drawn
 from the "inflow" stream; each puts it on its home venue. New money follows attention (Cocco,
-Concas & Marchesi 2017: new traders with finite cash enter over time).
+Concas & Marchesi 2017: new traders with finite cash enter over time). With
+`money.inflow_trend_elasticity` e > 0 it is also multiplied by (F(t) / F(t - D))^e, F the
+world's news value and D `money.inflow_trend_days`: retail money chases the market factor's
+recent return (crypto retail traders buy after rises, Kogan, Makarov, Niessner & Schoar 2024,
+"Are cryptocurrencies different? Evidence from retail trading"), so a bust drains new money and
+a boom brings more. It reads the news, not the token's price, so it stays exogenous.
 
 Exits: every hour each trader leaves with probability 1 - exp(-`money.exit_per_day` / 24)
 (who, from the "exits" stream): its resting order is cancelled and its free USDT is withdrawn
@@ -60,8 +65,16 @@ class MoneyFlows:
     def inflow_usd(self, minute: float) -> float:
         """The hour's new money at `minute`."""
         m, attention = self.model.config.money, self.model.attention
-        return (m.inflow_usd_per_day / 24.0 * float(attention.base(minute))
-                * (1.0 + m.shock_inflow * attention.excitation(minute)))
+        usd = (m.inflow_usd_per_day / 24.0 * float(attention.base(minute))
+               * (1.0 + m.shock_inflow * attention.excitation(minute)))
+        if m.inflow_trend_elasticity:
+            usd *= self.trend(minute) ** m.inflow_trend_elasticity
+        return usd
+
+    def trend(self, minute: float) -> float:
+        """The news value now over its value `money.inflow_trend_days` before (or at listing)."""
+        back = max(0.0, minute - self.model.config.money.inflow_trend_days * 1440.0)
+        return self.model.fundamental_at(minute) / self.model.fundamental_at(back)
 
     def deposit(self, i: int, usdt_units: int) -> None:
         """Mint `usdt_units` for trader i and put them on its home venue."""
