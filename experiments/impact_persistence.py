@@ -78,6 +78,9 @@ OUTSIDE_SALE = {"project.unlock_cliff_months": 0.0, "project.unlock_months": 1.0
                 "project.unlock_sell_days": 1.0, "project.unlock_slice_minutes": 1}
 OUTCOMES = ("mm_pnl_total", "mm_sale_tokens_sold", "project_tokens_returned",
             "project_usdt_received", "price_end", "max_drawdown", "obligation_uptime_main")
+#: part 2's levels, hold included: what each strategy's market looks like, not only its gap
+LEVELS = ("price_1m", "price_3m", "price_end", "max_drawdown", "obligation_uptime_main",
+          "mm_pnl_total")
 
 
 def gap_at(run: pd.Series, base: pd.Series, minute: int) -> float:
@@ -161,15 +164,20 @@ def metaorders(args) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def strategies(args) -> pd.DataFrame:
-    """Part 2: per belief setting, strategy and seed: the gaps to hold and the outcomes."""
+def strategies(args) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Part 2: per belief setting, strategy and seed: the gaps to hold and the outcomes; and
+    each run's levels (hold's too: the summary's LEVELS and the mean ±2% depth, both sides)."""
     tasks = [Task((name, s, seed), _common.base_config(args, {
         "market_maker.strategy": s, **changes}).to_dict(), seed)
         for name, changes in BELIEFS.items() for s in STRATEGIES for seed in range(args.seeds)]
     done = {o.key: o for o in run_tasks(tasks, workers=args.workers, dask=args.dask,
                                         columns=COLUMNS, on_done=_common.progress) if o.ok}
-    rows = []
+    rows, levels = [], []
     for (name, s, seed), o in done.items():
+        depth = o.timeseries["depth_bid_usd"] + o.timeseries["depth_ask_usd"]
+        levels.append({"beliefs": name, "strategy": s, "seed": seed,
+                       **{k: o.summary.get(k, np.nan) for k in LEVELS},
+                       "depth_2pct_usd": float(depth.mean())})
         base = done.get((name, "hold", seed))
         if s == "hold" or base is None:
             continue
@@ -185,7 +193,7 @@ def strategies(args) -> pd.DataFrame:
         for key in OUTCOMES:
             row[f"{key} - hold"] = o.summary[key] - base.summary[key]
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), pd.DataFrame(levels)
 
 
 def exponent(meta: pd.DataFrame) -> dict:
@@ -207,16 +215,18 @@ def exponent(meta: pd.DataFrame) -> dict:
                     "ci_high": np.nan, "r2": np.nan, "n_seeds": n_seeds, "why": why}
 
 
-def ci_table(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+def ci_table(frame: pd.DataFrame, by: list[str], columns: list[str],
+             signed: bool = True) -> pd.DataFrame:
     """Mean and 95% CI of each column per group, as 'mean [low, high]' strings ('(n k of
-    N)' after it when only k of the group's N runs have a value)."""
-    out = []
+    N)' after it when only k of the group's N runs have a value); `signed`: with a sign, for
+    differences."""
+    out, f = [], "{:+.3g}" if signed else "{:.3g}"
     for key, part in frame.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,)))
         for c in columns:
             values = part[c].to_numpy(float)
             m, lo, hi = mean_ci(values)
-            row[c] = f"{m:+.3g} [{lo:+.3g}, {hi:+.3g}]" if m == m else "null"
+            row[c] = f"{f.format(m)} [{f.format(lo)}, {f.format(hi)}]" if m == m else "null"
             if m == m and (k := int(np.sum(values == values))) < len(values):
                 row[c] += f" (n {k} of {len(values)})"
         out.append(row)
@@ -365,8 +375,9 @@ def main() -> None:
     if args.part != "metaorders":
         print(f"part 2: {len(BELIEFS) * len(STRATEGIES) * args.seeds} runs of "
               f"{args.months:g} months", file=sys.stderr)
-        runs = strategies(args)
+        runs, levels = strategies(args)
         runs.to_parquet(args.out / "strategies.parquet", index=False)
+        levels.to_parquet(args.out / "strategy_levels.parquet", index=False)
         gaps = ci_table(runs, ["beliefs", "strategy"],
                         [c for c in runs.columns if c.startswith(("mid gap", "depth gap"))
                          and runs[c].notna().any()] + ["net_sale_1d"])
@@ -375,7 +386,14 @@ def main() -> None:
         sections += ["## Part 2: strategies and belief settings, gaps to hold (log)", "",
                      _common.table(gaps), "",
                      "## Part 2: each party's outcome, difference to hold", "",
-                     _common.table(outcomes)]
+                     _common.table(outcomes), "",
+                     "## Part 2: levels, hold included (prices in USDT at 1 and 3 months and "
+                     "at the end, where the runs reach; the main CEX's obligation uptime; the "
+                     "maker's P&L; the mean ±2% depth of both sides over the run)", "",
+                     _common.table(ci_table(
+                         levels, ["beliefs", "strategy"],
+                         [c for c in (*LEVELS, "depth_2pct_usd") if levels[c].notna().any()],
+                         signed=False))]
     _common.write_report(args, "Does the sale's impact last?", sections, figures)
 
 

@@ -135,6 +135,22 @@ def test_still_sold_is_the_mean_net_sale_later_over_the_mean_net_sale_at_the_pea
     assert table["net 1w / end"].tolist() == [0.5, 0.62]            # 1.25 / 2.5; 2.5 / 4
 
 
+@pytest.mark.slow
+def test_part_two_reports_each_strategy_s_levels_hold_included(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_persistence.py"),
+                           "--part", "strategies", "--months", "0.004", "--seeds", "1",
+                           "--workers", "1", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    levels = pd.read_parquet(tmp_path / "strategy_levels.parquet")
+    assert set(levels["strategy"]) == {"hold", "article", "twap_sale"}
+    assert (levels["depth_2pct_usd"] > 0).all() and (levels["price_end"] > 0).all()
+    section = (tmp_path / "report.md").read_text().split("## Part 2: levels, hold included")[1]
+    hold = next(line for line in section.splitlines() if line.startswith("| adaptive | hold |"))
+    price = levels.query("beliefs == 'adaptive' and strategy == 'hold'")["price_end"].iloc[0]
+    assert hold.split("|")[3].strip().split(" [")[0] == f"{price:.3g}"     # the mean, unsigned
+
+
 def test_sizes_are_tokens_from_10k_to_4m_and_a_bad_one_is_one_line(tmp_path):
     sys.path.insert(0, str(ROOT / "experiments"))
     import impact_persistence as ip
