@@ -54,9 +54,8 @@ BELIEFS = {"adaptive": {},
                                        "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
                                        **DEAF_DEALERS}}
 STRATEGIES = ("hold", "article", "twap_sale")
-#: who can end up holding what the market maker sold (supply_tokens_* of the time series; the
-#: liquidity providers' group holds the latent books too)
-TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "pool")
+#: who can end up holding what the market maker sold (supply_tokens_* of the time series)
+TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "latent_book", "pool")
 HOLDERS = (*TAKERS, "insider", "market_maker")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
            *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS))
@@ -455,7 +454,7 @@ def part_one(args) -> tuple[list[str], list]:
         "past the sale's end)", "",
         "Who holds what the seller sold, at the end of the sale: each group's token "
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
-        "liquidity providers' group includes the latent books).", "",
+        "latent books apart from the liquidity providers).", "",
         _common.table(took), "",
         "What the market maker's quotes sold beyond hold over the run, by who took them "
         "(tokens, means over seeds; negative: its quotes bought). Its own sale's market "

@@ -146,7 +146,7 @@ def holdings_row(model) -> dict[str, float]:
 #: the pool's reserves, and what the venues hold beyond their accounts (fees, the perp's
 #: insurance fund and its open positions' unsettled P&L).
 HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbitrage",
-           "liquidity_provider", "pool", "venues")
+           "liquidity_provider", "latent_book", "pool", "venues")
 
 
 def supply_row(model) -> dict[str, float]:

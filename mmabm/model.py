@@ -98,11 +98,13 @@ class MarketModel(mesa.Model):
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.ledger_start = ledger_rows(self, "start")
-        # the non-retail owners' HOLDERS groups (metrics.supply_row)
+        # the non-retail owners' HOLDERS groups (metrics.supply_row); the latent books trade as
+        # liquidity providers (owner_type, the tape) but are counted apart: who holds a sale
         self.agent_groups = {agent.unique_id: HOLDERS.index(self.owner_type(agent.unique_id))
                              for agent in (self.market_maker, self.arbitrageur, self.basis_desk,
-                                           self.project, self.insiders, *self.providers,
-                                           *self.latent_books)}
+                                           self.project, self.insiders, *self.providers)}
+        self.agent_groups |= {book.unique_id: HOLDERS.index("latent_book")
+                              for book in self.latent_books}
         self.perp.schedule_funding(self)
         if self.fused_step:
             self.arbitrageur.looking.stop()

@@ -208,3 +208,20 @@ def test_a_sale_into_fast_and_slow_books_conserves_and_the_slow_book_leans_again
     mid = fast.venue.mid_usd()
     assert mid < model.config.token.initial_price             # the sale moved the price down
     assert slow.centre > fast.centre > mid                    # the slow one remembers more of before
+
+
+def test_the_supply_row_counts_the_latent_books_apart_from_the_providers():
+    model = MarketModel(BASE, seed=2)
+    model.run_model()
+    row = model.recorder.row()
+
+    def tokens(agents):
+        return sum((b := a.venue.balance(a.unique_id))["tokens"] + b["tokens_locked"]
+                   for a in agents)
+    assert row["supply_tokens_latent_book"] == pytest.approx(tokens(model.latent_books))
+    assert row["supply_tokens_liquidity_provider"] == pytest.approx(tokens(model.providers))
+    assert row["supply_tokens_latent_book"] > row["supply_tokens_liquidity_provider"] > 0
+    # they still trade as liquidity providers on the tape, and every token is somewhere
+    assert model.owner_type(model.latent_books[0].unique_id) == "liquidity_provider"
+    total = sum(v for k, v in row.items() if k.startswith("supply_tokens_"))
+    assert total == pytest.approx(model.config.token.total_supply, rel=1e-12)
