@@ -213,8 +213,8 @@ class RetailConfig:
     limit_offset_bps: float = _field(30.0, 0.0, 5_000.0, "mean distance of limits behind the mid")
     order_life_hours: float = _field(0.0, 0.0, 24.0 * 365,
                                      "a resting limit order is cancelled this many hours after "
-                                     "it was placed, checked hourly (0: it rests until its "
-                                     "trader comes back)")
+                                     "the first hourly look that saw it (0: it rests until "
+                                     "its trader comes back)")
     fundamental_threshold: float = _field(0.05, 0.0, 1.0, "mispricing fundamentalists act on")
     fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
                                              "cap on a fundamentalist's order size, in typical orders")
