@@ -411,6 +411,9 @@ def part_one(args) -> tuple[list[str], list]:
     """Part 1's runs, its report sections and its figure."""
     rng = np.random.default_rng(0)
     meta = metaorders(args)
+    # what was run, kept with the numbers (impact_frontier.py reads it)
+    meta.attrs = {"sale_hours": args.sale_hours, "seller": args.seller, "months": args.months,
+                  "sets": {k: str(v) for k, v in args.sets.items()}}
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
     fit = exponent(meta)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])

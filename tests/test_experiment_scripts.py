@@ -27,6 +27,10 @@ def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     assert "Changed from the scenario (--set): `run.record_every_minutes=60`." in report
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report)
     assert figures and all((tmp_path / f).stat().st_size > 5_000 for f in figures)
+    if name == "impact_persistence":              # what was run, kept with the numbers
+        assert pd.read_parquet(tmp_path / "metaorders.parquet").attrs == {
+            "sale_hours": 24.0, "seller": "maker", "months": 0.004,
+            "sets": {"run.record_every_minutes": "60"}}
 
 
 def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
@@ -210,3 +214,69 @@ def test_set_reaches_every_script_own_scenario_and_sweep_and_a_swept_key_is_refu
     assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].endswith(
         "--set world.annual_vol: this script sweeps it (world.annual_vol, world.year_multiple)")
     assert not any(tmp_path.iterdir())
+
+
+def metaorders_frame(delta: float, week: float, month: float, seeds: int = 6) -> pd.DataFrame:
+    """A metaorders.parquet of five sizes whose peaks grow like Q^delta (a little noise by
+    seed) and whose gaps are `week` and `month` of the peak."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for q in (2.5e5, 5e5, 1e6, 2e6, 4e6):
+        for seed in range(seeds):
+            peak = 0.05 * (q / 4e6) ** delta * (1 + 0.02 * rng.standard_normal())
+            rows.append({"q": q, "seed": seed, "peak": peak, "1w": week * peak,
+                         "1m": month * peak})
+    return pd.DataFrame(rows)
+
+
+def test_the_frontier_places_a_setting_by_its_exponent_and_what_stays(tmp_path):
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_frontier as fr
+    inside, shallow = tmp_path / "inside", tmp_path / "shallow"
+    for d, frame in ((inside, metaorders_frame(0.55, 0.6, 0.7)),
+                     (shallow, metaorders_frame(0.8, 0.3, 0.7))):
+        d.mkdir()
+        frame.attrs = {"sale_hours": 12.0, "seller": "maker", "months": 1.0,
+                       "sets": {"latent.width": "0.25"}}
+        frame.to_parquet(d / "metaorders.parquet")
+    good, bad = fr.measure(inside), fr.measure(shallow)
+    assert abs(good["fit"]["exponent"] - 0.55) < 0.03 and abs(bad["fit"]["exponent"] - 0.8) < 0.03
+    assert np.allclose(fr.placed(good, "1w"), 0.6) and len(fr.placed(good, "1m")) == 4
+    assert fr.meets(good) and not fr.meets(bad)           # bad: delta above, a week below
+    assert good["label"] == "12 h, width=0.25" and good["seeds"] == 6
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_frontier.py"),
+                           str(inside), str(shallow), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert re.search(r"\| 12 h, width=0\.25 \| 6 \| 0\.5[45] \[0\.5\d, 0\.5\d\] \| "
+                     r"0\.60 / 0\.60 / 0\.60 / 0\.60 / 0\.60 \|", report)
+    assert [line.split(" | ")[-2] for line in report.splitlines()
+            if line.startswith("| 12 h")] == ["yes", "no"]
+    assert (tmp_path / "out" / "impact_frontier.png").stat().st_size > 20_000
+
+
+def test_the_frontier_reads_an_older_output_s_report_and_refuses_bad_ones_in_one_line(tmp_path):
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_frontier as fr
+    old = tmp_path / "old"
+    old.mkdir()
+    metaorders_frame(0.6, 0.5, 0.7).to_parquet(old / "metaorders.parquet")   # no record
+    (old / "report.md").write_text(
+        "# Does the sale's impact last?\n\nChanged from the scenario (--set): "
+        "`latent.slow_share=0.25`, `latent.width=0.3`.\n\n## Part 1: a sale of Q tokens over "
+        "18 hours by the market maker against holding (loan 10M)\n")
+    assert fr.measure(old)["label"] == "18 h, slow_share=0.25, width=0.3"
+    (old / "report.md").write_text("## Part 1: a sale of Q tokens over 24 hours by an outside "
+                                   "seller (insiders) against holding (loan 10M)\n")
+    assert fr.measure(old)["label"] == "outside seller, 24 h"
+    short, corrupt = tmp_path / "short", tmp_path / "corrupt"
+    short.mkdir(), corrupt.mkdir()
+    metaorders_frame(0.6, 0.5, np.nan).to_parquet(short / "metaorders.parquet")
+    (corrupt / "metaorders.parquet").write_bytes(b"PAR1 not really")
+    for directory, message in ((tmp_path / "none", "metaorders.parquet not found"),
+                               (short, "do not reach a month"),
+                               (corrupt, "is not a readable Parquet file")):
+        with pytest.raises(SystemExit) as stop:          # sys.exit(text): one line, status 1
+            fr.measure(directory)
+        assert message in str(stop.value.code) and "\n" not in str(stop.value.code)

@@ -1,0 +1,166 @@
+"""Which settings meet the three impact targets at once? delta against the permanent part.
+
+Reads the outputs of `impact_persistence.py --part metaorders --months 1` (one directory per
+setting: its metaorders.parquet) and puts each setting on one chart: the impact exponent delta
+(x, with its 95% interval) against the share of the peak left a week and a month after the
+sale (y: the median over the sale sizes from 0.5M to 4M, the bar from their lowest to their
+highest; 0.25M's share is too noisy on 40 seeds to place), the target box shaded (delta
+0.4-0.7, square-root impact; a share of 0.4-0.8, fair pricing's decay to a permanent part).
+A setting meets the targets when its point and whole bar sit in the box in both panels. The
+report's table has every size's share with its interval.
+
+    .venv/bin/python experiments/impact_persistence.py --part metaorders --months 1 --seeds 40 \
+        --sale-hours 12 --out out/probes/h12
+    .venv/bin/python experiments/impact_persistence.py --part metaorders --months 1 --seeds 40 \
+        --sale-hours 12 --set latent.width=0.25 --out out/probes/h12_width25
+    .venv/bin/python experiments/impact_frontier.py out/probes/h12 out/probes/h12_width25
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import _common
+import numpy as np
+import pandas as pd
+from impact_persistence import exponent, permanent_fraction
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+DELTA = (0.4, 0.7)          # square-root impact (Toth et al. 2011; Donier & Bonart 2015)
+SHARE = (0.4, 0.8)          # fair pricing: about 2/3 of the peak stays (Farmer et al. 2013)
+PLACED = 500_000.0          # the smallest size whose share the chart places
+
+
+def settings(directory: Path, meta: pd.DataFrame) -> dict:
+    """The run's sale length, seller and --set changes: the parquet's own record, else
+    (outputs from before it kept one) its report's header lines."""
+    if "sale_hours" in meta.attrs:
+        return {"hours": float(meta.attrs["sale_hours"]), "seller": meta.attrs["seller"],
+                "sets": dict(meta.attrs.get("sets", {}))}
+    report = (directory / "report.md").read_text() if (directory / "report.md").exists() else ""
+    hours = re.search(r"over ([0-9.]+) hours by (the market maker|an outside seller)", report)
+    sets = re.search(r"\(--set\): (.*)\.$", report, re.M)
+    return {"hours": float(hours.group(1)) if hours else 24.0,
+            "seller": "outside" if hours and hours.group(2) == "an outside seller" else "maker",
+            "sets": dict(re.findall(r"`([^=`]+)=([^`]*)`", sets.group(1))) if sets else {}}
+
+
+def label_of(s: dict) -> str:
+    """A short name of a setting: its sale length and its changes."""
+    changes = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in s["sets"].items())
+    who = "outside seller, " if s["seller"] == "outside" else ""
+    return f"{who}{s['hours']:g} h" + (f", {changes}" if changes else "")
+
+
+def measure(directory: Path) -> dict:
+    """One setting's delta and its shares of the peak left a week and a month on, per size."""
+    path = directory / "metaorders.parquet"
+    if not path.exists():
+        sys.exit(f"impact_frontier: {path} not found (run impact_persistence.py --part "
+                 f"metaorders --out {directory} first)")
+    try:
+        meta = pd.read_parquet(path)
+    except Exception as err:                       # a truncated or foreign file
+        sys.exit(f"impact_frontier: {path} is not a readable Parquet file ({err})")
+    missing = {"q", "seed", "peak", "1w", "1m"} - set(meta.columns)
+    if missing:
+        sys.exit(f"impact_frontier: {path} has no {', '.join(sorted(missing))} column (not "
+                 "an impact_persistence.py --part metaorders output?)")
+    if meta["1m"].notna().sum() < 2 * meta["q"].nunique():
+        sys.exit(f"impact_frontier: {path}: the runs do not reach a month after the sale "
+                 "on two seeds of every size (impact_persistence.py --months 1)")
+    s = settings(directory, meta)
+    fit = exponent(meta)
+    rng = np.random.default_rng(0)
+    shares = {}
+    for later in ("1w", "1m"):
+        part = permanent_fraction(meta, later, rng)
+        shares[later] = part.set_index("Q (tokens)")[[f"{later} / peak", "95% CI"]]
+    return {"directory": directory, "label": label_of(s), **s, "fit": fit,
+            "seeds": int(meta["seed"].nunique()), "shares": shares}
+
+
+def placed(m: dict, later: str) -> np.ndarray:
+    """The shares of the sizes the chart places."""
+    frame = m["shares"][later]
+    return frame.loc[frame.index >= PLACED, f"{later} / peak"].to_numpy(float)
+
+
+def meets(m: dict) -> bool:
+    """delta's point in the target, and every placed size's share in it at a week and a month."""
+    d = m["fit"]["exponent"]
+    return bool(DELTA[0] <= d <= DELTA[1] and all(
+        ((SHARE[0] <= placed(m, x)) & (placed(m, x) <= SHARE[1])).all() for x in ("1w", "1m")))
+
+
+def frontier_figure(measured: list[dict]) -> Figure:
+    """delta against the week's and the month's share, the target box shaded."""
+    fig = Figure(figsize=(12, 6.4), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    styles = [(f"C{i % 10}", "osD^v<>"[i // 10 % 7]) for i in range(len(measured))]
+    for ax, later, title in zip(axes, ("1w", "1m"), ("a week after the sale",
+                                                     "a month after the sale")):
+        ax.add_patch(Rectangle((DELTA[0], SHARE[0]), DELTA[1] - DELTA[0],
+                               SHARE[1] - SHARE[0], color="tab:green", alpha=0.12, lw=0,
+                               label="targets"))
+        for m, (colour, marker) in zip(measured, styles):
+            y = placed(m, later)
+            if not len(y):
+                continue
+            d, lo, hi = (m["fit"][k] for k in ("exponent", "ci_low", "ci_high"))
+            mid = float(np.median(y))
+            ax.errorbar([d], [mid], xerr=[[d - lo], [hi - d]],
+                        yerr=[[mid - y.min()], [y.max() - mid]], fmt=marker, color=colour,
+                        capsize=3, label=f"{m['label']} ({m['seeds']} seeds)")
+        ax.set_xlabel("impact exponent δ (peak gap ∝ Q^δ; bar: 95% CI)")
+        ax.set_title(f"Share of the peak left {title}")
+        ax.set_xlim(0.45, max(0.95, *(m["fit"]["ci_high"] + 0.03 for m in measured)))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("gap later / peak (median over 0.5M-4M; bar: their range)")
+    top = max(1.2, *(placed(m, x).max() + 0.05 for m in measured for x in ("1w", "1m")))
+    axes[0].set_ylim(-0.1, top)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
+    fig.suptitle("A sale of 0.25M-4M tokens against hold: each setting against the "
+                 "square-root and fair-pricing targets (green)")
+    return fig
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directories", nargs="+", type=Path,
+                        help="impact_persistence.py --part metaorders --months 1 outputs")
+    parser.add_argument("--out", type=Path, default=_common.ROOT / "out" / "experiments"
+                        / "impact_frontier", help="output directory")
+    args = parser.parse_args()
+    measured = [measure(d) for d in args.directories]
+    args.out.mkdir(parents=True, exist_ok=True)
+    figure = args.out / "impact_frontier.png"
+    frontier_figure(measured).savefig(figure, dpi=110)     # its own layout: legend below
+    rows = []
+    for m in measured:
+        fit = m["fit"]
+        row = {"setting": m["label"], "seeds": m["seeds"],
+               "delta": f"{fit['exponent']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]"}
+        for later in ("1w", "1m"):
+            frame = m["shares"][later]
+            row[f"{later} / peak, 0.25M-4M"] = " / ".join(
+                f"{v:.2f}" for v in frame[f"{later} / peak"])
+        row["meets all three"] = "yes" if meets(m) else "no"
+        row["from"] = str(m["directory"])
+        rows.append(row)
+    body = ["# Which settings meet the three impact targets at once?", "",
+            f"delta in [{DELTA[0]}, {DELTA[1]}] (its point); the share of the peak left a week "
+            f"and a month after the sale in [{SHARE[0]}, {SHARE[1]}] for every size from "
+            f"{PLACED / 1e6:g}M (the mean gap later over the mean peak, impact_persistence's "
+            "permanent part).", "", _common.table(pd.DataFrame(rows)), "",
+            f"![{figure.stem}]({figure.name})", ""]
+    (args.out / "report.md").write_text("\n".join(body))
+    print(f"wrote {args.out / 'report.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
