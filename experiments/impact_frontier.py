@@ -3,11 +3,12 @@
 Reads the outputs of `impact_persistence.py --part metaorders --months 1` (one directory per
 setting: its metaorders.parquet) and puts each setting on one chart: the impact exponent delta
 (x, with its 95% interval) against the share of the peak left a week and a month after the
-sale (y: the median over the sale sizes from 0.5M to 4M, the bar from their lowest to their
-highest; 0.25M's share is too noisy on 40 seeds to place), the target box shaded (delta
-0.4-0.7, square-root impact; a share of 0.4-0.8, fair pricing's decay to a permanent part).
-A setting meets the targets when its point and whole bar sit in the box in both panels. The
-report's table has every size's share with its interval.
+sale (y: the median over the sale sizes from 0.5M up, the bar from their lowest to their highest;
+0.25M's share is too noisy on 40 seeds to place), the target box shaded (delta 0.4-0.7,
+square-root impact; a share of 0.4-0.8, fair pricing's decay to a permanent part). A setting
+meets the targets when delta's point and its whole vertical bar sit in the box in both
+panels. The report's table has every size's share (the 95% intervals are in each
+directory's own report).
 
     .venv/bin/python experiments/impact_persistence.py --part metaorders --months 1 --seeds 40 \
         --sale-hours 12 --out out/probes/h12
@@ -18,6 +19,7 @@ report's table has every size's share with its interval.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from pathlib import Path
@@ -40,7 +42,9 @@ def settings(directory: Path, meta: pd.DataFrame) -> dict:
     if "sale_hours" in meta.attrs:
         return {"hours": float(meta.attrs["sale_hours"]), "seller": meta.attrs["seller"],
                 "sets": dict(meta.attrs.get("sets", {}))}
-    report = (directory / "report.md").read_text() if (directory / "report.md").exists() else ""
+    if not (directory / "report.md").exists():
+        return {"hours": math.nan, "seller": "maker", "sets": {"(no record of the run)": "?"}}
+    report = (directory / "report.md").read_text()
     hours = re.search(r"over ([0-9.]+) hours by (the market maker|an outside seller)", report)
     sets = re.search(r"\(--set\): (.*)\.$", report, re.M)
     return {"hours": float(hours.group(1)) if hours else 24.0,
@@ -52,7 +56,8 @@ def label_of(s: dict) -> str:
     """A short name of a setting: its sale length and its changes."""
     changes = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in s["sets"].items())
     who = "outside seller, " if s["seller"] == "outside" else ""
-    return f"{who}{s['hours']:g} h" + (f", {changes}" if changes else "")
+    hours = f"{s['hours']:g} h" if s["hours"] == s["hours"] else "? h"
+    return f"{who}{hours}" + (f", {changes}" if changes else "")
 
 
 def measure(directory: Path) -> dict:
@@ -69,35 +74,42 @@ def measure(directory: Path) -> dict:
     if missing:
         sys.exit(f"impact_frontier: {path} has no {', '.join(sorted(missing))} column (not "
                  "an impact_persistence.py --part metaorders output?)")
-    if meta["1m"].notna().sum() < 2 * meta["q"].nunique():
+    if meta.empty:
+        sys.exit(f"impact_frontier: {path} has no runs")
+    if meta.groupby("q")["1m"].count().min() < 2:
         sys.exit(f"impact_frontier: {path}: the runs do not reach a month after the sale "
                  "on two seeds of every size (impact_persistence.py --months 1)")
+    if not (meta["q"] >= PLACED).any():
+        sys.exit(f"impact_frontier: {path}: no sale of {PLACED / 1e6:g}M or more to place "
+                 "(impact_persistence.py's default --sizes)")
     s = settings(directory, meta)
     fit = exponent(meta)
     rng = np.random.default_rng(0)
     shares = {}
     for later in ("1w", "1m"):
         part = permanent_fraction(meta, later, rng)
-        shares[later] = part.set_index("Q (tokens)")[[f"{later} / peak", "95% CI"]]
+        shares[later] = part.set_index("Q (tokens)")[f"{later} / peak"]
     return {"directory": directory, "label": label_of(s), **s, "fit": fit,
             "seeds": int(meta["seed"].nunique()), "shares": shares}
 
 
 def placed(m: dict, later: str) -> np.ndarray:
     """The shares of the sizes the chart places."""
-    frame = m["shares"][later]
-    return frame.loc[frame.index >= PLACED, f"{later} / peak"].to_numpy(float)
+    share = m["shares"][later]
+    return share[share.index >= PLACED].to_numpy(float)
 
 
 def meets(m: dict) -> bool:
     """delta's point in the target, and every placed size's share in it at a week and a month."""
     d = m["fit"]["exponent"]
     return bool(DELTA[0] <= d <= DELTA[1] and all(
-        ((SHARE[0] <= placed(m, x)) & (placed(m, x) <= SHARE[1])).all() for x in ("1w", "1m")))
+        len(placed(m, x)) and ((SHARE[0] <= placed(m, x)) & (placed(m, x) <= SHARE[1])).all()
+        for x in ("1w", "1m")))
 
 
 def frontier_figure(measured: list[dict]) -> Figure:
-    """delta against the week's and the month's share, the target box shaded."""
+    """delta against the week's and the month's share, the target box shaded (every
+    setting has a placed size: measure() refused the others)."""
     fig = Figure(figsize=(12, 6.4), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     styles = [(f"C{i % 10}", "osD^v<>"[i // 10 % 7]) for i in range(len(measured))]
@@ -117,15 +129,18 @@ def frontier_figure(measured: list[dict]) -> Figure:
                         capsize=3, label=f"{m['label']} ({m['seeds']} seeds)")
         ax.set_xlabel("impact exponent δ (peak gap ∝ Q^δ; bar: 95% CI)")
         ax.set_title(f"Share of the peak left {title}")
-        ax.set_xlim(0.45, max(0.95, *(m["fit"]["ci_high"] + 0.03 for m in measured)))
+        fitted = [m["fit"] for m in measured if m["fit"]["exponent"] == m["fit"]["exponent"]]
+        ax.set_xlim(min(DELTA[0] - 0.05, *(f["ci_low"] - 0.03 for f in fitted)),
+                    max(0.95, *(f["ci_high"] + 0.03 for f in fitted)))
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("gap later / peak (median over 0.5M-4M; bar: their range)")
-    top = max(1.2, *(placed(m, x).max() + 0.05 for m in measured for x in ("1w", "1m")))
-    axes[0].set_ylim(-0.1, top)
+    axes[0].set_ylabel(f"gap later / peak (median over the sizes from {PLACED / 1e6:g}M; "
+                       "bar: their range)")
+    ys = np.concatenate([placed(m, x) for m in measured for x in ("1w", "1m")])
+    axes[0].set_ylim(min(-0.1, ys.min() - 0.05), max(1.2, ys.max() + 0.05))
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
-    fig.suptitle("A sale of 0.25M-4M tokens against hold: each setting against the "
-                 "square-root and fair-pricing targets (green)")
+    fig.suptitle("A sale of Q tokens against hold: each setting against the square-root and "
+                 "fair-pricing targets (green)")
     return fig
 
 
@@ -140,15 +155,21 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     figure = args.out / "impact_frontier.png"
     frontier_figure(measured).savefig(figure, dpi=110)     # its own layout: legend below
-    rows = []
+    rows, sizes = [], {tuple(m["shares"]["1w"].index) for m in measured}
+    common = len(sizes) == 1 and all(tuple(m["shares"]["1m"].index) in sizes for m in measured)
     for m in measured:
         fit = m["fit"]
         row = {"setting": m["label"], "seeds": m["seeds"],
-               "delta": f"{fit['exponent']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]"}
+               "delta": f"{fit['exponent']:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]"
+               if "why" not in fit else f"not fitted ({fit['why']})"}
         for later in ("1w", "1m"):
-            frame = m["shares"][later]
-            row[f"{later} / peak, 0.25M-4M"] = " / ".join(
-                f"{v:.2f}" for v in frame[f"{later} / peak"])
+            share = m["shares"][later]
+            if common:                   # the sizes in the heading, the shares in the cells
+                row[f"{later} / peak, " + " / ".join(f"{q / 1e6:g}M" for q in share.index)] = \
+                    " / ".join(f"{v:.2f}" for v in share)
+            else:
+                row[f"{later} / peak"] = ", ".join(f"{q / 1e6:g}M {v:.2f}"
+                                                   for q, v in share.items())
         row["meets all three"] = "yes" if meets(m) else "no"
         row["from"] = str(m["directory"])
         rows.append(row)

@@ -108,6 +108,11 @@ def sale_of(q: float, seller: str, hours: float = 24.0) -> dict:
             "market_maker.sale_fraction": q / LOAN} if q else {}
 
 
+def run_months(args) -> float:
+    """Part 1's run length: --months, at most a month and at least the sale and 12 hours."""
+    return min(1.0, max(args.months, (round(args.sale_hours * 60) + 720) / (30 * 1440)))
+
+
 def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
     # a month; shorter with --months, down to the sale and 12 hours (the peaks alone: a quick
@@ -115,7 +120,7 @@ def metaorders(args) -> pd.DataFrame:
     # the end of the sale: the hourly row at H hours (the maker's slices run from minute 0 and
     # are all in it; the insiders' from minute 1, their last is not: 1/(60 H) of Q)
     end = round(args.sale_hours * 60)
-    months = min(1.0, max(args.months, (end + 720) / (30 * 1440)))
+    months = run_months(args)
     # the contract runs a year: its buyback before maturity would be in the 1-month gap
     config = _common.base_config(args, {"run.months": months, "contract.loan_tokens": LOAN,
                                         "contract.months": 12.0, "market_maker.strategy": "hold"})
@@ -412,8 +417,8 @@ def part_one(args) -> tuple[list[str], list]:
     rng = np.random.default_rng(0)
     meta = metaorders(args)
     # what was run, kept with the numbers (impact_frontier.py reads it)
-    meta.attrs = {"sale_hours": args.sale_hours, "seller": args.seller, "months": args.months,
-                  "sets": {k: str(v) for k, v in args.sets.items()}}
+    meta.attrs = {"sale_hours": args.sale_hours, "seller": args.seller,
+                  "months": run_months(args), "sets": {k: str(v) for k, v in args.sets.items()}}
     meta.to_parquet(args.out / "metaorders.parquet", index=False)
     fit = exponent(meta)
     table_q = ci_table(meta.sort_values("q"), ["q"], ["peak", "1w", "1m", "net_sale"])

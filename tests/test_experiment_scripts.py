@@ -29,7 +29,7 @@ def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     assert figures and all((tmp_path / f).stat().st_size > 5_000 for f in figures)
     if name == "impact_persistence":              # what was run, kept with the numbers
         assert pd.read_parquet(tmp_path / "metaorders.parquet").attrs == {
-            "sale_hours": 24.0, "seller": "maker", "months": 0.004,
+            "sale_hours": 24.0, "seller": "maker", "months": 36 / (30 * 24),   # the sale + 12 h
             "sets": {"run.record_every_minutes": "60"}}
 
 
@@ -232,24 +232,28 @@ def metaorders_frame(delta: float, week: float, month: float, seeds: int = 6) ->
 def test_the_frontier_places_a_setting_by_its_exponent_and_what_stays(tmp_path):
     sys.path.insert(0, str(ROOT / "experiments"))
     import impact_frontier as fr
-    inside, shallow = tmp_path / "inside", tmp_path / "shallow"
-    for d, frame in ((inside, metaorders_frame(0.55, 0.6, 0.7)),
-                     (shallow, metaorders_frame(0.8, 0.3, 0.7))):
-        d.mkdir()
+    cases = {"inside": (0.55, 0.6, 0.7), "steep": (0.8, 0.6, 0.7),       # delta above
+             "week": (0.55, 0.3, 0.7), "month": (0.55, 0.6, 0.9)}       # a share outside
+    for name, (delta, week, month) in cases.items():
+        (tmp_path / name).mkdir()
+        frame = metaorders_frame(delta, week, month)
         frame.attrs = {"sale_hours": 12.0, "seller": "maker", "months": 1.0,
                        "sets": {"latent.width": "0.25"}}
-        frame.to_parquet(d / "metaorders.parquet")
-    good, bad = fr.measure(inside), fr.measure(shallow)
-    assert abs(good["fit"]["exponent"] - 0.55) < 0.03 and abs(bad["fit"]["exponent"] - 0.8) < 0.03
-    assert np.allclose(fr.placed(good, "1w"), 0.6) and len(fr.placed(good, "1m")) == 4
-    assert fr.meets(good) and not fr.meets(bad)           # bad: delta above, a week below
-    assert good["label"] == "12 h, width=0.25" and good["seeds"] == 6
+        frame.to_parquet(tmp_path / name / "metaorders.parquet")
+    m = {name: fr.measure(tmp_path / name) for name in cases}
+    assert abs(m["inside"]["fit"]["exponent"] - 0.55) < 0.03
+    assert abs(m["steep"]["fit"]["exponent"] - 0.8) < 0.03
+    assert np.allclose(fr.placed(m["inside"], "1w"), 0.6) and len(fr.placed(m["month"], "1m")) == 4
+    assert [fr.meets(m[name]) for name in cases] == [True, False, False, False]
+    assert m["inside"]["label"] == "12 h, width=0.25" and m["inside"]["seeds"] == 6
     done = subprocess.run([sys.executable, str(ROOT / "experiments" / "impact_frontier.py"),
-                           str(inside), str(shallow), "--out", str(tmp_path / "out")],
+                           str(tmp_path / "inside"), str(tmp_path / "week"),
+                           "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     report = (tmp_path / "out" / "report.md").read_text()
-    assert re.search(r"\| 12 h, width=0\.25 \| 6 \| 0\.5[45] \[0\.5\d, 0\.5\d\] \| "
+    assert "| 1w / peak, 0.25M / 0.5M / 1M / 2M / 4M |" in report
+    assert re.search(r"\| 12 h, width=0\.25 \| 6 \| 0\.5[456] \[0\.5\d, 0\.5\d\] \| "
                      r"0\.60 / 0\.60 / 0\.60 / 0\.60 / 0\.60 \|", report)
     assert [line.split(" | ")[-2] for line in report.splitlines()
             if line.startswith("| 12 h")] == ["yes", "no"]
@@ -274,9 +278,20 @@ def test_the_frontier_reads_an_older_output_s_report_and_refuses_bad_ones_in_one
     short.mkdir(), corrupt.mkdir()
     metaorders_frame(0.6, 0.5, np.nan).to_parquet(short / "metaorders.parquet")
     (corrupt / "metaorders.parquet").write_bytes(b"PAR1 not really")
+    nocol, empty, small = tmp_path / "nocol", tmp_path / "empty", tmp_path / "small"
+    for d, frame in ((nocol, metaorders_frame(0.6, 0.5, 0.7).drop(columns="1m")),
+                     (empty, metaorders_frame(0.6, 0.5, 0.7).iloc[:0]),
+                     (small, metaorders_frame(0.6, 0.5, 0.7).query("q < 5e5"))):
+        d.mkdir()
+        frame.to_parquet(d / "metaorders.parquet")
+    (tmp_path / "no_report").mkdir()
+    metaorders_frame(0.6, 0.5, 0.7).to_parquet(tmp_path / "no_report" / "metaorders.parquet")
+    assert fr.measure(tmp_path / "no_report")["label"] == "? h, (no record of the run)=?"
     for directory, message in ((tmp_path / "none", "metaorders.parquet not found"),
                                (short, "do not reach a month"),
-                               (corrupt, "is not a readable Parquet file")):
+                               (corrupt, "is not a readable Parquet file"),
+                               (nocol, "has no 1m column"), (empty, "has no runs"),
+                               (small, "no sale of 0.5M or more")):
         with pytest.raises(SystemExit) as stop:          # sys.exit(text): one line, status 1
             fr.measure(directory)
         assert message in str(stop.value.code) and "\n" not in str(stop.value.code)
