@@ -28,6 +28,7 @@ import _common
 import numpy as np
 import pandas as pd
 from impact_persistence import exponent, permanent_fraction
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -112,7 +113,9 @@ def frontier_figure(measured: list[dict]) -> Figure:
     setting has a placed size: measure() refused the others)."""
     fig = Figure(figsize=(12, 6.4), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
-    styles = [(f"C{i % 10}", "osD^v<>"[i // 10 % 7]) for i in range(len(measured))]
+    tab20 = colormaps["tab20"].colors             # the dark ten first, then the light ten
+    styles = [(tab20[(2 * i) % 20 + (i // 10) % 2], "osD^v<>"[i // 20 % 7])
+              for i in range(len(measured))]
     for ax, later, title in zip(axes, ("1w", "1m"), ("a week after the sale",
                                                      "a month after the sale")):
         ax.add_patch(Rectangle((DELTA[0], SHARE[0]), DELTA[1] - DELTA[0],
