@@ -187,4 +187,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:           # it only reads: nothing to lose
+        sys.exit("impact_frontier: interrupted")
