@@ -244,9 +244,10 @@ def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator
         part = part.dropna(subset=["peak", later])
         if len(part) < 2:
             continue
-        ratio = part[later].mean() / part["peak"].mean()
-        boot = [part.iloc[i][later].mean() / part.iloc[i]["peak"].mean()
-                for i in (rng.integers(0, len(part), len(part)) for _ in range(1000))]
+        peak, gap = part["peak"].to_numpy(float), part[later].to_numpy(float)
+        ratio = gap.mean() / peak.mean()
+        pick = rng.integers(0, len(part), (1000, len(part)))      # 1000 resamples of seeds
+        boot = gap[pick].mean(axis=1) / peak[pick].mean(axis=1)
         rows.append({"Q (tokens)": q, f"{later} / peak": ratio,
                      "95% CI": f"[{np.quantile(boot, 0.025):.2f}, {np.quantile(boot, 0.975):.2f}]",
                      "seeds": len(part)})
