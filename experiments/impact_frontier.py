@@ -103,9 +103,9 @@ def placed(m: dict, later: str) -> np.ndarray:
 def meets(m: dict) -> bool:
     """delta's point in the target, and every placed size's share in it at a week and a month."""
     d = m["fit"]["exponent"]
+    shares = [placed(m, x) for x in ("1w", "1m")]
     return bool(DELTA[0] <= d <= DELTA[1] and all(
-        len(placed(m, x)) and ((SHARE[0] <= placed(m, x)) & (placed(m, x) <= SHARE[1])).all()
-        for x in ("1w", "1m")))
+        len(y) and ((SHARE[0] <= y) & (y <= SHARE[1])).all() for y in shares))
 
 
 def frontier_figure(measured: list[dict]) -> Figure:
@@ -116,6 +116,7 @@ def frontier_figure(measured: list[dict]) -> Figure:
     tab20 = colormaps["tab20"].colors             # the dark ten first, then the light ten
     styles = [(tab20[(2 * i) % 20 + (i // 10) % 2], "osD^v<>"[i // 20 % 7])
               for i in range(len(measured))]
+    fitted = [m["fit"] for m in measured if m["fit"]["exponent"] == m["fit"]["exponent"]]
     for ax, later, title in zip(axes, ("1w", "1m"), ("a week after the sale",
                                                      "a month after the sale")):
         ax.add_patch(Rectangle((DELTA[0], SHARE[0]), DELTA[1] - DELTA[0],
@@ -123,8 +124,6 @@ def frontier_figure(measured: list[dict]) -> Figure:
                                label="targets"))
         for m, (colour, marker) in zip(measured, styles):
             y = placed(m, later)
-            if not len(y):
-                continue
             d, lo, hi = (m["fit"][k] for k in ("exponent", "ci_low", "ci_high"))
             mid = float(np.median(y))
             ax.errorbar([d], [mid], xerr=[[d - lo], [hi - d]],
@@ -132,7 +131,6 @@ def frontier_figure(measured: list[dict]) -> Figure:
                         capsize=3, label=f"{m['label']} ({m['seeds']} seeds)")
         ax.set_xlabel("impact exponent δ (peak gap ∝ Q^δ; bar: 95% CI)")
         ax.set_title(f"Share of the peak left {title}")
-        fitted = [m["fit"] for m in measured if m["fit"]["exponent"] == m["fit"]["exponent"]]
         ax.set_xlim(min(DELTA[0] - 0.05, *(f["ci_low"] - 0.03 for f in fitted)),
                     max(0.95, *(f["ci_high"] + 0.03 for f in fitted)))
         ax.grid(alpha=0.3)

@@ -142,8 +142,9 @@ def holdings_row(model) -> dict[str, float]:
 #: Who holds the tokens (and the money): retail traders of every kind but the early holders,
 #: the early holders, the unlocks' recipients, the project's treasury, the market maker (its
 #: share of the pool excluded), the arbitrage and basis desks, the other liquidity providers,
-#: the latent books (providers on the tape, counted apart), the pool's reserves, and what the venues hold beyond their accounts (fees, the perp's
-#: insurance fund and its open positions' unsettled P&L).
+#: the latent books (providers on the tape, counted apart), the pool's reserves, and what the
+#: venues hold beyond their accounts (fees, the perp's insurance fund and its open positions'
+#: unsettled P&L).
 HOLDERS = ("retail", "early_holder", "insider", "project", "market_maker", "arbitrage",
            "liquidity_provider", "latent_book", "pool", "venues")
 
