@@ -7,7 +7,9 @@ against holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to
 Q, with the selling its quotes add, is capped by it; the contract runs a year, so that no
 buyback before maturity falls in the month). The peak impact is the log gap to hold at the end
 of the sale; its growth with Q gives the exponent delta (square-root law: about 0.5); the gap
-at 1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3). With
+at 1 week and 1 month over the peak is the permanent fraction (fair pricing: about 2/3); the
+peak over sigma_D sqrt(Q / V_D), hold's daily volatility and volume on the listing day, is the
+square-root law's prefactor Y (of order one in the metaorder studies). With
 --seller outside the seller is not the market maker but insiders selling an unlock of Q at
 listing in market orders of a minute's slice on the main CEX (the maker holds and quotes): the
 market's own impact, as the square-root studies measure it on metaorders of traders who do not
@@ -57,7 +59,7 @@ STRATEGIES = ("hold", "article", "twap_sale")
 #: who can end up holding what the market maker sold (supply_tokens_* of the time series)
 TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "latent_book", "pool")
 HOLDERS = (*TAKERS, "insider", "market_maker")
-COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens",
+COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens", "volume_usd",
            *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS))
 #: when part 1 asks who holds the sale's tokens and its cash: its end, a week and a month on
 LATER = {"1w": 7 * 1440, "1m": 30 * 1440}
@@ -100,6 +102,20 @@ def takers(seller: str) -> tuple[str, ...]:
     return TAKERS if seller == "maker" else (*TAKERS, "market_maker")
 
 
+def day_scale(base: pd.DataFrame) -> tuple[float, float]:
+    """(sigma_D, V_D) of a hold run over its first day (the part of it the run reaches): the
+    main CEX's hourly log mids' volatility and the tokens traded on every spot venue, per
+    day. They are the square-root law's units, I = Y sigma_D sqrt(Q / V_D) (Toth et al.
+    2011), in which the impacts of markets of any size and volatility compare."""
+    span = min(1440, int(base.index[-1]))
+    day = base.loc[:span]
+    step = float(np.median(np.diff(day.index)))
+    returns = np.diff(np.log(day["mid"].to_numpy(float)))
+    sigma = float(np.std(returns, ddof=1) * np.sqrt(1440 / step)) if len(returns) > 1 else np.nan
+    traded = (day["volume_usd"] / day["mid"]).loc[day.index > 0].sum()
+    return sigma, float(traded * 1440 / span)
+
+
 def sale_of(q: float, seller: str, hours: float = 24.0) -> dict:
     """The keys that make `seller` sell `q` tokens over the first `hours` (none for q = 0)."""
     if seller == "outside":     # an unlock of q at listing, sold by its recipients by the minute
@@ -132,6 +148,7 @@ def metaorders(args) -> pd.DataFrame:
                                         columns=COLUMNS, on_done=_common.progress) if o.ok}
     paths = {key: o.timeseries.set_index("minute").ffill() for key, o in done.items()}
     rows = []
+    scales = {seed: day_scale(ts) for (q, seed), ts in paths.items() if q == 0}
     for (q, seed), ts in paths.items():
         base = paths.get((0.0, seed))
         if q == 0 or base is None:
@@ -163,8 +180,9 @@ def metaorders(args) -> pd.DataFrame:
                  for label, m in (("end", end), *LATER.items()) if ts.index[-1] >= m
                  for kind, col in (("tokens", "supply_tokens"), ("usdt", "money_usdt"))
                  for h in HOLDERS}
+        sigma_d, volume_d = scales[seed]
         rows.append({"q": q, "seed": seed, **g, "net_sale": net, **nets, **took, **quotes,
-                     **holds})
+                     **holds, "sigma_D": sigma_d, "V_D": volume_d})
     return pd.DataFrame(rows)
 
 
@@ -251,6 +269,29 @@ def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator
         rows.append({"Q (tokens)": q, f"{later} / peak": ratio,
                      "95% CI": f"[{np.quantile(boot, 0.025):.2f}, {np.quantile(boot, 0.975):.2f}]",
                      "seeds": len(part)})
+    return pd.DataFrame(rows)
+
+
+def prefactor(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Per Q: the square-root law's prefactor Y = mean peak / mean sigma_D sqrt(Q / V_D) (hold's
+    listing day on the same seeds), with a 95% interval from resampling seeds, and the
+    participation Q / V_D. Under the law Y is the same for every Q; the metaorder studies
+    find it of order one (Toth et al. 2011)."""
+    rows = []
+    for q, part in frame.groupby("q"):
+        part = part.dropna(subset=["peak", "sigma_D", "V_D"])
+        if not len(part):
+            continue
+        peak = part["peak"].to_numpy(float)
+        unit = part["sigma_D"].to_numpy(float) * np.sqrt(q / part["V_D"].to_numpy(float))
+        pick = rng.integers(0, len(part), (1000, len(part)))
+        boot = peak[pick].mean(axis=1) / unit[pick].mean(axis=1)
+        rows.append({"Q (tokens)": q, "Q / V_D": round(float(np.mean(q / part["V_D"])), 4),
+                     "sigma_D": round(float(part["sigma_D"].mean()), 4),
+                     "Y": round(float(peak.mean() / unit.mean()), 2),
+                     "Y 95% CI": f"[{np.quantile(boot, 0.025):.2f}, "
+                                 f"{np.quantile(boot, 0.975):.2f}]" if len(part) > 1
+                     else "(one seed)"})
     return pd.DataFrame(rows)
 
 
@@ -452,6 +493,12 @@ def part_one(args) -> tuple[list[str], list]:
         "and a month later, and the seller's net sale (its holdings' fall against hold "
         "at the end of the sale; the market maker's includes its quotes).", "",
         _common.table(table_q), "",
+        "The square-root law's prefactor: I = Y sigma_D sqrt(Q / V_D), sigma_D and V_D "
+        "hold's daily volatility (the main CEX's hourly mids) and spot volume (tokens, every "
+        "venue) over the listing day on the same seeds. Under the law Y is the same for "
+        "every Q; the metaorder studies find it of order one (Toth et al. 2011).", "",
+        _common.table(y) if len(y := prefactor(meta, np.random.default_rng(1)))
+        else "(no size with a peak and a listing day to measure it on)", "",
         "Permanent part: the mean gap later over the mean peak, per Q; beside it the "
         "seller's mean net sale then over its net sale at the peak (net 1w / end: below 1, "
         "the market maker's quotes have bought back part of what they sold beyond Q).", "",

@@ -28,9 +28,13 @@ def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report)
     assert figures and all((tmp_path / f).stat().st_size > 5_000 for f in figures)
     if name == "impact_persistence":              # what was run, kept with the numbers
-        assert pd.read_parquet(tmp_path / "metaorders.parquet").attrs == {
+        meta = pd.read_parquet(tmp_path / "metaorders.parquet")
+        assert meta.attrs == {
             "sale_hours": 24.0, "seller": "maker", "months": 36 / (30 * 24),   # the sale + 12 h
             "sets": {"run.record_every_minutes": "60"}}
+        # the law's units, hold's listing day: one seed, so one value for every Q
+        assert meta["sigma_D"].nunique() == 1 and meta["sigma_D"].iloc[0] > 0
+        assert meta["V_D"].nunique() == 1 and meta["V_D"].iloc[0] > 1e6
 
 
 def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
@@ -137,6 +141,43 @@ def test_still_sold_is_the_mean_net_sale_later_over_the_mean_net_sale_at_the_pea
     table = ip.still_sold(frame)
     assert list(table.columns) == ["Q (tokens)", "net 1w / end"]
     assert table["net 1w / end"].tolist() == [0.5, 0.62]            # 1.25 / 2.5; 2.5 / 4
+
+
+def test_day_scale_is_the_listing_day_s_volatility_and_tokens_traded_per_day():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    minutes = np.arange(0, 2 * 1440 + 1, 60)
+    steps = np.where(np.arange(len(minutes) - 1) % 2 == 0, 0.01, -0.01)
+    steps[24:] *= 5                                    # the second day is wilder: not read
+    mid = 2.0 * np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
+    base = pd.DataFrame({"mid": mid, "volume_usd": 1000.0 * mid}, index=minutes)
+    sigma, volume = ip.day_scale(base)
+    assert sigma == pytest.approx(np.std(steps[:24], ddof=1) * np.sqrt(24))
+    assert volume == pytest.approx(24 * 1000.0)         # 1,000 tokens an hour
+    sigma, volume = ip.day_scale(base.loc[:720])        # a run of 12 hours: its rate per day
+    assert volume == pytest.approx(24 * 1000.0) and sigma == pytest.approx(
+        np.std(steps[:12], ddof=1) * np.sqrt(24))
+
+
+def test_the_prefactor_is_the_same_for_every_size_under_the_square_root_law():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    rng = np.random.default_rng(3)
+    rows = []
+    for seed in range(20):
+        sigma, volume = rng.uniform(0.03, 0.08), rng.uniform(2e7, 4e7)
+        for q in (2.5e5, 1e6, 4e6):
+            law = 0.8 * sigma * np.sqrt(q / volume)
+            rows.append({"q": q, "seed": seed, "sigma_D": sigma, "V_D": volume,
+                         "peak": law if q < 4e6 else 2 * law})   # the largest sale: twice
+    table = ip.prefactor(pd.DataFrame(rows), np.random.default_rng(0))
+    assert table["Y"].tolist() == [0.8, 0.8, 1.6]
+    low, high = (float(x) for x in table.loc[0, "Y 95% CI"].strip("[]").split(", "))
+    assert low == high == 0.8                           # every seed on the law: no spread
+    assert table.loc[1, "Q / V_D"] == round(np.mean([1e6 / r["V_D"] for r in rows
+                                                     if r["q"] == 1e6]), 4)
+    one = ip.prefactor(pd.DataFrame(rows[:3]), np.random.default_rng(0))   # one seed
+    assert one["Y"].tolist() == [0.8, 0.8, 1.6] and set(one["Y 95% CI"]) == {"(one seed)"}
 
 
 @pytest.mark.slow
