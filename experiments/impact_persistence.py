@@ -71,6 +71,8 @@ PATH_DAYS = (2, 3, 5, 7, 10, 14, 21, 30)
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
                 "liquidity_provider", "insider")
+#: retail's kinds, whose tokens the summary counts apart at the run's end (retail_tokens_*)
+RETAIL_KINDS = ("noise", "momentum", "fundamentalist")
 #: --seller outside: the insiders receive an unlock at listing and sell all of it in market
 #: orders on the main CEX, one a minute (as the maker's sale: a metaorder of small child
 #: orders), over 24 hours or --sale-hours (agents/insiders.py); its size is Q
@@ -180,9 +182,13 @@ def metaorders(args) -> pd.DataFrame:
                  for label, m in (("end", end), *LATER.items()) if ts.index[-1] >= m
                  for kind, col in (("tokens", "supply_tokens"), ("usdt", "money_usdt"))
                  for h in HOLDERS}
+        # which retail traders hold it at the run's end (the summary counts them by kind)
+        kinds = {f"retail {k}": done[(q, seed)].summary[f"retail_tokens_{k}"]
+                 - done[(0.0, seed)].summary[f"retail_tokens_{k}"] for k in RETAIL_KINDS}
+        kinds["net_sale run end"] = sold(int(ts.index[-1]))
         sigma_d, volume_d = scales[seed]
         rows.append({"q": q, "seed": seed, **g, "net_sale": net, **nets, **took, **quotes,
-                     **holds, "sigma_D": sigma_d, "V_D": volume_d})
+                     **holds, **kinds, "sigma_D": sigma_d, "V_D": volume_d})
     return pd.DataFrame(rows)
 
 
@@ -443,6 +449,22 @@ def main() -> None:
     _common.write_report(args, "Does the sale's impact last?", sections, figures)
 
 
+def retail_kinds(meta: pd.DataFrame) -> pd.DataFrame:
+    """Per Q: each retail kind's tokens against hold at the run's end over the seller's net
+    sale then (means over seeds)."""
+    means = meta.groupby("q")[[f"retail {k}" for k in RETAIL_KINDS] + ["net_sale run end"]].mean()
+    return pd.DataFrame({"Q (tokens)": means.index,
+                         **{k: (means[f"retail {k}"] / means["net_sale run end"]).round(2)
+                            .to_numpy() for k in RETAIL_KINDS}})
+
+
+def end_label(args) -> str:
+    """When part 1's runs end, in words: how long after the sale."""
+    hours = run_months(args) * 30 * 24 - args.sale_hours
+    return f"{hours / 24:.3g} days after the sale ends" if hours >= 48 else \
+        f"{hours:.3g} hours after the sale ends"
+
+
 def holdings(meta: pd.DataFrame) -> pd.DataFrame:
     """Per holder group: its tokens and USDT against hold at the sale's end, a week and a
     month on (the columns the runs reached), for the largest Q, in millions."""
@@ -512,6 +534,10 @@ def part_one(args) -> tuple[list[str], list]:
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
         "latent books apart from the liquidity providers).", "",
         _common.table(took), "",
+        f"Which retail traders hold it at the run's end ({end_label(args)}): each "
+        "kind's tokens against hold, as a share of the seller's net sale then (means over "
+        "seeds).", "",
+        _common.table(retail_kinds(meta)), "",
         "What the market maker's quotes sold beyond hold over the run, by who took them "
         "(tokens, means over seeds; negative: its quotes bought). Its own sale's market "
         "orders are not in it: this is the selling its quotes add, and to whom.", "",

@@ -7,7 +7,7 @@ from itertools import repeat
 import numpy as np
 
 from mmabm._core import BUY, SELL
-from mmabm.agents.retail import EARLY, RETAIL_BASE
+from mmabm.agents.retail import EARLY, RETAIL_BASE, TYPE_NAMES
 from mmabm.tape import AGENT_TYPES, obligation_met, price_at
 from mmabm.venues import units
 
@@ -213,6 +213,23 @@ def supply_row(model) -> dict[str, float]:
     return row
 
 
+def retail_tokens_by_kind(model) -> dict[str, float]:
+    """`retail_tokens_<kind>`: the tokens each kind of retail trader holds now (wallet and home
+    venue, orders included; early holders are their own holder group). They add up to the
+    supply row's `supply_tokens_retail`: which traders hold what a sale put into the market."""
+    r, w, dex = model.retail, model.wallets, model.dex
+    out = {}
+    for k, name in enumerate(TYPE_NAMES):
+        if k == EARLY:
+            continue
+        owners = RETAIL_BASE + np.flatnonzero(r.kind == k).astype(np.int64)
+        held = sum(venue.held_units(owners)[0] for venue in model.cexs)
+        for book in (w.tokens, dex.tokens):
+            held += sum(map(book.get, owners.tolist(), repeat(0, len(owners))))
+        out[f"retail_tokens_{name}"] = held * units.TOKEN_UNIT
+    return out
+
+
 def _holder_groups(model) -> tuple[tuple, tuple, tuple]:
     """Whose holdings the supply row counts one by one, as (HOLDERS index, owner ids) pairs:
     the agents (lists); in wallets and the pool's accounts, the agents and the early holders
@@ -339,6 +356,7 @@ def summarize(model) -> dict[str, float]:
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),
     })
+    summary.update(retail_tokens_by_kind(model))
     # who the maker's quotes really sold to (its own sale's market orders are not in it)
     for kind, tokens in tape.maker_sold_to(model.market_maker.unique_id).items():
         if kind != "market_maker":

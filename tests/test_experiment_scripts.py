@@ -35,6 +35,8 @@ def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
         # the law's units, hold's listing day: one seed, so one value for every Q
         assert meta["sigma_D"].nunique() == 1 and meta["sigma_D"].iloc[0] > 0
         assert meta["V_D"].nunique() == 1 and meta["V_D"].iloc[0] > 1e6
+        kinds = ["retail noise", "retail momentum", "retail fundamentalist"]
+        assert meta[kinds].notna().all().all()          # which retail holds the sale
 
 
 def test_set_changes_the_base_scenario_and_a_bad_one_is_one_line(tmp_path):
@@ -178,6 +180,21 @@ def test_the_prefactor_is_the_same_for_every_size_under_the_square_root_law():
                                                      if r["q"] == 1e6]), 4)
     one = ip.prefactor(pd.DataFrame(rows[:3]), np.random.default_rng(0))   # one seed
     assert one["Y"].tolist() == [0.8, 0.8, 1.6] and set(one["Y 95% CI"]) == {"(one seed)"}
+
+
+def test_retail_kinds_are_shares_of_the_net_sale_at_the_run_s_end():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    frame = pd.DataFrame({"q": [1e6, 1e6], "net_sale run end": [1e6, 3e6],
+                          "retail noise": [0.5e6, 0.5e6], "retail momentum": [0.0, -0.2e6],
+                          "retail fundamentalist": [0.2e6, 0.6e6]})
+    table = ip.retail_kinds(frame)
+    assert list(table.columns) == ["Q (tokens)", "noise", "momentum", "fundamentalist"]
+    assert table.iloc[0, 1:].tolist() == [0.25, -0.05, 0.2]          # means over 2M
+    args = type("Args", (), {"months": 0.05, "sale_hours": 24.0})()
+    assert ip.end_label(args) == "12 hours after the sale ends"
+    args.months = 1.0
+    assert ip.end_label(args) == "29 days after the sale ends"
 
 
 @pytest.mark.slow

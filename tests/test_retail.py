@@ -134,6 +134,26 @@ def test_wallets_split_the_float_and_usdt_and_early_holders_hold_only_tokens():
     assert (retail.seen_tokens[retail.kind == PERP] == 0).all()
 
 
+def test_the_summary_splits_retail_s_tokens_by_kind_and_they_add_up_to_retail_s():
+    from mmabm.metrics import retail_tokens_by_kind, supply_row
+    model = MarketModel(Config().override({"run.months": 0.05, "retail.n_traders": 300}),
+                        seed=3)
+    retail = model.retail
+    at_listing = retail_tokens_by_kind(model)           # what each kind's wallets were given
+    assert set(at_listing) == {"retail_tokens_noise", "retail_tokens_momentum",
+                               "retail_tokens_fundamentalist", "retail_tokens_perp"}
+    for kind, name in ((NOISE, "noise"), (MOMENTUM, "momentum"),
+                       (FUNDAMENTALIST, "fundamentalist"), (PERP, "perp")):
+        assert at_listing[f"retail_tokens_{name}"] == pytest.approx(
+            retail.seen_tokens[retail.kind == kind].sum() * 1e-6, rel=1e-12)
+    model.run_until(1440)                     # a day of trading moves tokens between kinds
+    kinds = retail_tokens_by_kind(model)
+    assert kinds != at_listing
+    assert sum(kinds.values()) == pytest.approx(supply_row(model)["supply_tokens_retail"],
+                                                rel=1e-12)
+    assert kinds["retail_tokens_perp"] == 0                 # perp speculators hold no tokens
+
+
 def test_stop_losses_sell_everything_in_a_fall_and_not_otherwise():
     crowd = CLOSED.override({"run.months": 0.03, "retail.stop_loss_share": 1.0,
                              "retail.panic_share": 0.0, "retail.stop_loss": 0.1})
