@@ -146,6 +146,13 @@ class MarketMakerConfig:
         "lean, they do (its aim is where it will be after the sale, so while it sells, its quotes "
         "lean to sell the same tokens too); exclude, the aim counts the unsold sale, as the "
         "hedge's target does, and the quotes leave that part to the sale")
+    requote_after_sale: bool = _field(
+        False, doc="after each slice of its initial sale on a CEX it requotes that CEX at once "
+        "around the new mid (true: its own market order has moved the mid and, through "
+        "self-trade prevention, cancelled its bids in the way, and a dealer puts its quotes "
+        "back), or waits for its next requote (false, the model before: its best bids stay "
+        "off until the mid has moved past requote_threshold, and its quotes sell 0.3-0.5M "
+        "tokens beyond the sale whatever its size)")
     sale_horizon_hours: float = _field(24.0, 0.0, 24.0 * 365, "immediate sale's horizon")
     sale_start_hours: float = _field(0.0, 0.0, 24.0 * 365,
                                      "hours after listing the initial sale starts")

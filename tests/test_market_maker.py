@@ -180,6 +180,57 @@ def test_the_quotes_lean_off_the_unsold_sale_only_when_told():
     assert skews["lean"][1] == skews["exclude"][1] == 1.0
 
 
+def test_a_requote_after_each_sale_slice_puts_back_the_bids_its_own_sale_cancelled():
+    """Its sale's market order walks through its own bids (self-trade prevention cancels
+    them). Waiting for the next requote, its bid side stays thinner; requoting after the
+    slice, it quotes a full ladder around the new mid at once."""
+    from mmabm._core import BUY
+    from mmabm.model import MarketModel
+
+    bids = {}
+    for requote in (False, True):
+        model = MarketModel(BASE.override({"market_maker.strategy": "article",
+                                           "market_maker.requote_after_sale": requote}),
+                            seed=3)
+        mm, main = model.market_maker, model.cexs[0]
+        model.run_until(30)                             # the others' books are up too
+        mm.requote()
+        own = main.orders_of(mm.unique_id)
+        before = int((own["side"] == BUY).sum())
+        sold = mm._sell_on(main, 50_000.0)              # deep enough to meet its own bids
+        own = main.orders_of(mm.unique_id)
+        bids[requote] = (before, int((own["side"] == BUY).sum()))
+        assert sold > 0 and before > 0
+        assert model.conservation_problems() == []
+    assert bids[False][1] < bids[False][0]              # its bids in the way are gone
+    assert bids[True][1] == bids[True][0]               # a whole ladder again
+
+
+@pytest.mark.slow
+def test_requoting_after_the_sale_keeps_its_quotes_from_selling_beyond_a_small_sale():
+    """A sale of 10,000 tokens over the first day of the default market: waiting for its
+    next requote, the maker's holdings fall by tens of times the sale against hold on the
+    same seeds (its stripped bid side lets its asks sell on); requoting after each slice, by
+    a fraction of that (means over 8 seeds)."""
+    import numpy as np
+
+    day = Config().override({"run.months": 1 / 30 + 1e-6, "contract.loan_tokens": 10e6,
+                             "contract.months": 12.0, "market_maker.strategy": "hold"})
+    sale = day.override({"market_maker.sale_execution": "immediate",
+                         "market_maker.sale_fraction": 0.001})
+    def held(config, seed):
+        tokens = run(config, seed=seed).timeseries.set_index("minute")["mm_tokens"]
+        return tokens.loc[:1440].iloc[-1]
+    falls = {False: [], True: []}
+    for seed in range(8):
+        base = held(day, seed)
+        for requote in falls:
+            falls[requote].append(base - held(
+                sale.override({"market_maker.requote_after_sale": requote}), seed))
+    waited, requoted = np.mean(falls[False]), np.mean(falls[True])
+    assert waited > 250_000 and requoted < waited / 2
+
+
 def test_an_unknown_skew_rule_is_named():
     with pytest.raises(ValueError, match="market_maker.skew_unsold_sale"):
         BASE.override({"market_maker.skew_unsold_sale": "sometimes"})

@@ -373,15 +373,12 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if not self.quoting:
             return
         threshold = self.model.config.market_maker.requote_threshold
-        unleaned = self.model.config.market_maker.lean_reference == "unleaned"
         fine, tilt = self._found_fine, self.news_tilt()
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
             quoted = self.quoted_mid[venue.name]
             if fine.get(venue.name) == (venue.changes, quoted):
                 continue
-            mid = venue.mid_usd() * (tilt or 1.0)
-            if unleaned and mid == mid:
-                mid /= 1.0 - self._own_lean(venue, terms)
+            mid = self._quote_mid(venue, terms, tilt)
             if mid != mid:                                   # a side was taken out
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
@@ -399,6 +396,24 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                         bids_thin and self._could_add(venue, terms, BUY, mid)
                         or asks_thin and self._could_add(venue, terms, SELL, mid)):
                     continue
+            self.quote(venue, terms, mid)
+
+    def _quote_mid(self, venue, terms, tilt: float | None) -> float:
+        """The mid its ladder on `venue` is centred on: the venue's mid times the news tilt,
+        less its own last lean with `lean_reference = "unleaned"` (NaN: no mid)."""
+        mid = venue.mid_usd() * (tilt or 1.0)
+        if mid == mid and self.model.config.market_maker.lean_reference == "unleaned":
+            mid /= 1.0 - self._own_lean(venue, terms)
+        return mid
+
+    def requote_now(self, venue) -> None:
+        """Requote `venue` now around its mid (`requote_after_sale`): its own sale's market
+        order has just moved the mid and cancelled its bids in the way (self-trade
+        prevention), and a dealer puts its quotes back at once rather than at the next
+        requote that finds the mid moved past the threshold."""
+        terms = self.model.config.cex[self.model.cexs.index(venue)]
+        mid = self._quote_mid(venue, terms, self.news_tilt())
+        if self.quoting and mid == mid:
             self.quote(venue, terms, mid)
 
     def _own_lean(self, venue, terms) -> float:

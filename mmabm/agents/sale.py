@@ -132,5 +132,7 @@ class Sale:
         after = venue.balance(me)
         # totals, free + locked: bids removed by self-trade prevention only change lock state
         self.sale_usdt += (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"])
+        if self.model.config.market_maker.requote_after_sale:
+            self.requote_now(venue)             # the mid moved, its bids in the way are gone
         return (before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"])
 
