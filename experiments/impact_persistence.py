@@ -261,6 +261,17 @@ def ci_table(frame: pd.DataFrame, by: list[str], columns: list[str],
     return pd.DataFrame(out)
 
 
+def ratio_of_means(num: pd.Series, den: pd.Series,
+                   rng: np.random.Generator) -> tuple[float, float, float]:
+    """mean(num) / mean(den) over seeds (paired rows) and its 95% interval from 1000
+    resamples of the seeds."""
+    num, den = num.to_numpy(float), den.to_numpy(float)
+    pick = rng.integers(0, len(num), (1000, len(num)))
+    boot = num[pick].mean(axis=1) / den[pick].mean(axis=1)
+    return (float(num.mean() / den.mean()), float(np.quantile(boot, 0.025)),
+            float(np.quantile(boot, 0.975)))
+
+
 def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator):
     """Mean gap at `later` over mean peak, per Q, with a 95% interval from resampling seeds."""
     rows = []
@@ -268,13 +279,9 @@ def permanent_fraction(frame: pd.DataFrame, later: str, rng: np.random.Generator
         part = part.dropna(subset=["peak", later])
         if len(part) < 2:
             continue
-        peak, gap = part["peak"].to_numpy(float), part[later].to_numpy(float)
-        ratio = gap.mean() / peak.mean()
-        pick = rng.integers(0, len(part), (1000, len(part)))      # 1000 resamples of seeds
-        boot = gap[pick].mean(axis=1) / peak[pick].mean(axis=1)
+        ratio, low, high = ratio_of_means(part[later], part["peak"], rng)
         rows.append({"Q (tokens)": q, f"{later} / peak": ratio,
-                     "95% CI": f"[{np.quantile(boot, 0.025):.2f}, {np.quantile(boot, 0.975):.2f}]",
-                     "seeds": len(part)})
+                     "95% CI": f"[{low:.2f}, {high:.2f}]", "seeds": len(part)})
     return pd.DataFrame(rows)
 
 
@@ -288,15 +295,11 @@ def prefactor(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         part = part.dropna(subset=["peak", "sigma_D", "V_D"])
         if not len(part):
             continue
-        peak = part["peak"].to_numpy(float)
-        unit = part["sigma_D"].to_numpy(float) * np.sqrt(q / part["V_D"].to_numpy(float))
-        pick = rng.integers(0, len(part), (1000, len(part)))
-        boot = peak[pick].mean(axis=1) / unit[pick].mean(axis=1)
+        y, low, high = ratio_of_means(part["peak"], part["sigma_D"] * np.sqrt(q / part["V_D"]),
+                                      rng)
         rows.append({"Q (tokens)": q, "Q / V_D": round(float(np.mean(q / part["V_D"])), 4),
-                     "sigma_D": round(float(part["sigma_D"].mean()), 4),
-                     "Y": round(float(peak.mean() / unit.mean()), 2),
-                     "Y 95% CI": f"[{np.quantile(boot, 0.025):.2f}, "
-                                 f"{np.quantile(boot, 0.975):.2f}]" if len(part) > 1
+                     "sigma_D": round(float(part["sigma_D"].mean()), 4), "Y": round(y, 2),
+                     "Y 95% CI": f"[{low:.2f}, {high:.2f}]" if len(part) > 1
                      else "(one seed)"})
     return pd.DataFrame(rows)
 
