@@ -383,11 +383,14 @@ class LatentConfig:
                                    "the others in proportion to their depth_usd)")
     tokens_per_venue: float = _field(12_000_000.0, 0.0, 1e15, "tokens each latent book holds (main "
                                      "CEX; the others in proportion)")
-    frame: Literal["memory", "price"] = _field(
+    frame: Literal["memory", "price", "diffusing"] = _field(
         "memory", doc="where its V is centred: memory: an exponential average of the mid "
         "(where the market has been) moved by the news; price: the current mid, less the hole "
         "its own fills have dug, which refills with half-life memory_hours (Donier et al. 2015: "
-        "the latent book lives in the price's frame)")
+        "the latent book lives in the price's frame); diffusing: no posted V but a density of "
+        "intentions that diffuses, renews with half-life memory_hours and is consumed at the "
+        "price, of which the part within `reveal` of the price is posted (Donier et al.'s "
+        "locally linear order book, agents/latent_density.py)")
     memory_hours: float = _field(12.0, 0.1, 10_000.0,
                                  "memory frame: half-life of the price the book is centred on "
                                  "(where the market has been); price frame: half-life of the "
@@ -401,7 +404,17 @@ class LatentConfig:
                                       "the slow book's memory_hours (where the market has been "
                                       "over days, not hours)")
     width: float = _field(0.2, 0.01, 0.95, "how far from that price its outer rung lies "
-                           "(fraction); the size of a rung grows linearly with its distance")
+                           "(fraction); the size of a rung grows linearly with its distance "
+                           "(diffusing frame: where the density stops growing, sqrt(D / nu))")
+    tokens_within_1pct: float = _field(
+        1_250_000.0, 0.0, 1e15, "diffusing frame: tokens of intentions to buy within 1% below "
+        "the price (and to sell above it) when the book is at rest, on the main CEX (the others "
+        "in proportion): sets the V's slope, the square-root law's size")
+    renewal_hours: float = _field(5000.0, 0.1, 1e6, "diffusing frame: half-life of an "
+                                  "intention (nu): consumed ones are replaced around the price at "
+                                  "this pace, and the density diffuses with D = nu width^2")
+    reveal: float = _field(0.005, 0.0005, 0.2, "diffusing frame: how far from the price its "
+                           "intentions show as orders (fraction); the rest stays latent")
     levels: int = _field(25, 2, 200, "rungs per side")
     quote_share: float = _field(1.0, 0.0, 1.0, "share of its capital it quotes per side")
     news_weight: float = _field(1.0, 0.0, 2.0,

@@ -36,6 +36,13 @@ offers)): the part of the V between its vertex and the mid is what was consumed.
 that meets only this book moves the price by width x sqrt(Q / capacity), whatever the price did
 meanwhile; once the hole has refilled the V forms again at the price the sale left.
 
+With `latent.frame = "diffusing"` the book posts no V: it holds a density of intentions
+(agents/latent_density.py, Donier et al.'s locally linear order book with Benzaquen &
+Bouchaud's finite memory) in the frame of the memory frame's centre, which diffuses, renews
+with half-life `renewal_hours` and is consumed where it meets the price; what crosses the price
+trades in the market, and only what lies within `reveal` of it is posted. Its V forms at the
+price by itself, and a sale meets it whether or not the book shows it.
+
 With `latent.news_weight` > 0 the memory frame's centre also takes in that share of each move
 of the world's news value (`fundamental`) as it happens: slow investors revise their intentions
 when they learn something, so the latent book drifts with the information, as the reference
@@ -49,7 +56,8 @@ import math
 import mesa
 import numpy as np
 
-from mmabm._core import BUY, SELL
+from mmabm._core import BUY, IOC, SELL
+from mmabm.agents.latent_density import LatentDensity
 from mmabm.agents.liquidity import endow, per_cex
 
 ACTIVITY_STEP = 0.1       # a change of the activity factor by this share makes it requote
@@ -83,8 +91,79 @@ class LatentBook(mesa.Agent):
         self.hole = 0.0                 # price frame: tokens its fills took (+ bought), refilling
         self._tokens = self.venue_tokens()
         self._vertices = (math.nan, math.nan)                     # price frame: (bid, ask) quoted
-        model.every(self.act_in_price_frame if terms.frame == "price" else self.act,
-                    terms.requote_minutes)
+        self.density = None             # diffusing frame: the latent density (latent_density)
+        if terms.frame == "diffusing":
+            self.density = LatentDensity(0.0, scale * terms.tokens_within_1pct * 2.0 / 1e-4,
+                                         terms.width, terms.renewal_hours * 60.0)
+        act = {"price": self.act_in_price_frame, "diffusing": self.act_diffusing}
+        model.every(act.get(terms.frame, self.act), terms.requote_minutes)
+
+    def act_diffusing(self) -> None:
+        """Diffusing frame: its fills since the last look consume the density, which then
+        diffuses, renews and meets the price; what crosses the price and no latent investor
+        took trades in the market (an IOC limit); the part within `reveal` of the price is
+        posted."""
+        venue, terms, me, density = self.venue, self.model.config.latent, self.unique_id, \
+            self.density
+        tokens = self.venue_tokens()
+        density.consume(tokens - self._tokens)
+        mid = venue.mid_usd()
+        if mid != mid:
+            self._tokens = tokens
+            return
+        self.learn(mid)
+        x = math.log(mid / self.centre)
+        density.step(x, terms.requote_minutes)
+        venue.cancel_all(me)
+        excess_bids, excess_asks = density.annihilate(x)
+        tick, lot, b = venue.tick_size, venue.lot_size, venue.balance(me)
+        share = terms.quote_share * self.activity()
+        if excess_bids * share >= lot:          # intentions above the price: buy up to them
+            held = density.prices()[density.bids >= lot]
+            top = held.max() if len(held) else x
+            limit = max(1, math.floor(self.centre * math.exp(top) / tick))
+            afford = b["usdt"] / (limit * tick * (1.0 + 2 * venue.taker_fee))
+            lots = int(min(excess_bids * share, afford) / lot)
+            if lots >= 1:
+                venue.limit(me, BUY, limit, lots, IOC)
+        elif excess_asks * share >= lot:
+            held = density.prices()[density.asks >= lot]
+            low = held.min() if len(held) else x
+            limit = max(1, math.ceil(self.centre * math.exp(low) / tick))
+            lots = int(min(excess_asks * share, b["tokens"]) / lot)
+            if lots >= 1:
+                venue.limit(me, SELL, limit, lots, IOC)
+        after = self.venue_tokens()
+        density.consume(after - tokens)
+        self._tokens = after
+        self.reveal(x, share)
+
+    def reveal(self, x: float, share: float) -> None:
+        """Diffusing frame: post the density within `reveal` of the price `x` (the log of the mid
+        over the centre) in `levels` rungs a side, as post-only orders its free balance
+        can fund (each side at most `share` of it)."""
+        venue, terms, me, density = self.venue, self.model.config.latent, self.unique_id, \
+            self.density
+        tick, lot, b = venue.tick_size, venue.lot_size, venue.balance(me)
+        edges = np.linspace(0.0, terms.reveal, terms.levels + 1)
+        best_bid, best_ask = venue.best_bid(), venue.best_ask()
+        for side in (BUY, SELL):
+            sign = -1.0 if side == BUY else 1.0
+            sizes = density.bands(x, edges, bids=side == BUY)
+            where = self.centre * np.exp(x + sign * edges[1:])             # each rung at its far edge
+            if side == BUY:
+                prices = np.floor(where / tick).astype(np.int64)
+                usdt = sizes * prices * tick * (1.0 + 2 * venue.taker_fee)
+                scale = min(1.0, share * b["usdt"] / usdt.sum()) if usdt.sum() > 0 else 0.0
+                ok = prices < best_ask if best_ask else prices >= 1
+            else:
+                prices = np.ceil(where / tick).astype(np.int64)
+                scale = min(1.0, share * b["tokens"] / sizes.sum()) if sizes.sum() > 0 else 0.0
+                ok = prices > best_bid if best_bid else prices >= 1
+            lots = np.floor(sizes * scale / lot).astype(np.int64)
+            keep = (lots >= 1) & (prices >= 1) & ok
+            if keep.any():
+                venue.replace_ladder(me, side, prices[keep], lots[keep])
 
     def venue_tokens(self) -> float:
         """Its tokens on the venue, free and in orders."""
@@ -127,17 +206,26 @@ class LatentBook(mesa.Agent):
         mid = self.venue.mid_usd()
         if mid != mid:
             return
-        self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
+        self.learn(mid)
         quoted, terms = self._quoted, self.model.config.latent
-        if terms.news_weight:
-            news = math.log(self.model.fundamental_at(self.model.time))
-            self.centre *= math.exp(terms.news_weight * (news - self._news))
-            self._news = news
         activity = self.activity()
         if quoted == quoted and abs(self.centre / quoted - 1.0) <= terms.requote_threshold \
                 and abs(activity / self._activity - 1.0) <= ACTIVITY_STEP:
             return
         self.quote(mid, activity)
+
+    def learn(self, mid: float) -> None:
+        """Move the centre toward `mid` with half-life `memory_hours` (where the market has
+        been) and by `news_weight` of the news' move since the last look. In the diffusing
+        frame only the news moves it: the density learns the price by renewing around it (a
+        centre that followed the price would carry the holes sales dug along with it)."""
+        terms = self.model.config.latent
+        if terms.frame != "diffusing":
+            self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
+        if terms.news_weight:
+            news = math.log(self.model.fundamental_at(self.model.time))
+            self.centre *= math.exp(terms.news_weight * (news - self._news))
+            self._news = news
 
     def activity(self) -> float:
         """The share of its quote it shows now: launch attention (1 at listing, fading to the
