@@ -402,7 +402,7 @@ class LatentConfig:
                                "liquidity)")
     slow_memory_hours: float = _field(168.0, 0.1, 10_000.0,
                                       "the slow book's memory_hours (where the market has been "
-                                      "over days, not hours)")
+                                      "over days, not hours; diffusing frame: its renewal_hours)")
     width: float = _field(0.2, 0.01, 0.95, "how far from that price its outer rung lies "
                            "(fraction); the size of a rung grows linearly with its distance "
                            "(diffusing frame: where the density stops growing, sqrt(D / nu))")

@@ -159,3 +159,17 @@ def test_intentions_the_price_left_behind_trade_in_the_market_and_leave_the_dens
     x = math.log(book.venue.mid_usd() / book.centre)
     assert x > math.log(1 / 1.02) + 0.002                   # and lifted the price toward it
     assert model.conservation_problems() == []
+
+
+def test_a_slow_share_gives_each_cex_a_second_density_that_renews_at_the_slow_pace():
+    model = MarketModel(DIFFUSING.override({"latent.slow_share": 0.25,
+                                            "latent.renewal_hours": 24.0,
+                                            "latent.slow_memory_hours": 720.0}), seed=1)
+    fast, slow = model.latent_books[0], model.latent_books[len(model.cexs)]
+    assert fast.venue is slow.venue
+    assert fast.density.nu == pytest.approx(math.log(2) / (24 * 60))
+    assert slow.density.nu == pytest.approx(math.log(2) / (720 * 60))
+    # the slope splits with the capital: a quarter of the intentions in the slow book
+    near = np.array([0.0, 0.002])
+    assert slow.density.bands(0.0, near, True)[0] / fast.density.bands(0.0, near, True)[0] \
+        == pytest.approx(1 / 3, rel=0.02)

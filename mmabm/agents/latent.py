@@ -38,8 +38,9 @@ meanwhile; once the hole has refilled the V forms again at the price the sale le
 
 With `latent.frame = "diffusing"` the book posts no V: it holds a density of intentions
 (agents/latent_density.py, Donier et al.'s locally linear order book with Benzaquen &
-Bouchaud's finite memory) in the frame of the memory frame's centre, which diffuses, renews
-with half-life `renewal_hours` and is consumed where it meets the price; what crosses the price
+Bouchaud's finite memory) in the frame of a centre that the news alone moves, which diffuses,
+renews with half-life `renewal_hours` (the slow book's: `slow_memory_hours`) and is consumed
+where it meets the price; what crosses the price
 trades in the market, and only what lies within `reveal` of it is posted. Its V forms at the
 price by itself, and a sale meets it whether or not the book shows it.
 
@@ -64,18 +65,22 @@ ACTIVITY_STEP = 0.1       # a change of the activity factor by this share makes 
 
 
 def latent_books(model: mesa.Model, terms) -> list["LatentBook"]:
-    """The latent books: on each CEX a fast one (`memory_hours`) with 1 - `slow_share` of the
-    capital and, when `slow_share` > 0, a slow one (`slow_memory_hours`) with the rest."""
+    """The latent books: on each CEX a fast one (`memory_hours`; diffusing: `renewal_hours`)
+    with 1 - `slow_share` of the capital and, when `slow_share` > 0, a slow one
+    (`slow_memory_hours`, in either frame) with the rest: in the diffusing frame, Benzaquen &
+    Bouchaud's two renewal rates."""
     return (per_cex(model, LatentBook, terms, 1.0 - terms.slow_share,
-                    memory_hours=terms.memory_hours)
+                    memory_hours=terms.memory_hours, renewal_hours=terms.renewal_hours)
             + per_cex(model, LatentBook, terms, terms.slow_share,
-                      memory_hours=terms.slow_memory_hours))
+                      memory_hours=terms.slow_memory_hours,
+                      renewal_hours=terms.slow_memory_hours))
 
 
 class LatentBook(mesa.Agent):
     """A V-shaped book of slow orders around where the market has been; see the module."""
 
-    def __init__(self, model: mesa.Model, venue, scale: float, memory_hours: float) -> None:
+    def __init__(self, model: mesa.Model, venue, scale: float, memory_hours: float,
+                 renewal_hours: float | None = None) -> None:
         super().__init__(model)
         self.venue, terms = venue, model.config.latent
         self.memory_hours = memory_hours
@@ -94,7 +99,8 @@ class LatentBook(mesa.Agent):
         self.density = None             # diffusing frame: the latent density (latent_density)
         if terms.frame == "diffusing":
             self.density = LatentDensity(0.0, scale * terms.tokens_within_1pct * 2.0 / 1e-4,
-                                         terms.width, terms.renewal_hours * 60.0)
+                                         terms.width,
+                                         60.0 * (renewal_hours or terms.renewal_hours))
         act = {"price": self.act_in_price_frame, "diffusing": self.act_diffusing}
         model.every(act.get(terms.frame, self.act), terms.requote_minutes)
 
@@ -150,7 +156,7 @@ class LatentBook(mesa.Agent):
         for side in (BUY, SELL):
             sign = -1.0 if side == BUY else 1.0
             sizes = density.bands(x, edges, bids=side == BUY)
-            where = self.centre * np.exp(x + sign * edges[1:])             # each rung at its far edge
+            where = self.centre * np.exp(x + sign * edges[1:])     # each rung at its far edge
             if side == BUY:
                 prices = np.floor(where / tick).astype(np.int64)
                 usdt = sizes * prices * tick * (1.0 + 2 * venue.taker_fee)

@@ -66,7 +66,8 @@ class LatentDensity:
             return
         far = self.deposit / self.nu
         n = len(self.bids)
-        for name, fill in (("bids", far if shift < 0 else 0.0), ("asks", 0.0 if shift < 0 else far)):
+        fills = (("bids", far if shift < 0 else 0.0), ("asks", 0.0 if shift < 0 else far))
+        for name, fill in fills:
             old, new = getattr(self, name), np.full(n, fill)
             if abs(shift) < n:
                 if shift > 0:
