@@ -18,9 +18,9 @@ refills by diffusion from below and the asks it left behind sit above: the price
 part of the move, quickly at first; what the book forgot (nu) and redeposited around the new
 price is the permanent part (linear in Q, Benzaquen & Bouchaud).
 
-Here x is the log price relative to the world's news value (log mid - log fundamental), so
-news moves every intention with it: the informational part of the price, which no sale
-touches. The grid is in cells of CELL; it follows the price, so it covers any path.
+Here x is the log price relative to a centre that only the world's news moves (the listing
+price times the news' moves since: agents/latent.py), so news moves every intention with it,
+the informational part of the price, which no sale touches. The grid is in cells of CELL; it follows the price, so it covers any path.
 This module is the density alone (numpy, no model): agents/latent.py puts it on a venue.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ MAX_DIFFUSION = 0.4     # D dt / CELL^2 per explicit step, below the scheme's 0.
 
 
 class LatentDensity:
-    """Latent bids and asks, tokens per cell on a grid of log price relative to the news."""
+    """Latent bids and asks, tokens per cell on a grid of log price relative to a centre."""
 
     def __init__(self, x: float, slope: float, width: float, memory_minutes: float) -> None:
         """At rest around the price `x`: density slope `slope` (tokens per unit log price per
