@@ -119,9 +119,8 @@ class LatentBook(mesa.Agent):
             return
         self.learn(mid)
         x = math.log(mid / self.centre)
-        density.step(x, terms.requote_minutes)
+        excess_bids, excess_asks = density.step(x, terms.requote_minutes)
         venue.cancel_all(me)
-        excess_bids, excess_asks = density.annihilate(x)
         tick, lot, b = venue.tick_size, venue.lot_size, venue.balance(me)
         share = terms.quote_share * self.activity()
         if excess_bids * share >= lot:          # intentions above the price: buy up to them

@@ -77,10 +77,10 @@ class LatentDensity:
             setattr(self, name, new)
         self.origin += shift * CELL
 
-    def step(self, x: float, minutes: float) -> None:
+    def step(self, x: float, minutes: float) -> tuple[float, float]:
         """Let `minutes` pass with the price at `x`: diffusion, cancellation and deposition on
         each side of it, and what diffused across it paired off (explicit steps small enough
-        to be stable)."""
+        to be stable); returns what is left crossing (`annihilate`)."""
         self.follow(x)
         n = max(1, math.ceil(self.diffusion * minutes / (MAX_DIFFUSION * CELL * CELL)))
         dt = minutes / n
@@ -88,7 +88,7 @@ class LatentDensity:
         at = self.cell_of(x)
         below = np.arange(len(self.bids)) < at - 0.5
         above = np.arange(len(self.bids)) > at + 0.5
-        add = self.deposit * dt
+        add, left = self.deposit * dt, (0.0, 0.0)
         for _ in range(n):
             for side, mask in ((self.bids, below), (self.asks, above)):
                 lap = np.empty_like(side)
@@ -97,7 +97,8 @@ class LatentDensity:
                 side += r * lap
                 side *= keep
                 side[mask] += add
-            self.annihilate(x)                  # what diffused across the price meets
+            left = self.annihilate(x)           # what diffused across the price meets
+        return left
 
     def annihilate(self, x: float) -> tuple[float, float]:
         """Bids above `x` and asks below it would trade: each pair of them trades between

@@ -411,9 +411,11 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         order has just moved the mid and cancelled its bids in the way (self-trade
         prevention), and a dealer puts its quotes back at once rather than at the next
         requote that finds the mid moved past the threshold."""
+        if not self.quoting:
+            return
         terms = self.model.config.cex[self.model.cexs.index(venue)]
         mid = self._quote_mid(venue, terms, self.news_tilt())
-        if self.quoting and mid == mid:
+        if mid == mid:
             self.quote(venue, terms, mid)
 
     def _own_lean(self, venue, terms) -> float:
