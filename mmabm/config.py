@@ -395,7 +395,8 @@ class LatentConfig:
                                  "memory frame: half-life of the price the book is centred on "
                                  "(where the market has been); price frame: half-life of the "
                                  "hole its fills dug (the consumed orders' renewal); diffusing "
-                                 "frame: no part (renewal_hours)")
+                                 "frame: half-life of the average of the mid that price_anchor "
+                                 "of its centre follows")
     slow_share: float = _field(0.0, 0.0, 1.0,
                                "share of each book's capital held by a second, slow book whose "
                                "memory is slow_memory_hours (0: one timescale, the model before; "
@@ -416,6 +417,11 @@ class LatentConfig:
                                   "this pace, and the density diffuses with D = nu width^2")
     reveal: float = _field(0.005, 0.0005, 0.2, "diffusing frame: how far from the price its "
                            "intentions show as orders (fraction); the rest stays latent")
+    price_anchor: float = _field(
+        0.0, 0.0, 0.95, "diffusing frame: the share of its centre (in log) that follows where "
+        "the market has been (the mid's average over memory_hours) rather than the news: "
+        "investors who learn the token's worth from its price (adaptive expectations); 0: the "
+        "news alone. What the density leaves of a move is amplified 1 / (1 - this)")
     levels: int = _field(25, 2, 200, "rungs per side")
     quote_share: float = _field(1.0, 0.0, 1.0, "share of its capital it quotes per side")
     news_weight: float = _field(1.0, 0.0, 2.0,

@@ -140,6 +140,8 @@ def test_its_keys_are_checked_by_name():
         DIFFUSING.override({"latent.renewal_hours": -1.0})
     with pytest.raises(ConfigError, match=r"latent\.tokens_within_1pct"):
         DIFFUSING.override({"latent.tokens_within_1pct": float("nan")})
+    with pytest.raises(ConfigError, match=r"latent\.price_anchor"):
+        DIFFUSING.override({"latent.price_anchor": 1.0})
     assert Config().latent.frame == "memory"                  # the default is unchanged
 
 
@@ -147,8 +149,8 @@ def test_intentions_the_price_left_behind_trade_in_the_market_and_leave_the_dens
     model = MarketModel(DIFFUSING, seed=3)
     model.run_until(60)
     book = model.latent_books[0]
-    book._decay = 1.0                                        # the centre holds still
-    book.centre *= 1.02               # investors now value it 2% higher: bids above the price
+    book._informed *= 1.02            # investors now value it 2% higher: bids above the price
+    book.centre = book._informed
     bought_before = book.venue_tokens()
     x = math.log(book.venue.mid_usd() / book.centre)
     assert book.density.bids[book.density.prices() >= x].sum() > 100_000
@@ -172,3 +174,16 @@ def test_a_slow_share_gives_each_cex_a_second_density_that_renews_at_the_slow_pa
     near = np.array([0.0, 0.002])
     assert slow.density.bands(0.0, near, True)[0] / fast.density.bands(0.0, near, True)[0] \
         == pytest.approx(1 / 3, rel=0.02)
+
+
+@pytest.mark.parametrize("anchor", [0.0, 0.5])
+def test_a_price_anchor_makes_that_share_of_its_centre_learn_where_the_market_has_been(anchor):
+    """No news: the centre is the listing price, except the share `price_anchor` of its log,
+    which goes to the log of the mid it keeps seeing."""
+    model = MarketModel(DIFFUSING.override({"world.annual_vol": 0.0, "latent.memory_hours": 1.0,
+                                            "latent.price_anchor": anchor}), seed=1)
+    book, listing = model.latent_books[0], model.config.token.initial_price
+    for _ in range(2_000):                               # 2,000 looks, 5 minutes apart
+        book.learn(0.8 * listing)
+    assert book.centre == pytest.approx(listing * 0.8 ** anchor, rel=1e-9)
+    assert book._informed == listing                     # what the news alone says: unchanged

@@ -38,7 +38,9 @@ meanwhile; once the hole has refilled the V forms again at the price the sale le
 
 With `latent.frame = "diffusing"` the book posts no V: it holds a density of intentions
 (agents/latent_density.py, Donier et al.'s locally linear order book with Benzaquen &
-Bouchaud's finite memory) in the frame of a centre that the news alone moves, which diffuses,
+Bouchaud's finite memory) in the frame of a centre that the news moves (and, with
+`latent.price_anchor`, where the market has been: investors who learn from the price), which
+diffuses,
 renews with half-life `renewal_hours` (the slow book's: `slow_memory_hours`) and is consumed
 where it meets the price; what crosses the price
 trades in the market, and only what lies within `reveal` of it is posted. Its V forms at the
@@ -86,6 +88,8 @@ class LatentBook(mesa.Agent):
         self.memory_hours = memory_hours
         self.centre = model.config.token.initial_price
         self._news = math.log(model.fundamental_at(model.time))
+        self._informed = self.centre     # diffusing frame: the centre the news alone moves
+        self._anchor = math.log(self.centre)  # and the log mid's average (price_anchor)
         endow(model, self.unique_id, venue, terms, scale)
         self._decay = 0.5 ** (terms.requote_minutes / (self.memory_hours * 60.0))
         steps = np.arange(1, terms.levels + 1) / terms.levels
@@ -222,15 +226,30 @@ class LatentBook(mesa.Agent):
     def learn(self, mid: float) -> None:
         """Move the centre toward `mid` with half-life `memory_hours` (where the market has
         been) and by `news_weight` of the news' move since the last look. In the diffusing
-        frame only the news moves it: the density learns the price by renewing around it (a
-        centre that followed the price would carry the holes sales dug along with it)."""
+        frame the news moves it, and with `price_anchor` = a > 0 its log is 1 - a of that and
+        a of where the market has been (the log mid's average, half-life `memory_hours`):
+        investors who partly learn the token's worth from its price. All of it following the
+        mid would carry the holes sales dug along with it, without end; a share a < 1 settles
+        at a / (1 - a) of the move the density leaves."""
         terms = self.model.config.latent
         if terms.frame != "diffusing":
             self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
-        if terms.news_weight:
-            news = math.log(self.model.fundamental_at(self.model.time))
-            self.centre *= math.exp(terms.news_weight * (news - self._news))
-            self._news = news
+            self.centre *= self.news_move()
+            return
+        self._informed *= self.news_move()
+        self.centre, a = self._informed, terms.price_anchor
+        if a:
+            self._anchor = self._decay * self._anchor + (1.0 - self._decay) * math.log(mid)
+            self.centre = math.exp((1.0 - a) * math.log(self._informed) + a * self._anchor)
+
+    def news_move(self) -> float:
+        """The factor `news_weight` of the news' move since the last look moves a price by."""
+        weight = self.model.config.latent.news_weight
+        if not weight:
+            return 1.0
+        news = math.log(self.model.fundamental_at(self.model.time))
+        move, self._news = math.exp(weight * (news - self._news)), news
+        return move
 
     def activity(self) -> float:
         """The share of its quote it shows now: launch attention (1 at listing, fading to the

@@ -18,9 +18,11 @@ refills by diffusion from below and the asks it left behind sit above: the price
 part of the move, quickly at first; what the book forgot (nu) and redeposited around the new
 price is the permanent part (linear in Q, Benzaquen & Bouchaud).
 
-Here x is the log price relative to a centre that only the world's news moves (the listing
-price times the news' moves since: agents/latent.py), so news moves every intention with it,
-the informational part of the price, which no sale touches. The grid is in cells of CELL; it follows the price, so it covers any path.
+Here x is the log price relative to a centre that the world's news moves (the listing price
+times the news' moves since: agents/latent.py), so news moves every intention with it, the
+informational part of the price, which no sale touches unless the investors also learn from
+the price (`latent.price_anchor`). The grid is in cells of CELL; it follows the price, so it
+covers any path.
 This module is the density alone (numpy, no model): agents/latent.py puts it on a venue.
 """
 from __future__ import annotations
