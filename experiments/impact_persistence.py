@@ -1,6 +1,6 @@
 """Does the sale's impact last? Square-root peak impact, decay to a permanent part, by belief.
 
-Part 1, the metaorder (one-month runs; shorter with --months, down to the 36 hours that give
+Part 1, the metaorder (runs of up to three months, --months; down to the 36 hours that give
 the peaks alone, a quick probe of delta): the market maker sells Q tokens over 24 hours
 (`--sale-hours`) and otherwise holds (its quotes lean toward what it will hold after the sale),
 against holding on the same seeds, for Q from 0.25M to 4M (the loan is raised to 10M so that no
@@ -66,7 +66,7 @@ LATER = {"1w": 7 * 1440, "1m": 30 * 1440}
 #: days after listing (when the sale starts) at which part 1 reads the gap's path, as 1w and
 #: 1m are read: how the impact decays (a share of the peak at a week and a month says nothing
 #: of what it did in between)
-PATH_DAYS = (2, 3, 5, 7, 10, 14, 21, 30)
+PATH_DAYS = (2, 3, 5, 7, 10, 14, 21, 30, 60, 90)
 #: who the market maker's quotes sell to (the summary's mm_quotes_sold_to_*), grouped as the
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
@@ -127,14 +127,15 @@ def sale_of(q: float, seller: str, hours: float = 24.0) -> dict:
 
 
 def run_months(args) -> float:
-    """Part 1's run length: --months, at most a month and at least the sale and 12 hours."""
-    return min(1.0, max(args.months, (round(args.sale_hours * 60) + 720) / (30 * 1440)))
+    """Part 1's run length: --months, at most three months (the gap's path to day 90) and at
+    least the sale and 12 hours."""
+    return min(3.0, max(args.months, (round(args.sale_hours * 60) + 720) / (30 * 1440)))
 
 
 def metaorders(args) -> pd.DataFrame:
     """Part 1: per (seed, Q) the gap to hold at the end of the sale, 1 week and 1 month."""
-    # a month; shorter with --months, down to the sale and 12 hours (the peaks alone: a quick
-    # probe of delta)
+    # up to three months; shorter with --months, down to the sale and 12 hours (the peaks
+    # alone: a quick probe of delta)
     # the end of the sale: the hourly row at H hours (the maker's slices run from minute 0 and
     # are all in it; the insiders' from minute 1, their last is not: 1/(60 H) of Q)
     end = round(args.sale_hours * 60)
