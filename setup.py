@@ -46,7 +46,9 @@ extensions.append(Extension(
     library_dirs=[os.path.join(os.path.dirname(numpy.__file__), "random", "lib")],
     libraries=["npyrandom", "m"]))
 
+# both steps on every core: the release build is most of an install's time
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, annotate=ANNOTATE,
-                          force=True, quiet=True),
+                          force=True, quiet=True, nthreads=os.cpu_count() or 1),
+    options={"build_ext": {"parallel": os.cpu_count() or 1}},
 )
