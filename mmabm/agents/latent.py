@@ -229,8 +229,9 @@ class LatentBook(mesa.Agent):
         frame the news moves it, and with `price_anchor` = a > 0 its log is 1 - a of that and
         a of where the market has been (the log mid's average, half-life `memory_hours`):
         investors who partly learn the token's worth from its price. All of it following the
-        mid would carry the holes sales dug along with it, without end; a share a < 1 settles
-        at a / (1 - a) of the move the density leaves."""
+        mid would carry the holes sales dug along with it, without end; with a < 1 a gap g
+        the density leaves between the price and the centre ends as a move of the centre by
+        g a / (1 - a), of the price by g / (1 - a)."""
         terms = self.model.config.latent
         if terms.frame != "diffusing":
             self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
