@@ -60,13 +60,17 @@ STRATEGIES = ("hold", "article", "twap_sale")
 TAKERS = ("retail", "early_holder", "arbitrage", "liquidity_provider", "latent_book", "pool")
 HOLDERS = (*TAKERS, "insider", "market_maker")
 COLUMNS = ("minute", "mid", "depth_bid_usd", "depth_ask_usd", "mm_tokens", "volume_usd",
-           *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS))
+           *(f"supply_tokens_{h}" for h in HOLDERS), *(f"money_usdt_{h}" for h in HOLDERS),
+           "latent_centre", "latent_bids_1pct", "latent_asks_1pct")
 #: when part 1 asks who holds the sale's tokens and its cash: its end, a week and a month on
 LATER = {"1w": 7 * 1440, "1m": 30 * 1440}
 #: days after listing (when the sale starts) at which part 1 reads the gap's path, as 1w and
 #: 1m are read: how the impact decays (a share of the peak at a week and a month says nothing
 #: of what it did in between)
-PATH_DAYS = (2, 3, 5, 7, 10, 14, 21, 30, 60, 90)
+PATH_DAYS = (1.5, 2, 3, 5, 7, 10, 14, 21, 30, 60, 90)
+#: one side of the price holding more than this many times the other's latent intentions
+#: within 1% is a wall (`latent_balance`)
+WALL = 10.0
 #: who the market maker's quotes sell to (the summary's mm_quotes_sold_to_*), grouped as the
 #: tape's taker types
 QUOTE_TAKERS = ("fundamentalist", "noise", "momentum", "early_holder", "arbitrage",
@@ -126,6 +130,35 @@ def sale_of(q: float, seller: str, hours: float = 24.0) -> dict:
             "market_maker.sale_fraction": q / LOAN} if q else {}
 
 
+def latent_balance(base: pd.DataFrame, end: int) -> dict[str, float]:
+    """Where hold's price sits in the main CEX's latent book after the sale's hours: the
+    median |log(mid / the latent investors' centre)| and, in the diffusing frame, the share
+    of hours in which one side of the price held more than WALL times the other's intentions
+    within 1% (NaN in the other frames). A book in balance has its V at the price; a sale
+    that meets a wall or a gap instead is not the square-root law's."""
+    after = base.loc[base.index > end]
+    offset = np.abs(np.log(after["mid"] / after["latent_centre"])).median()
+    bids, asks = after["latent_bids_1pct"], after["latent_asks_1pct"]
+    walls = ((np.maximum(bids, asks) > WALL * np.maximum(np.minimum(bids, asks), 1.0)).mean()
+             if bids.notna().any() else np.nan)
+    return {"latent offset": float(offset), "latent walls": float(walls)}
+
+
+def balance_line(meta: pd.DataFrame) -> str:
+    """The report's sentence on `latent_balance`, means over the seeds."""
+    seeds = meta.drop_duplicates("seed")
+    offset, walls = seeds["latent offset"].mean(), seeds["latent walls"].mean()
+    if offset != offset:
+        return "Where the price sits in the latent book: no latent book's centre to read."
+    line = (f"Where hold's price sits in the main CEX's latent book after the sale's hours "
+            f"(means over seeds): {offset:.2%} from the latent investors' centre (median "
+            f"hour)")
+    if walls == walls:
+        line += (f"; one side of the price held more than {WALL:g} times the other's "
+                 f"intentions within 1% in {walls:.0%} of hours (a V at the price: none)")
+    return line + "."
+
+
 def run_months(args) -> float:
     """Part 1's run length: --months, at most three months (the gap's path to day 90) and at
     least the sale and 12 hours."""
@@ -158,7 +191,7 @@ def metaorders(args) -> pd.DataFrame:
             continue
         g = {label: -gap_at(ts["mid"], base["mid"], m) for label, m in
              (("peak", end), *LATER.items())}
-        g |= {f"day {d}": -gap_at(ts["mid"], base["mid"], d * 1440) if d * 1440 > end
+        g |= {f"day {d}": -gap_at(ts["mid"], base["mid"], round(d * 1440)) if d * 1440 > end
               else np.nan for d in PATH_DAYS}
         # what the seller sold: the maker's holdings' fall against hold; the insiders' unlock
         # less what they still hold
@@ -189,7 +222,8 @@ def metaorders(args) -> pd.DataFrame:
         kinds["net_sale run end"] = sold(int(ts.index[-1]))
         sigma_d, volume_d = scales[seed]
         rows.append({"q": q, "seed": seed, **g, "net_sale": net, **nets, **took, **quotes,
-                     **holds, **kinds, "sigma_D": sigma_d, "V_D": volume_d})
+                     **holds, **kinds, "sigma_D": sigma_d, "V_D": volume_d,
+                     **latent_balance(base, end)})
     return pd.DataFrame(rows)
 
 
@@ -370,16 +404,16 @@ def path_figure(path: pd.DataFrame, seller: str = "maker", hours: float = 24.0) 
     """The decay curve of each Q: the share of the peak left, day by day after listing."""
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
-    days = [int(c.split()[1]) for c in path.columns if c.startswith("day ")]
+    days = [float(c.split()[1]) for c in path.columns if c.startswith("day ")]
     for _, row in path.iterrows():
-        ax.plot(days, [row[f"day {d}"] for d in days], "o-", ms=3,
+        ax.plot(days, [row[f"day {d:g}"] for d in days], "o-", ms=3,
                 label=f"Q = {row['Q (tokens)'] / 1e6:g}M")
     ax.axhspan(0.4, 0.8, color="green", alpha=0.08, label="target 0.4-0.8")
     ax.axhline(0, color="grey", lw=0.6)
     ax.set(xscale="log", xlabel=f"days after listing (the sale ends at {hours:g} hours)",
            ylabel="share of the peak impact left",
            title=f"How the impact of {SELLERS[seller]}'s {hours:g}-hour sale decays")
-    ax.set_xticks(days, [str(d) for d in days], minor=False)
+    ax.set_xticks(days, [f"{d:g}" for d in days], minor=False)
     ax.set_xticks([], minor=True)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -534,6 +568,7 @@ def part_one(args) -> tuple[list[str], list]:
         "of the peak).",
         "", _common.table(path) if has_path else "(the runs do not reach a day "
         "past the sale's end)", "",
+        balance_line(meta), "",
         "Who holds what the seller sold, at the end of the sale: each group's token "
         "holdings against hold, as a share of the seller's net sale (means over seeds; the "
         "latent books apart from the liquidity providers).", "",

@@ -62,6 +62,7 @@ class Recorder:
         for kind, usd in by_type.items():
             row[f"volume_usd_{kind}"] = usd
         row.update(depth_sources_row(model, row["depth_bid_usd"] + row["depth_ask_usd"]))
+        row.update(latent_row(model))
         row.update(market_maker_row(model))
         row.update(holdings_row(model))
         row.update(supply_row(model))
@@ -87,6 +88,27 @@ def depth_sources_row(model, total_usd: float) -> dict[str, float]:
         shown += usd
     row["depth_usd_retail"] = max(0.0, total_usd - shown)
     return row
+
+
+#: how far from the price `latent_row` counts the latent intentions (log price)
+LATENT_BAND = 0.01
+
+
+def latent_row(model) -> dict[str, float]:
+    """Where the main CEX's latent investors stand against the price (its first latent book,
+    the fast one): `latent_centre`, their valuation in USDT (NaN in the price frame, which has
+    none), and in the diffusing frame `latent_bids_1pct` / `latent_asks_1pct`, their
+    intentions within 1% below / above the mid. A price far from the centre, or one side much
+    thicker than the other, is a latent book out of balance: a sale meets a wall or a gap
+    there, not the V of the square-root law."""
+    main = model.cexs[0]
+    book = next((b for b in model.latent_books if b.venue is main), None)
+    if book is None:
+        return {"latent_centre": math.nan, "latent_bids_1pct": math.nan,
+                "latent_asks_1pct": math.nan}
+    bids, asks = book.intentions_near(main.mid_usd(), LATENT_BAND)
+    centre = book.centre if model.config.latent.frame != "price" else math.nan
+    return {"latent_centre": centre, "latent_bids_1pct": bids, "latent_asks_1pct": asks}
 
 
 def _within(venue, orders, mid: float, band: float) -> float:

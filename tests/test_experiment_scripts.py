@@ -134,6 +134,29 @@ def test_the_decay_path_is_the_mean_gap_each_day_over_the_mean_peak():
     assert path.loc[0, "largest se"] == round(0.01 / 0.04, 2)     # day 2: 0.0141 / sqrt 2
 
 
+def test_latent_balance_reads_hold_after_the_sale_the_offset_and_the_hours_of_walls():
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import impact_persistence as ip
+    minutes = np.arange(0, 6 * 60 + 1, 60)            # the sale ends at 2 hours
+    base = pd.DataFrame({"mid": [1.0, 1.0, 1.0, 1.01, 0.98, 1.0, 1.0],
+                         "latent_centre": [2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                         "latent_bids_1pct": [5.0, 5.0, 5.0, 5.0, 500.0, 100.0, 0.0],
+                         "latent_asks_1pct": [5.0, 5.0, 5.0, 5.0, 5.0, 10.0, 0.5]},
+                        index=minutes)
+    got = ip.latent_balance(base, 120)
+    # the hours after 2: offsets 0.01, 0.02, 0, 0 -> median 0.005; walls at 500 / 5 (hour
+    # 4) and 0 / 0.5 against a floor of one token (no: 0.5 < 10); 100 / 10 is not over 10
+    assert got["latent offset"] == pytest.approx(np.median(np.abs(np.log([1.01, 0.98, 1, 1]))))
+    assert got["latent walls"] == 0.25
+    memory = base.assign(latent_bids_1pct=np.nan, latent_asks_1pct=np.nan)
+    assert np.isnan(ip.latent_balance(memory, 120)["latent walls"])
+    meta = pd.DataFrame({"seed": [0, 0, 1], "latent offset": [0.01, 0.01, 0.03],
+                         "latent walls": [0.5, 0.5, 0.7]})
+    line = ip.balance_line(meta)
+    assert "2.00% from the latent investors' centre" in line and "in 60% of hours" in line
+    assert "no latent book" in ip.balance_line(meta.assign(**{"latent offset": np.nan}))
+
+
 def test_still_sold_is_the_mean_net_sale_later_over_the_mean_net_sale_at_the_peak():
     sys.path.insert(0, str(ROOT / "experiments"))
     import impact_persistence as ip

@@ -174,6 +174,16 @@ class LatentBook(mesa.Agent):
             if keep.any():
                 venue.replace_ladder(me, side, prices[keep], lots[keep])
 
+    def intentions_near(self, mid: float, band: float) -> tuple[float, float]:
+        """Diffusing frame: tokens of intentions to buy within `band` below `mid` and to
+        sell within `band` above it, posted or not (NaN, NaN in the other frames or without
+        a mid). Reads only: a V at the price holds about as much on each side."""
+        if self.density is None or not (mid == mid and mid > 0):
+            return math.nan, math.nan
+        x, edges = math.log(mid / self.centre), np.array([0.0, band])
+        return (float(self.density.bands(x, edges, bids=True)[0]),
+                float(self.density.bands(x, edges, bids=False)[0]))
+
     def venue_tokens(self) -> float:
         """Its tokens on the venue, free and in orders."""
         b = self.venue.balance(self.unique_id)
