@@ -155,7 +155,8 @@ def balance_line(meta: pd.DataFrame) -> str:
             f"hour)")
     if walls == walls:
         line += (f"; one side of the price held more than {WALL:g} times the other's "
-                 f"intentions within 1% in {walls:.0%} of hours (a V at the price: none)")
+                 f"intentions within 1% in {walls:.0%} of hours (a V at the price would "
+                 f"show none)")
     return line + "."
 
 
