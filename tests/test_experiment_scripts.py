@@ -144,8 +144,8 @@ def test_latent_balance_reads_hold_after_the_sale_the_offset_and_the_hours_of_wa
                          "latent_asks_1pct": [5.0, 5.0, 5.0, 5.0, 5.0, 10.0, 0.5]},
                         index=minutes)
     got = ip.latent_balance(base, 120)
-    # the hours after 2: offsets 0.01, 0.02, 0, 0 -> median 0.005; walls at 500 / 5 (hour
-    # 4) and 0 / 0.5 against a floor of one token (no: 0.5 < 10); 100 / 10 is not over 10
+    # the four hours after 2: the median of their offsets; one wall, 500 against 5 (100
+    # against 10 is not over ten times, nor is 0.5 against none, counted as one token)
     assert got["latent offset"] == pytest.approx(np.median(np.abs(np.log([1.01, 0.98, 1, 1]))))
     assert got["latent walls"] == 0.25
     memory = base.assign(latent_bids_1pct=np.nan, latent_asks_1pct=np.nan)
