@@ -423,6 +423,11 @@ class LatentConfig:
         "the market has been (the mid's average over memory_hours) rather than the news: "
         "investors who learn the token's worth from its price (adaptive expectations); 0: the "
         "news alone. What the density leaves of a move is amplified 1 / (1 - this)")
+    price_learning_hours: float = _field(
+        0.0, 0.0, 1e6, "diffusing frame: the investors take in every move of the news in full "
+        "and move their valuation (the centre, in log) toward the mid with this half-life: "
+        "beliefs that learn the price's level and forget no news, where price_anchor weighs "
+        "the two levels (0: off)")
     levels: int = _field(25, 2, 200, "rungs per side")
     quote_share: float = _field(1.0, 0.0, 1.0, "share of its capital it quotes per side")
     news_weight: float = _field(1.0, 0.0, 2.0,

@@ -187,3 +187,24 @@ def test_a_price_anchor_makes_that_share_of_its_centre_learn_where_the_market_ha
         book.learn(0.8 * listing)
     assert book.centre == pytest.approx(listing * 0.8 ** anchor, rel=1e-9)
     assert book._informed == listing                     # what the news alone says: unchanged
+
+
+def test_price_learning_takes_the_news_in_full_and_halves_the_distance_to_the_mid_each_half_life():
+    """The centre follows each news move whole and closes half its log distance to a mid
+    that stays put in `price_learning_hours`; off (0), the news alone moves it."""
+    config = DIFFUSING.override({"world.annual_vol": 0.0, "latent.price_learning_hours": 2.0})
+    model = MarketModel(config, seed=1)
+    book, listing = model.latent_books[0], model.config.token.initial_price
+    for _ in range(24):                                  # 24 looks, 5 minutes apart: 2 hours
+        book.learn(0.8 * listing)
+    assert math.log(book.centre / listing) == pytest.approx(0.5 * math.log(0.8), rel=1e-9)
+    book.centre = book._informed = 0.8 * listing         # at the mid: nothing left to learn
+    book._news = math.log(model.fundamental_at(model.time)) - math.log(1.1)  # news: +10%
+    book.learn(0.8 * listing)
+    step = 1 - 0.5 ** (config.latent.requote_minutes / 120)          # a look's learning
+    assert book.centre == pytest.approx(0.88 * listing * (0.8 / 0.88) ** step, rel=1e-9)
+    off = MarketModel(DIFFUSING.override({"world.annual_vol": 0.0}), seed=1).latent_books[0]
+    off.learn(0.8 * listing)
+    assert off.centre == listing
+    with pytest.raises(ConfigError, match=r"latent\.price_learning_hours"):
+        DIFFUSING.override({"latent.price_learning_hours": -1.0})

@@ -39,8 +39,8 @@ meanwhile; once the hole has refilled the V forms again at the price the sale le
 With `latent.frame = "diffusing"` the book posts no V: it holds a density of intentions
 (agents/latent_density.py, Donier et al.'s locally linear order book with Benzaquen &
 Bouchaud's finite memory) in the frame of a centre that the news moves (and, with
-`latent.price_anchor`, where the market has been: investors who learn from the price), which
-diffuses,
+`latent.price_anchor`, where the market has been, or with `latent.price_learning_hours` the
+price's level: investors who learn from the price), which diffuses,
 renews with half-life `renewal_hours` (the slow book's: `slow_memory_hours`) and is consumed
 where it meets the price; what crosses the price
 trades in the market, and only what lies within `reveal` of it is posted. Its V forms at the
@@ -92,6 +92,9 @@ class LatentBook(mesa.Agent):
         self._anchor = math.log(self.centre)  # and the log mid's average (price_anchor)
         endow(model, self.unique_id, venue, terms, scale)
         self._decay = 0.5 ** (terms.requote_minutes / (self.memory_hours * 60.0))
+        self._learning = (1.0 - 0.5 ** (terms.requote_minutes / (terms.price_learning_hours
+                                                                 * 60.0))
+                          if terms.price_learning_hours else 0.0)  # per look, toward the mid
         steps = np.arange(1, terms.levels + 1) / terms.levels
         self._offsets = terms.width * steps                       # distance of each rung
         self._weights = steps / steps.sum()                       # V: size grows with it
@@ -241,13 +244,18 @@ class LatentBook(mesa.Agent):
         investors who partly learn the token's worth from its price. All of it following the
         mid would carry the holes sales dug along with it, without end; with a < 1 a gap g
         the density leaves between the price and the centre ends as a move of the centre by
-        g a / (1 - a), of the price by g / (1 - a)."""
+        g a / (1 - a), of the price by g / (1 - a). With `price_learning_hours` the centre the
+        news moves also closes that share of its log distance to the mid at each look (half-
+        life those hours): the news in full, and the price's level learnt; it moves as long
+        as a gap lasts, so how much of a sale stays is how long its hole does."""
         terms = self.model.config.latent
         if terms.frame != "diffusing":
             self.centre = self._decay * self.centre + (1.0 - self._decay) * mid
             self.centre *= self.news_move()
             return
         self._informed *= self.news_move()
+        if self._learning:
+            self._informed *= math.exp(self._learning * math.log(mid / self._informed))
         self.centre, a = self._informed, terms.price_anchor
         if a:
             self._anchor = self._decay * self._anchor + (1.0 - self._decay) * math.log(mid)
