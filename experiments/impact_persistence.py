@@ -186,6 +186,7 @@ def metaorders(args) -> pd.DataFrame:
     paths = {key: o.timeseries.set_index("minute").ffill() for key, o in done.items()}
     rows = []
     scales = {seed: day_scale(ts) for (q, seed), ts in paths.items() if q == 0}
+    balances = {seed: latent_balance(ts, end) for (q, seed), ts in paths.items() if q == 0}
     for (q, seed), ts in paths.items():
         base = paths.get((0.0, seed))
         if q == 0 or base is None:
@@ -224,7 +225,7 @@ def metaorders(args) -> pd.DataFrame:
         sigma_d, volume_d = scales[seed]
         rows.append({"q": q, "seed": seed, **g, "net_sale": net, **nets, **took, **quotes,
                      **holds, **kinds, "sigma_D": sigma_d, "V_D": volume_d,
-                     **latent_balance(base, end)})
+                     **balances[seed]})
     return pd.DataFrame(rows)
 
 

@@ -389,9 +389,10 @@ class LatentConfig:
         "its own fills have dug, which refills with half-life memory_hours (Donier et al. 2015: "
         "the latent book lives in the price's frame); diffusing: no posted V but a density of "
         "intentions around a centre the news moves (and, with price_anchor, the mid's "
-        "average), which diffuses, renews with half-life renewal_hours and is consumed at the "
-        "price, of which the part within `reveal` of the price is posted (Donier et al.'s "
-        "locally linear order book, agents/latent_density.py)")
+        "average, or with price_learning_hours its level), which diffuses, renews with "
+        "half-life renewal_hours and is consumed at the price, of which the part within "
+        "`reveal` of the price is posted (Donier et al.'s locally linear order book, "
+        "agents/latent_density.py)")
     memory_hours: float = _field(12.0, 0.1, 10_000.0,
                                  "memory frame: half-life of the price the book is centred on "
                                  "(where the market has been); price frame: half-life of the "
