@@ -296,6 +296,15 @@ class BeliefsConfig:
                                    "adaptive: share of the value traders whose anchor is the "
                                    "news alone (fundamentalists who do not learn from the price, "
                                    "Brock & Hommes 1998; 0: every one learns)")
+    flow_learning: float = _field(0.0, 0.0, 1.0,
+                                  "how far the market's shared value (the news every value "
+                                  "trader, dealer and latent investor reads) moves, in logs, "
+                                  "per hour whose takers on the CEXs net 1% of the supply: "
+                                  "learning from order flow (Kyle 1985; 0: off)")
+    flow_exponent: float = _field(0.5, 0.1, 1.0,
+                                  "the hour's move grows as the net flow to this power (1: "
+                                  "linear as Kyle's; 0.5: concave, as impact against order "
+                                  "imbalance is measured, Lillo, Farmer & Mantegna 2003)")
 
 
 @dataclass(frozen=True)

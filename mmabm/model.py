@@ -20,6 +20,7 @@ from mesa.time import EventGenerator, Priority, Schedule
 
 from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
+from mmabm.agents.beliefs import FlowLearning
 from mmabm.agents.insiders import Insiders
 from mmabm.agents.latent import latent_books
 from mmabm.agents.liquidity import LiquidityProvider, per_cex
@@ -86,6 +87,7 @@ class MarketModel(mesa.Model):
         self._build_world()
         self._build_venues()
         self.tape = Tape(self)
+        self.flow_learning = FlowLearning(self)   # after the tape: it reads the hour's flow
         self.project = ProjectTeam(self)
         self.insiders = Insiders(self)
         self.market_maker = MarketMaker(self)
@@ -182,6 +184,13 @@ class MarketModel(mesa.Model):
     def fundamental_at(self, minute: float) -> float:
         """The latent value at `minute` (hourly resolution)."""
         return float(self.fundamental[min(int(minute // 60), len(self.fundamental) - 1)])
+
+    def news_at(self, minute: float) -> float:
+        """The news the market's agents read: the world's value at `minute` times the market's
+        revision of it from order flow so far (beliefs.FlowLearning; 1 when that is off)."""
+        news = self.fundamental_at(minute)
+        revision = self.flow_learning.log_revision
+        return news * math.exp(revision) if revision else news
 
     def update_marks(self) -> None:
         """Index from the spot mids, the perp's mark, and its liquidations."""

@@ -34,6 +34,8 @@ class Tape:
         self.volume_units = dict.fromkeys(AGENT_TYPES, 0)     # spot notional, by initiator
         self.dex_units = 0                                     # the pool's part of it
         self.perp_units = 0                                    # perp notional
+        #: token units the takers on the CEXs bought, net of what they sold (signed order flow)
+        self.net_bought_units = 0
         self._makers: dict[int, list[int]] = {}   # watched maker -> [half-tick x lot edge per CEX..., fees]
         #: watched maker -> token units its filled quotes sold (+) to / bought (-) from each
         #: AGENT_TYPES taker type
@@ -88,6 +90,8 @@ class Tape:
             if not len(trades):
                 continue
             self._add(trades["taker_owner"], trades["notional"])
+            self.net_bought_units += int((trades["taker_side"].astype(np.int64)
+                                          * trades["qty"]).sum()) * venue.lot_units
             for maker, edge in self._makers.items():
                 mine = trades[trades["maker_owner"] == maker]     # its fills, found once
                 if not len(mine):
@@ -126,6 +130,11 @@ class Tape:
         if sold is None:
             return dict.fromkeys(AGENT_TYPES, 0.0)
         return {kind: float(x) * units.TOKEN_UNIT for kind, x in zip(AGENT_TYPES, sold)}
+
+    def net_bought_tokens(self) -> float:
+        """Tokens the CEXs' takers bought since listing, net of what they sold."""
+        self.sync()
+        return self.net_bought_units * units.TOKEN_UNIT
 
     def spot_volume_usd(self, exclude: str | None = None) -> float:
         """Spot volume since listing (USDT), all of it or all but one initiator type's."""

@@ -89,3 +89,43 @@ def test_a_dealers_fair_price_is_the_mid_plus_the_news_the_market_has_not_taken_
     model.fundamental[:] = 1.21 * 0.9                      # bad news: a pending fall
     assert fair.update(0.9) < 0.9 * 0.96
     assert fair.update(0.8) == pytest.approx(0.8)          # the market has taken it all in
+
+
+def test_flow_learning_moves_the_news_every_group_reads_by_the_hours_net_flow():
+    config = BASE.override({"beliefs.flow_learning": 0.01, "beliefs.flow_exponent": 0.5,
+                            "token.total_supply": 150e6})     # 1% of the supply: 1.5M
+    model = MarketModel(config, seed=1)
+    model.fundamental[:] = 2.0
+    learning, seen = model.flow_learning, {"tokens": 0.0}
+    model.tape.net_bought_tokens = lambda: seen["tokens"]
+    anchor, fair = BeliefAnchor(model), NewsFair(model, news_weight=1.0, memory_hours=1e6)
+    book = model.latent_books[0]
+    book.news_move()                                   # the book's last look: the news now
+    seen["tokens"] = -6e6                              # the hour's takers sold 4% of the supply
+    learning.update()
+    assert learning.log_revision == pytest.approx(-0.01 * 4 ** 0.5)
+    assert model.news_at(model.time) == pytest.approx(2.0 * math.exp(-0.02))
+    seen["tokens"] = -6e6 + 375e3                      # the next hour bought back a quarter %
+    learning.update()
+    assert learning.log_revision == pytest.approx(-0.02 + 0.01 * 0.25 ** 0.5)
+    moved = learning.log_revision
+    # the value traders' anchor, a dealer's pending news and a latent book all take it in
+    anchor.update(math.nan)
+    assert anchor.log_news_value == pytest.approx(moved)
+    assert fair.update(1.0) == pytest.approx(math.exp(moved))
+    assert math.log(book.news_move()) == pytest.approx(book.model.config.latent.news_weight
+                                                       * moved)
+    learning.update()                                  # an hour without net flow moves nothing
+    assert learning.log_revision == moved
+
+
+def test_flow_learning_is_off_by_default_and_its_keys_are_range_checked():
+    model = MarketModel(BASE, seed=1)
+    model.run_until(181)
+    assert model.flow_learning.log_revision == 0.0
+    assert model.flow_learning.update not in model.hourly_observers
+    assert model.news_at(model.time) == model.fundamental_at(model.time)
+    with pytest.raises(ValueError, match=r"beliefs.flow_learning must be in \[0, 1\]"):
+        BASE.override({"beliefs.flow_learning": -0.1})
+    with pytest.raises(ValueError, match=r"beliefs.flow_exponent must be in \[0.1, 1\]"):
+        BASE.override({"beliefs.flow_exponent": 0.0})

@@ -57,3 +57,15 @@ def test_the_summary_says_who_the_maker_quotes_sold_to_and_it_adds_up_to_its_fil
     keys = [k for k in summary if k.startswith("mm_quotes_sold_to_")]
     assert len(keys) == len(AGENT_TYPES) - 1
     assert sum(summary[k] for k in keys) == pytest.approx(sum(sold.values()))
+
+
+def test_the_tape_counts_the_takers_net_buying_in_tokens():
+    v, tape = _market()
+    v.limit(1, BUY, 9_990, 100)
+    v.limit(1, SELL, 10_010, 100)
+    v.market(2, BUY, 30)                      # 30 lots of 2 tokens bought
+    v.market(3, SELL, 20)                     # 20 lots sold
+    assert tape.net_bought_tokens() == 20.0
+    assert tape.net_bought_tokens() == 20.0   # drained once, the same whenever it is read
+    v.market(2, SELL, 50)
+    assert tape.net_bought_tokens() == -80.0

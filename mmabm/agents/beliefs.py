@@ -19,6 +19,37 @@ import math
 NEGLIGIBLE = 1e-6        # pending news below this (in logs) is dropped: far inside a tick
 
 
+class FlowLearning:
+    """The market's revision of value from the order flow it sees (`beliefs.flow_learning`).
+
+    Once an hour (at its start) the log of the shared value moves by
+    lambda x sign(F) x (|F| / (1% of the supply))^beta, F the tokens the CEXs' takers bought net
+    of what they sold in the hour just ended. The news every value trader, dealer and latent
+    investor reads is the world's news value times exp(this revision) (`MarketModel.news_at`),
+    so a sale that the flow reveals moves all their valuations and stays (Kyle 1985; fair
+    pricing, Farmer, Gerig, Lillo & Waelbroeck 2013), while balanced flow leaves it alone. With
+    beta < 1 the move is concave in the hour's imbalance, as measured (Lillo, Farmer & Mantegna
+    2003; Plerou, Gopikrishnan, Gabaix & Stanley 2002). Off (0) the news is the world's alone.
+    """
+
+    def __init__(self, model) -> None:
+        b = model.config.beliefs
+        self.model, self.rate, self.exponent = model, b.flow_learning, b.flow_exponent
+        self.scale = 0.01 * model.config.token.total_supply      # tokens: 1% of the supply
+        self.log_revision = 0.0
+        self._seen = 0.0                                          # net bought at the last look
+        if self.rate:
+            model.observe_hourly(self.update)
+
+    def update(self) -> None:
+        """Take in the hour's net flow."""
+        bought = self.model.tape.net_bought_tokens()
+        flow, self._seen = bought - self._seen, bought
+        if flow:
+            self.log_revision += math.copysign(
+                self.rate * (abs(flow) / self.scale) ** self.exponent, flow)
+
+
 class BeliefAnchor:
     """The log of the anchor valuation; `update` once an hour with the observed mid."""
 
@@ -30,7 +61,7 @@ class BeliefAnchor:
                          if b.model == "adaptive" else 0.0)          # per hour
         self.log_value = math.log(model.config.token.initial_price)
         self.log_news_value = self.log_value     # the anchor of those who do not learn
-        self._news = math.log(model.fundamental_at(model.time))
+        self._news = math.log(model.news_at(model.time))
 
     @property
     def value(self) -> float:
@@ -39,7 +70,7 @@ class BeliefAnchor:
 
     def update(self, mid: float) -> None:
         """Take in the news since the last update, then learn from the mid seen now."""
-        news = math.log(self.model.fundamental_at(self.model.time))
+        news = math.log(self.model.news_at(self.model.time))
         self.log_value += self.news_weight * (news - self._news)
         self.log_news_value += self.news_weight * (news - self._news)
         self._news = news
@@ -63,7 +94,7 @@ class NewsFair:
         self.model, self.news_weight = model, news_weight
         self.memory_minutes = memory_hours * 60.0
         self.pending = 0.0
-        self._news = model.fundamental_at(model.time)
+        self._news = model.news_at(model.time)
         self._mid = math.nan                      # the mid at its last look that had one
         self._seen = model.time
 
@@ -71,7 +102,7 @@ class NewsFair:
         """Take in the news and the mid's move since the last look; the fair price (NaN
         without a mid)."""
         now = self.model.time
-        news = self.model.fundamental_at(now)
+        news = self.model.news_at(now)
         if news != self._news:
             self.pending += self.news_weight * math.log(news / self._news)
             self._news = news

@@ -87,7 +87,7 @@ class LatentBook(mesa.Agent):
         self.venue, terms = venue, model.config.latent
         self.memory_hours = memory_hours
         self.centre = model.config.token.initial_price
-        self._news = math.log(model.fundamental_at(model.time))
+        self._news = math.log(model.news_at(model.time))
         self._informed = self.centre     # diffusing frame: the centre the news alone moves
         self._anchor = math.log(self.centre)  # and the log mid's average (price_anchor)
         endow(model, self.unique_id, venue, terms, scale)
@@ -266,7 +266,7 @@ class LatentBook(mesa.Agent):
         weight = self.model.config.latent.news_weight
         if not weight:
             return 1.0
-        news = math.log(self.model.fundamental_at(self.model.time))
+        news = math.log(self.model.news_at(self.model.time))
         move, self._news = math.exp(weight * (news - self._news)), news
         return move
 
