@@ -301,6 +301,10 @@ class BeliefsConfig:
                                   "trader, dealer and latent investor reads) moves, in logs, "
                                   "per hour whose takers on the CEXs net 1% of the supply: "
                                   "learning from order flow (Kyle 1985; 0: off)")
+    flow_sources: Literal["private", "all"] = _field(
+        "private", doc="whose taker flow the market learns from: private, every taker but the "
+        "liquidity providers and latent investors (who take stale quotes on the public news) "
+        "and the arbitrage desk (whose legs follow prices across venues); all: every taker")
     flow_exponent: float = _field(0.5, 0.1, 1.0,
                                   "the hour's move grows as the net flow to this power (1: "
                                   "linear as Kyle's; 0.5: concave, as impact against order "

@@ -34,8 +34,9 @@ class Tape:
         self.volume_units = dict.fromkeys(AGENT_TYPES, 0)     # spot notional, by initiator
         self.dex_units = 0                                     # the pool's part of it
         self.perp_units = 0                                    # perp notional
-        #: token units the takers on the CEXs bought, net of what they sold (signed order flow)
-        self.net_bought_units = 0
+        #: token units the takers on the CEXs bought, net of what they sold (signed order
+        #: flow), by the takers' AGENT_TYPES
+        self.net_bought_units = np.zeros(len(AGENT_TYPES), dtype=np.int64)
         self._makers: dict[int, list[int]] = {}   # watched maker -> [half-tick x lot edge per CEX..., fees]
         #: watched maker -> token units its filled quotes sold (+) to / bought (-) from each
         #: AGENT_TYPES taker type
@@ -90,8 +91,11 @@ class Tape:
             if not len(trades):
                 continue
             self._add(trades["taker_owner"], trades["notional"])
-            self.net_bought_units += int((trades["taker_side"].astype(np.int64)
-                                          * trades["qty"]).sum()) * venue.lot_units
+            # float sums of whole lots below 2**53 are exact
+            lots = np.bincount(self._type_index(trades["taker_owner"]),
+                               weights=trades["taker_side"] * trades["qty"],
+                               minlength=len(AGENT_TYPES))
+            self.net_bought_units += lots.astype(np.int64) * venue.lot_units
             for maker, edge in self._makers.items():
                 mine = trades[trades["maker_owner"] == maker]     # its fills, found once
                 if not len(mine):
@@ -131,10 +135,13 @@ class Tape:
             return dict.fromkeys(AGENT_TYPES, 0.0)
         return {kind: float(x) * units.TOKEN_UNIT for kind, x in zip(AGENT_TYPES, sold)}
 
-    def net_bought_tokens(self) -> float:
-        """Tokens the CEXs' takers bought since listing, net of what they sold."""
+    def net_bought_tokens(self, exclude: tuple[str, ...] = ()) -> float:
+        """Tokens the CEXs' takers bought since listing, net of what they sold; all takers, or
+        all but the AGENT_TYPES in `exclude`."""
         self.sync()
-        return self.net_bought_units * units.TOKEN_UNIT
+        units_ = int(sum(int(x) for kind, x in zip(AGENT_TYPES, self.net_bought_units)
+                         if kind not in exclude))
+        return units_ * units.TOKEN_UNIT
 
     def spot_volume_usd(self, exclude: str | None = None) -> float:
         """Spot volume since listing (USDT), all of it or all but one initiator type's."""

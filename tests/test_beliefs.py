@@ -97,7 +97,8 @@ def test_flow_learning_moves_the_news_every_group_reads_by_the_hours_net_flow():
     model = MarketModel(config, seed=1)
     model.fundamental[:] = 2.0
     learning, seen = model.flow_learning, {"tokens": 0.0}
-    model.tape.net_bought_tokens = lambda: seen["tokens"]
+    model.tape.net_bought_tokens = lambda exclude: seen["tokens"]
+    assert learning.exclude == ("liquidity_provider", "arbitrage")   # the private flow
     anchor, fair = BeliefAnchor(model), NewsFair(model, news_weight=1.0, memory_hours=1e6)
     book = model.latent_books[0]
     book.news_move()                                   # the book's last look: the news now

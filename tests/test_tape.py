@@ -69,3 +69,5 @@ def test_the_tape_counts_the_takers_net_buying_in_tokens():
     assert tape.net_bought_tokens() == 20.0   # drained once, the same whenever it is read
     v.market(2, SELL, 50)
     assert tape.net_bought_tokens() == -80.0
+    assert tape.net_bought_tokens(exclude=("arbitrage",)) == -40.0   # noise's alone
+    assert tape.net_bought_tokens(exclude=("noise",)) == -40.0

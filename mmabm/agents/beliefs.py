@@ -17,6 +17,9 @@ from __future__ import annotations
 import math
 
 NEGLIGIBLE = 1e-6        # pending news below this (in logs) is dropped: far inside a tick
+#: takers whose flow tells the market nothing it has not seen: the dealers and latent investors
+#: take stale quotes on the public news, the arbitrage desk's legs follow the venues' prices
+PUBLIC_FLOW = ("liquidity_provider", "arbitrage")
 
 
 class FlowLearning:
@@ -24,7 +27,8 @@ class FlowLearning:
 
     Once an hour (at its start) the log of the shared value moves by
     lambda x sign(F) x (|F| / (1% of the supply))^beta, F the tokens the CEXs' takers bought net
-    of what they sold in the hour just ended. The news every value trader, dealer and latent
+    of what they sold in the hour just ended (`beliefs.flow_sources`: by default not counting
+    the takers who trade on public information, PUBLIC_FLOW). The news every value trader, dealer and latent
     investor reads is the world's news value times exp(this revision) (`MarketModel.news_at`),
     so a sale that the flow reveals moves all their valuations and stays (Kyle 1985; fair
     pricing, Farmer, Gerig, Lillo & Waelbroeck 2013), while balanced flow leaves it alone. With
@@ -37,13 +41,14 @@ class FlowLearning:
         self.model, self.rate, self.exponent = model, b.flow_learning, b.flow_exponent
         self.scale = 0.01 * model.config.token.total_supply      # tokens: 1% of the supply
         self.log_revision = 0.0
+        self.exclude = PUBLIC_FLOW if b.flow_sources == "private" else ()
         self._seen = 0.0                                          # net bought at the last look
         if self.rate:
             model.observe_hourly(self.update)
 
     def update(self) -> None:
         """Take in the hour's net flow."""
-        bought = self.model.tape.net_bought_tokens()
+        bought = self.model.tape.net_bought_tokens(self.exclude)
         flow, self._seen = bought - self._seen, bought
         if flow:
             self.log_revision += math.copysign(
