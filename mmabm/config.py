@@ -305,6 +305,11 @@ class BeliefsConfig:
         "private", doc="whose taker flow the market learns from: private, every taker but the "
         "liquidity providers and latent investors (who take stale quotes on the public news) "
         "and the arbitrage desk (whose legs follow prices across venues); all: every taker")
+    flow_memory_hours: float = _field(0.0, 0.0, 10_000.0,
+                                      "half-life of the run of net flow the market weighs each "
+                                      "hour's flow against (0: each hour alone): with a "
+                                      "concave exponent a run of selling moves the value less "
+                                      "per token as it grows, whatever the noise")
     flow_exponent: float = _field(0.5, 0.1, 1.0,
                                   "the hour's move grows as the net flow to this power (1: "
                                   "linear as Kyle's; 0.5: concave, as impact against order "

@@ -130,3 +130,26 @@ def test_flow_learning_is_off_by_default_and_its_keys_are_range_checked():
         BASE.override({"beliefs.flow_learning": -0.1})
     with pytest.raises(ValueError, match=r"beliefs.flow_exponent must be in \[0.1, 1\]"):
         BASE.override({"beliefs.flow_exponent": 0.0})
+
+
+def test_with_a_flow_memory_a_run_of_selling_moves_the_value_as_the_runs_size_to_the_power():
+    config = BASE.override({"beliefs.flow_learning": 0.01, "beliefs.flow_memory_hours": 1e4})
+    model = MarketModel(config, seed=1)
+    learning, seen = model.flow_learning, {"tokens": 0.0}
+    model.tape.net_bought_tokens = lambda exclude: seen["tokens"]
+    one = 0.01 * config.token.total_supply
+    for hour in range(1, 5):                           # four hours, each selling 1% of supply
+        seen["tokens"] = -hour * one
+        learning.update()
+    fade = 0.5 ** (1 / 1e4)
+    run = -one * sum(fade ** k for k in range(4))
+    # the run fades a little each hour, and what fades is not given back
+    assert learning.log_revision == pytest.approx(-0.01 * (-run / one) ** 0.5, rel=1e-3)
+    alone = MarketModel(BASE.override({"beliefs.flow_learning": 0.01}), seed=1).flow_learning
+    alone.model.tape.net_bought_tokens = lambda exclude: seen["tokens"]
+    for hour in range(1, 5):
+        seen["tokens"] = -hour * one
+        alone.update()
+    assert alone.log_revision == pytest.approx(-0.04)  # each hour alone: 4 x 1%^0.5
+    with pytest.raises(ValueError, match=r"beliefs.flow_memory_hours must be in \[0, 10000\]"):
+        BASE.override({"beliefs.flow_memory_hours": -1})

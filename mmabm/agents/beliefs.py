@@ -26,9 +26,13 @@ class FlowLearning:
     """The market's revision of value from the order flow it sees (`beliefs.flow_learning`).
 
     Once an hour (at its start) the log of the shared value moves by
-    lambda x sign(F) x (|F| / (1% of the supply))^beta, F the tokens the CEXs' takers bought net
-    of what they sold in the hour just ended (`beliefs.flow_sources`: by default not counting
-    the takers who trade on public information, PUBLIC_FLOW). The news every value trader, dealer and latent
+    lambda x [g(R + F) - g(R)], g(x) = sign(x) x (|x| / (1% of the supply))^beta, F the tokens
+    the CEXs' takers bought net of what they sold in the hour just ended
+    (`beliefs.flow_sources`: by default not counting the takers who trade on public
+    information, PUBLIC_FLOW) and R the run of net flow before it, fading with half-life
+    `beliefs.flow_memory_hours` (0: R = 0, each hour alone). With beta < 1 a long run of
+    selling moves the value less per token as it grows: a metaorder's permanent part is
+    g(Q), concave in its size, once the run stands out from the noise. The news every value trader, dealer and latent
     investor reads is the world's news value times exp(this revision) (`MarketModel.news_at`),
     so a sale that the flow reveals moves all their valuations and stays (Kyle 1985; fair
     pricing, Farmer, Gerig, Lillo & Waelbroeck 2013), while balanced flow leaves it alone. With
@@ -41,6 +45,8 @@ class FlowLearning:
         self.model, self.rate, self.exponent = model, b.flow_learning, b.flow_exponent
         self.scale = 0.01 * model.config.token.total_supply      # tokens: 1% of the supply
         self.log_revision = 0.0
+        self.run = 0.0                  # the run of net flow before this hour's (tokens)
+        self._fade = 0.5 ** (1.0 / b.flow_memory_hours) if b.flow_memory_hours else 0.0
         self.exclude = PUBLIC_FLOW if b.flow_sources == "private" else ()
         self._seen = 0.0                                          # net bought at the last look
         if self.rate:
@@ -50,9 +56,14 @@ class FlowLearning:
         """Take in the hour's net flow."""
         bought = self.model.tape.net_bought_tokens(self.exclude)
         flow, self._seen = bought - self._seen, bought
+        before = self._fade * self.run
+        self.run = before + flow
         if flow:
-            self.log_revision += math.copysign(
-                self.rate * (abs(flow) / self.scale) ** self.exponent, flow)
+            self.log_revision += self.rate * (self._shape(self.run) - self._shape(before))
+
+    def _shape(self, tokens: float) -> float:
+        """sign x (|tokens| / 1% of the supply)^beta."""
+        return math.copysign((abs(tokens) / self.scale) ** self.exponent, tokens)
 
 
 class BeliefAnchor:
