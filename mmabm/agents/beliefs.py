@@ -30,14 +30,15 @@ class FlowLearning:
     the CEXs' takers bought net of what they sold in the hour just ended
     (`beliefs.flow_sources`: by default not counting the takers who trade on public
     information, PUBLIC_FLOW) and R the run of net flow before it, fading with half-life
-    `beliefs.flow_memory_hours` (0: R = 0, each hour alone). With beta < 1 a long run of
-    selling moves the value less per token as it grows: a metaorder's permanent part is
-    g(Q), concave in its size, once the run stands out from the noise. The news every value trader, dealer and latent
-    investor reads is the world's news value times exp(this revision) (`MarketModel.news_at`),
-    so a sale that the flow reveals moves all their valuations and stays (Kyle 1985; fair
-    pricing, Farmer, Gerig, Lillo & Waelbroeck 2013), while balanced flow leaves it alone. With
-    beta < 1 the move is concave in the hour's imbalance, as measured (Lillo, Farmer & Mantegna
-    2003; Plerou, Gopikrishnan, Gabaix & Stanley 2002). Off (0) the news is the world's alone.
+    `beliefs.flow_memory_hours` (0: R = 0, each hour alone). With beta < 1 the move is
+    concave in the imbalance, as measured (Lillo, Farmer & Mantegna 2003; Plerou, Gopikrishnan,
+    Gabaix & Stanley 2002): a long run of selling moves the value less per token as it grows,
+    so a metaorder's permanent part is about g(Q) once the run stands out from the noise.
+
+    The news every value trader, dealer and latent investor reads is the world's news value
+    times exp(this revision) (`MarketModel.news_at`), so a sale that the flow reveals moves all
+    their valuations and stays (Kyle 1985; fair pricing, Farmer, Gerig, Lillo & Waelbroeck
+    2013), while balanced flow leaves it alone. Off (0) the news is the world's alone.
     """
 
     def __init__(self, model) -> None:
