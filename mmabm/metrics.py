@@ -45,7 +45,8 @@ class Recorder:
                "depth_ask_usd": main.depth_usd(SELL, c.cex[0].band),
                "amm_price": model.dex.price(), "perp_mark": model.perp.mark_price,
                "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
-               "fundamental": model.fundamental_at(model.time)}
+               "fundamental": model.fundamental_at(model.time),
+               "news_revision": model.flow_learning.log_revision}
         for venue, terms in zip(model.cexs, c.cex):
             row[f"mid_{venue.name}"] = venue.mid_usd()
             spread, bids, asks = (venue.spread_bps(), venue.depth_usd(BUY, terms.band),

@@ -57,6 +57,9 @@ def price_figure(ts: pd.DataFrame, title: str = "", config=None) -> Figure:
     ax.plot(days, ts["amm_price"], lw=1, ls="--", label="DEX pool")
     ax.plot(days, ts["perp_mark"], lw=1, ls=":", label="perp mark")
     ax.plot(days, ts["fundamental"], lw=1.5, color="black", alpha=0.6, label="news value (exogenous)")
+    if "news_revision" in ts and ts["news_revision"].abs().max() > 0:
+        ax.plot(days, ts["fundamental"] * np.exp(ts["news_revision"]), lw=1.2, color="black",
+                ls="--", alpha=0.6, label="news as the market reads it (flow learning)")
     top = np.nanmax(ts[["mid", "fundamental"]].to_numpy(float)) if len(ts) else 1.0
     if config is not None:
         for k, strike in enumerate(config.contract.strikes):

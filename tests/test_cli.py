@@ -92,3 +92,13 @@ def test_delta_figure_shows_holdings_hedge_and_both_views(out):
 def test_bad_input_exits_2_with_a_named_error(argv, message, capsys, tmp_path):
     assert main(["run", *argv, "--out", str(tmp_path)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_price_figure_draws_the_news_the_market_reads_only_when_it_has_learnt_from_flow(out):
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert (ts["news_revision"] == 0).all()                  # off by default
+    learnt = ts.assign(news_revision=-0.1)
+    line = [x for x in price_figure(learnt).axes[0].get_lines()
+            if x.get_label() == "news as the market reads it (flow learning)"]
+    assert len(line) == 1
+    assert line[0].get_ydata()[0] == pytest.approx(ts["fundamental"].iloc[0] * 0.904837, rel=1e-5)

@@ -1,4 +1,6 @@
 """The recorder's depth by source: the parts add up to the book's depth and each is its owners'."""
+import math
+
 import pytest
 
 from mmabm.agents.retail import RETAIL_BASE
@@ -52,3 +54,13 @@ def test_the_latent_row_has_no_density_outside_the_diffusing_frame():
         row = MarketModel(SMALL.override({"latent.frame": frame}), seed=0).recorder.row()
         assert row["latent_bids_1pct"] != row["latent_bids_1pct"]           # NaN
         assert (row["latent_centre"] == row["latent_centre"]) is centre
+
+
+def test_the_row_records_what_the_market_has_learnt_from_the_flow():
+    config = SMALL.override({"beliefs.flow_learning": 0.05, "market_maker.strategy": "article"})
+    model = MarketModel(config, seed=0)
+    model.run_until(300)
+    row = model.recorder.row()
+    assert row["news_revision"] == model.flow_learning.log_revision != 0.0
+    assert model.news_at(model.time) == pytest.approx(row["fundamental"]
+                                                      * math.exp(row["news_revision"]))

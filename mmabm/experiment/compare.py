@@ -24,7 +24,8 @@ from mmabm.stylized import t975
 STRATEGIES = ("article", "twap_sale", "hold", "liability_neutral")
 #: time-series columns kept for fan charts and paired paths
 PATH_COLUMNS = ("minute", "mid", "amm_price", "depth_bid_usd", "depth_ask_usd", "spread_bps",
-                "fundamental", "mm_delta_inventory", "mm_delta_liability", "mm_pnl")
+                "fundamental", "news_revision", "mm_delta_inventory", "mm_delta_liability",
+                "mm_pnl")
 @dataclass(frozen=True)
 class Comparison:
     """Paired runs of several strategies on the same seeds.
