@@ -16,7 +16,8 @@ market's own impact, as the square-root studies measure it on metaorders of trad
 also provide the liquidity.
 Part 2, the strategies: article, twap_sale and hold under each setting (adaptive beliefs and
 the latent book, the default; the same with dealers that quote around the mid alone; the same
-without the latent book; anchored: beliefs are the news value; anchored with elastic money, no
+without the latent book; the same with a market that learns from the private order flow,
+beliefs.flow_learning 0.002; anchored: beliefs are the news value; anchored with elastic money, no
 latent book and deaf dealers: the model before price formation). The gaps of the main CEX's
 mid and ±2% depth to hold at 1 hour, 1 day, 1 week, 1 month, 3 and 12 months; the market
 maker's net sale (its holdings' fall against hold, its quotes included); each party's outcome.
@@ -51,6 +52,7 @@ HORIZONS = {"1h": 60, "1d": 1440, "1w": 7 * 1440, "1m": 30 * 1440, "3m": 90 * 14
 BELIEFS = {"adaptive": {},
            "adaptive, dealers deaf to the news": DEAF_DEALERS,
            "adaptive, no latent book": {"latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0},
+           "adaptive, the market learns from the flow": {"beliefs.flow_learning": 0.002},
            "anchored": {"beliefs.model": "anchored"},
            "anchored, elastic money": {"beliefs.model": "anchored", "money.model": "elastic",
                                        "latent.usdt_per_venue": 0, "latent.tokens_per_venue": 0,
