@@ -299,7 +299,7 @@ class BeliefsConfig:
     flow_learning: float = _field(0.0, 0.0, 1.0,
                                   "how far the market's shared value (the news every value "
                                   "trader, dealer and latent investor reads) moves, in logs, "
-                                  "per hour whose takers on the CEXs net 1% of the supply: "
+                                  "per hour whose takers (on the CEXs and the pool) net 1% of the supply: "
                                   "learning from order flow (Kyle 1985; 0: off)")
     flow_sources: Literal["private", "all"] = _field(
         "private", doc="whose taker flow the market learns from: private, every taker but the "

@@ -34,8 +34,8 @@ class Tape:
         self.volume_units = dict.fromkeys(AGENT_TYPES, 0)     # spot notional, by initiator
         self.dex_units = 0                                     # the pool's part of it
         self.perp_units = 0                                    # perp notional
-        #: token units the takers on the CEXs bought, net of what they sold (signed order
-        #: flow), by the takers' AGENT_TYPES
+        #: token units the takers on the CEXs and the swappers on the pool bought, net of what
+        #: they sold (signed order flow), by the takers' AGENT_TYPES
         self.net_bought_units = np.zeros(len(AGENT_TYPES), dtype=np.int64)
         self._makers: dict[int, list[int]] = {}   # watched maker -> [half-tick x lot edge per CEX..., fees]
         #: watched maker -> token units its filled quotes sold (+) to / bought (-) from each
@@ -84,8 +84,11 @@ class Tape:
         model = self.model
         swaps = model.dex.take_swaps()
         if swaps:
-            owners, notional = np.array(swaps, dtype=np.int64).T
+            owners, notional, bought = np.array(swaps, dtype=np.int64).T
             self.dex_units += self._add(owners, notional)
+            # the swapper is the pool's taker; float sums of whole units below 2**53 are exact
+            self.net_bought_units += np.bincount(self._type_index(owners), weights=bought,
+                                                 minlength=len(AGENT_TYPES)).astype(np.int64)
         for k, venue in enumerate(model.cexs):
             trades = venue.drain_trades()
             if not len(trades):
@@ -136,8 +139,8 @@ class Tape:
         return {kind: float(x) * units.TOKEN_UNIT for kind, x in zip(AGENT_TYPES, sold)}
 
     def net_bought_tokens(self, exclude: tuple[str, ...] = ()) -> float:
-        """Tokens the CEXs' takers bought since listing, net of what they sold; all takers, or
-        all but the AGENT_TYPES in `exclude`."""
+        """Tokens the CEXs' takers and the pool's swappers bought since listing, net of what
+        they sold; all of them, or all but the AGENT_TYPES in `exclude`."""
         self.sync()
         units_ = int(sum(int(x) for kind, x in zip(AGENT_TYPES, self.net_bought_units)
                          if kind not in exclude))

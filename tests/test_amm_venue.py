@@ -147,13 +147,13 @@ class ReferenceSwaps:
         if side > 0:
             self.usdt[owner] -= amount_in
             self.tokens[owner] += amount_out
-            notional = amount_in
+            notional, bought = amount_in, amount_out
         else:
             self.tokens[owner] -= amount_in
             self.usdt[owner] += amount_out
-            notional = amount_out
+            notional, bought = amount_out, -amount_in
         self.volume_usdt += notional
-        self.swaps.append((owner, notional))
+        self.swaps.append((owner, notional, bought))
 
     def _can_pay(self, owner, side, amount):
         return (self.usdt[owner] if side > 0 else self.tokens[owner]) >= amount
@@ -249,5 +249,7 @@ def test_the_venue_pickles_with_its_compiled_state():
     assert type(copy) is AmmVenue and copy.name == v.name
     assert (state(copy), copy.changes, copy.volume_usdt, copy._opened, copy._basis) == (
         state(v), v.changes, v.volume_usdt, v._opened, v._basis)
-    assert copy.take_swaps() == v.take_swaps() == [(2, 1_000 * M)]
+    bought = v.tokens[2] - 100_000 * M                        # what the swap paid out
+    assert bought > 0
+    assert copy.take_swaps() == v.take_swaps() == [(2, 1_000 * M, bought)]
     assert copy.swap_exact_in(2, -1, 5 * M) == v.swap_exact_in(2, -1, 5 * M)

@@ -71,3 +71,12 @@ def test_the_tape_counts_the_takers_net_buying_in_tokens():
     assert tape.net_bought_tokens() == -80.0
     assert tape.net_bought_tokens(exclude=("arbitrage",)) == -40.0   # noise's alone
     assert tape.net_bought_tokens(exclude=("noise",)) == -40.0
+
+
+def test_the_pools_swappers_are_takers_too():
+    v, tape = _market()
+    swaps = [[(2, 5_000_000, 7_000_000), (3, 1_000_000, -2_500_000)]]    # units
+    tape.model.dex = SimpleNamespace(take_swaps=lambda: swaps.pop() if swaps else [])
+    assert tape.net_bought_tokens() == 4.5              # noise bought 7, arbitrage sold 2.5
+    assert tape.net_bought_tokens(exclude=("arbitrage",)) == 7.0
+    assert tape.dex_units == 6_000_000                  # the swaps' volume as before

@@ -27,7 +27,7 @@ class FlowLearning:
 
     Once an hour (at its start) the log of the shared value moves by
     lambda x [g(R + F) - g(R)], g(x) = sign(x) x (|x| / (1% of the supply))^beta, F the tokens
-    the CEXs' takers bought net of what they sold in the hour just ended
+    the takers on the CEXs and the pool bought net of what they sold in the hour just ended
     (`beliefs.flow_sources`: by default not counting the takers who trade on public
     information, PUBLIC_FLOW) and R the run of net flow before it, fading with half-life
     `beliefs.flow_memory_hours` (0: R = 0, each hour alone). With beta < 1 the move is

@@ -13,7 +13,7 @@ cdef class AmmAccounts:
     cdef readonly object usdt                # defaultdict(int): owner -> free USDT units
     cdef readonly object tokens              # defaultdict(int): owner -> free token units
     cdef readonly set _opened                # owners with an account (opened by a deposit)
-    cdef readonly list _swaps                # (owner, USDT units) since take_swaps()
+    cdef readonly list _swaps                # (owner, USDT units, tokens bought) since take_swaps()
     cdef readonly object volume_usdt         # USDT units swapped since the start (an int)
     cdef public int64_t changes              # bumped by every change to the pool or a balance
 

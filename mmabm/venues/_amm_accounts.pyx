@@ -87,13 +87,13 @@ cdef class AmmAccounts:
         if side > 0:
             self.usdt[owner] -= amount_in
             self.tokens[owner] += amount_out
-            notional = amount_in
+            notional, bought = amount_in, amount_out
         else:
             self.tokens[owner] -= amount_in
             self.usdt[owner] += amount_out
-            notional = amount_out
+            notional, bought = amount_out, -amount_in
         self.volume_usdt += notional
-        self._swaps.append((owner, notional))
+        self._swaps.append((owner, notional, bought))
         return 0
 
     cdef bint can_pay(self, object owner, int8_t side, object amount) except -1:
@@ -146,6 +146,7 @@ cdef class AmmAccounts:
         return (side, math.ceil(amount)) if side else (0, 0)
 
     def take_swaps(self):
-        """(owner, USDT units) of every swap since the previous call; clears them."""
+        """(owner, USDT units, token units bought: negative when sold) of every swap since the
+        previous call; clears them."""
         out, self._swaps = self._swaps, []
         return out
