@@ -68,37 +68,34 @@ class Tape:
             self._types = table
         return self._types[owners]
 
-    def _add(self, owners: np.ndarray, notional: np.ndarray) -> int:
-        """Add `notional` (units) to each owner's type; the total added."""
+    def _add(self, owners: np.ndarray, notional: np.ndarray, bought: np.ndarray,
+             unit: int = 1) -> int:
+        """Add each taker's `notional` (USDT units) to its type's volume and `bought` (in
+        `unit`s of token units, negative when sold) to its type's net buying; the notional
+        added."""
         kinds = self._type_index(owners)
         if (kinds < 0).any():
             raise ValueError(f"owner {int(owners[kinds < 0][0])} is no agent of this model")
-        # float sums of whole units below 2**53 are exact
+        # float sums of whole units (or lots) below 2**53 are exact
         sums = np.bincount(kinds, weights=notional, minlength=len(AGENT_TYPES))
         for k in np.flatnonzero(sums).tolist():
             self.volume_units[AGENT_TYPES[k]] += int(sums[k])
+        self.net_bought_units += np.bincount(kinds, weights=bought, minlength=len(AGENT_TYPES)
+                                             ).astype(np.int64) * unit
         return int(sums.sum())
 
     def sync(self) -> None:
         """Drain every venue's buffer into the totals (the same totals whenever it is called)."""
         model = self.model
         swaps = model.dex.take_swaps()
-        if swaps:
-            owners, notional, bought = np.array(swaps, dtype=np.int64).T
-            self.dex_units += self._add(owners, notional)
-            # the swapper is the pool's taker; float sums of whole units below 2**53 are exact
-            self.net_bought_units += np.bincount(self._type_index(owners), weights=bought,
-                                                 minlength=len(AGENT_TYPES)).astype(np.int64)
+        if swaps:                                       # the swapper is the pool's taker
+            self.dex_units += self._add(*np.array(swaps, dtype=np.int64).T)
         for k, venue in enumerate(model.cexs):
             trades = venue.drain_trades()
             if not len(trades):
                 continue
-            self._add(trades["taker_owner"], trades["notional"])
-            # float sums of whole lots below 2**53 are exact
-            lots = np.bincount(self._type_index(trades["taker_owner"]),
-                               weights=trades["taker_side"] * trades["qty"],
-                               minlength=len(AGENT_TYPES))
-            self.net_bought_units += lots.astype(np.int64) * venue.lot_units
+            self._add(trades["taker_owner"], trades["notional"],
+                      trades["taker_side"] * trades["qty"], venue.lot_units)
             for maker, edge in self._makers.items():
                 mine = trades[trades["maker_owner"] == maker]     # its fills, found once
                 if not len(mine):
