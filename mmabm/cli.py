@@ -68,8 +68,9 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="one run: summary, config, time series, ledger, figures",
                          description="Play one scenario and write summary.json, config.json "
                          "(resolved, with the seed), run.json (code version, command), "
-                         "timeseries.parquet, ledger.csv and the standard figures (prices, "
-                         "liquidity, delta, pnl, funding).")
+                         "timeseries.parquet, ledger.csv, liquidations.csv (the perp's, by "
+                         "month) and the standard figures (prices, liquidity, delta, pnl, "
+                         "funding).")
     _common(run, "out/main")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's run.seed)")
     compare = sub.add_parser("compare", help="strategies on the same seeds, paired differences",
@@ -217,6 +218,7 @@ def _run(args: argparse.Namespace) -> int:
         (tmp / "run.json").write_text(json_text(provenance(args, result.seed, start)))
         result.timeseries.to_parquet(tmp / "timeseries.parquet")
         result.ledger.to_csv(tmp / "ledger.csv", index=False)
+        result.liquidations.to_csv(tmp / "liquidations.csv", index=False)
         figures = standard_figures(result.timeseries, tmp, config.cex[0].depth_usd,
                                    title=f"The {name} scenario under the "
                                          f"{config.market_maker.strategy} strategy, seed "
@@ -235,6 +237,16 @@ def _run(args: argparse.Namespace) -> int:
           if returned else "  the contract has not matured: nothing returned to the project yet",
           end="")
     print(f"; conservation problems: {_n(s['conservation_error'])}")
+    if returned:
+        print(f"  its perp hedge at maturity {_n(s['mm_hedge_at_maturity_tokens'])} tokens: "
+              f"{_n(s['mm_hedge_closed_in_book_tokens'])} closed in the book, "
+              f"{_n(s['mm_hedge_deleveraged_tokens'])} by auto-deleveraging, "
+              f"{_n(s['mm_hedge_left_tokens'])} left open")
+    print(f"  perp: {_n(s['perp_liquidations'])} liquidation orders closed "
+          f"{_n(s['perp_liquidated_positions'])} positions ({_n(s['perp_liquidated_long_tokens'])} "
+          f"tokens long, {_n(s['perp_liquidated_short_tokens'])} short; "
+          f"{_n(s['perp_liquidations_market_maker'])} of the orders against the market maker); "
+          f"insurance fund ${_n(s['perp_insurance_fund_usdt'])} (liquidations.csv by month)")
     for path in [out / "summary.json", out / "timeseries.parquet", *figures]:
         print(f"  wrote {path}")
     print(f"  ({time.perf_counter() - start:.0f} s)")

@@ -163,6 +163,12 @@ class MarketMakerConfig:
                                       "delta off target tolerated before the hedge trades")
     perp_leverage: float = _field(3.0, 1.0, 100.0,
                                   "hedge notional per USDT of collateral kept on the perp")
+    hedge_close: Literal["book", "book_then_adl"] = _field(
+        "book_then_adl", doc="how its perp hedge closes at maturity: book, market orders into "
+        "the perp's book only (what the book cannot take stays open, marked at the mark: the "
+        "model before); book_then_adl, what the book cannot take is closed at the mark against "
+        "the most profitable opposite positions (auto-deleveraging, as venues do when a side "
+        "has no depth)")
     sale_fraction: float = _field(-1.0, -1.0, 1.0,
                                   "share of the loan sold at the start (-1: the article's "
                                   "arithmetic, the loan minus the obligations' inventory)")

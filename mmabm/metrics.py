@@ -8,10 +8,10 @@ import numpy as np
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.retail import EARLY, RETAIL_BASE, TYPE_NAMES
-from mmabm.tape import AGENT_TYPES, obligation_met, price_at
+from mmabm import liquidations
+from mmabm.tape import AGENT_TYPES, MINUTES_PER_MONTH, obligation_met, price_at
 from mmabm.venues import units
 
-MINUTES_PER_MONTH = 30 * 24 * 60
 
 
 class Recorder:
@@ -364,6 +364,10 @@ def summarize(model) -> dict[str, float]:
         "mm_sale_usdt": model.market_maker.sale_usdt,
         "options_exercised": model.market_maker.options_exercised,
         "mm_hedge_trades": model.market_maker.hedge_trades,
+        # its perp hedge at maturity (tokens, + long): what it was, how it closed, what is left
+        **{f"mm_hedge_{part}_tokens": (getattr(model.market_maker, f"hedge_{part}")
+                                       if matured else math.nan)
+           for part in ("at_maturity", "closed_in_book", "deleveraged", "left")},
         "mm_buyback_tokens": model.market_maker.buyback_tokens,
         "mm_buyback_usdt": model.market_maker.buyback_usdt,
         "project_unlocked_tokens": model.project.unlocked_tokens,
@@ -375,10 +379,10 @@ def summarize(model) -> dict[str, float]:
                                      * units.TOKEN_UNIT if model.time >= model.project.maturity
                                      else math.nan),
         "dex_volume_share": tape.dex_units * units.USDT_UNIT / spot if spot > 0 else math.nan,
-        "perp_liquidations": float(len(model.perp.liquidations)),
         "project_usdt_received": model.project.usdt_received_units * units.USDT_UNIT,
         "conservation_error": float(len(model.conservation_problems())),
     })
+    summary.update(liquidations.summary(model))
     summary.update(retail_tokens_by_kind(model))
     # who the maker's quotes really sold to (its own sale's market orders are not in it)
     for kind, tokens in tape.maker_sold_to(model.market_maker.unique_id).items():

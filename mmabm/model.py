@@ -205,7 +205,7 @@ class MarketModel(mesa.Model):
             index = total / n if n < 8 else float(np.mean(
                 [m for m in (v.mid_usd() for v in self.cexs) if m == m]))
             self.perp.update_marks(index)
-            self.perp.check_liquidations()
+            self.perp.check_liquidations(self.time)
 
     def look_and_mark(self) -> None:
         """The arbitrage desk's look, then the marks (when both come every step)."""

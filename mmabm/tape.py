@@ -20,6 +20,7 @@ import numpy as np
 
 from mmabm.venues import units
 
+MINUTES_PER_MONTH = 30 * 24 * 60    #: a month of the model: 30 days
 #: Who initiated spot volume (the taker of a CEX trade, the swapper on the DEX).
 AGENT_TYPES = ("market_maker", "arbitrage", "liquidity_provider", "project", "insider",
                "noise", "momentum", "fundamentalist", "perp", "early_holder")
@@ -206,7 +207,7 @@ def obligation_met(venue, terms) -> bool:
 
 def price_at(minutes: np.ndarray, mids: np.ndarray, months: float) -> float:
     """The last close at or before `months` (a month is 30 days); NaN if the run ended before."""
-    minute = months * 30 * 24 * 60
+    minute = months * MINUTES_PER_MONTH
     if not len(minutes) or minutes[-1] < minute:
         return math.nan
     return float(mids[np.searchsorted(minutes, minute, side="right") - 1])

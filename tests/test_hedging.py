@@ -145,6 +145,44 @@ def test_settlement_closes_the_hedge_buys_back_and_returns_the_loan(models):
     assert model.conservation_problems() == []
 
 
+def _short_hedge_and_an_empty_perp_book(hedge_close: str):
+    """The article's maker 1.5 days in, short on the perp, and nobody offering perps."""
+    model = MarketModel(BASE.override({"market_maker.hedge_close": hedge_close}), seed=5)
+    model.run_model()
+    perp, me = model.perp, model.market_maker.unique_id
+    for owner in {row[1] for row in perp.book.orders().tolist()}:
+        perp.cancel_all(owner)
+    assert perp.account(me).position < 0 and perp.book.n_levels(-1) == 0
+    return model, perp, me
+
+
+def test_a_hedge_the_book_cannot_take_is_deleveraged_at_maturity_and_the_summary_says_so():
+    model, perp, me = _short_hedge_and_an_empty_perp_book("book_then_adl")
+    short = perp.account(me).position * perp.lot_units * 1e-6
+    mm = model.market_maker
+    mm._close_hedge()
+    assert perp.account(me).position == 0 and perp.account(me).collateral == 0
+    assert (mm.hedge_at_maturity, mm.hedge_closed_in_book, mm.hedge_deleveraged,
+            mm.hedge_left) == (pytest.approx(short), 0.0, pytest.approx(short), 0.0)
+    assert sum(d.lots for d in perp.deleveraged) * perp.lot_units * 1e-6 == pytest.approx(-short)
+    assert {model.owner_type(d.counterparty) for d in perp.deleveraged} <= {"perp", "arbitrage"}
+    assert model.conservation_problems() == []
+
+
+def test_a_hedge_left_open_keeps_the_collateral_that_backs_it():
+    """hedge_close = book: what the book cannot take stays open, and the maker does not take
+    home the collateral behind it (which left it below maintenance margin before)."""
+    model, perp, me = _short_hedge_and_an_empty_perp_book("book")
+    mm = model.market_maker
+    start = perp.account(me).position
+    mm._close_hedge()
+    acct = perp.account(me)
+    assert acct.position == start and mm.hedge_left == pytest.approx(mm.hedge_at_maturity)
+    assert mm.hedge_left < 0 and mm.hedge_deleveraged == 0
+    assert acct.collateral > 0 and not perp._under_maintenance(acct)
+    assert perp.deleveraged == [] and model.conservation_problems() == []
+
+
 def test_buyback_before_maturity_shrinks_the_shortfall():
     model = MarketModel(BASE.override({"run.months": 0.05}), seed=5)
     model.run_until(24 * 60)

@@ -109,6 +109,36 @@ def test_liquidation_closes_the_position_and_the_fund_pays_the_deficit():
     assert v.position(1)["tokens"] == 0 and v.audit() == []
 
 
+def test_deleveraging_closes_a_short_at_the_mark_against_the_most_profitable_longs_first():
+    """No asks to buy back into: owner 2's short is closed at the mark against the longs,
+    the one with the most profit per unit of equity first, no fee; the books still balance."""
+    v = perp()
+    v.deposit_units(4, 1_000 * M)
+    v.limit(1, 1, 10_000, 3_000)          # owner 1 long 3,000 at $1.00 ($1,000 of equity)
+    v.limit(2, -1, 10_000, 3_000)
+    v.limit(4, 1, 8_000, 2_000)           # owner 4 long 2,000 at $0.80: more profit at $1.10
+    v.limit(2, -1, 8_000, 2_000)
+    assert v.book.n_levels(-1) == 0 and v.accounts[2].position == -5_000
+    v.mark_price = 1.10
+    before = {o: v.equity_units(v.accounts[o]) for o in (1, 2, 4)}
+    assert v.deleverage(2, minute=42.0) == 5_000
+    assert [(d.counterparty, d.lots, d.price, d.minute) for d in v.deleveraged] == [
+        (4, 2_000, 1.10, 42.0), (1, 3_000, 1.10, 42.0)]
+    assert all(v.accounts[o].position == 0 for o in (1, 2, 4))
+    # at the mark, with no fee, every account keeps its equity at the mark
+    for owner in (1, 2, 4):
+        assert v.equity_units(v.accounts[owner]) == pytest.approx(before[owner], abs=1)
+    assert v.audit() == [] and v.deleverage(2) == 0
+
+
+def test_deleveraging_needs_a_mark():
+    v = perp()
+    open_pair(v)
+    with pytest.raises(ValueError, match="without a mark price"):
+        v.deleverage(2)
+    assert v.accounts[2].position == -5_000 and v.audit() == []
+
+
 def test_healthy_account_is_not_liquidated():
     v = perp()
     open_pair(v)
@@ -210,6 +240,16 @@ class PerpBooks(RuleBasedStateMachine):
         self.v.update_marks(index)
         self.v.settle_funding()
         self.v.check_liquidations()
+
+    @rule(owner=st.integers(0, 3))
+    def deleverage(self, owner):
+        if self.v.mark_price == self.v.mark_price and owner in self.v.accounts:
+            self.v.deleverage(owner)
+            assert self.v.accounts[owner].position == 0
+
+    @invariant()
+    def positions_sum_to_zero(self):
+        assert sum(a.position for a in self.v.accounts.values()) == 0
 
     @invariant()
     def books_balance(self):

@@ -15,7 +15,7 @@ M = 10**6
 OWNERS = range(8)
 
 
-def full_scan(v: PerpExchange) -> list[Liquidation]:
+def full_scan(v: PerpExchange, minute: float = math.nan) -> list[Liquidation]:
     """The rule as first written: every open account, in owner order, at the mark; recorded
     when it closed lots (one with no depth to close into sends no order and is tried again
     next time)."""
@@ -35,7 +35,8 @@ def full_scan(v: PerpExchange) -> list[Liquidation]:
         v._settle(0)
         if acct.position != before:
             done.append(Liquidation(owner, abs(before - acct.position), v.mark_price,
-                                    fund_before - v.insurance))
+                                    fund_before - v.insurance, 1 if before > 0 else -1,
+                                    abs(acct.position), minute))
     v.liquidations += done
     return done
 
@@ -67,6 +68,7 @@ class FastVersusFullScan(RuleBasedStateMachine):
         super().__init__()
         self.fast, self.slow = venue(), venue()
         self.mark = 1.0
+        self.minute = 0.0
 
     def both(self, name, *args):
         a, b = getattr(self.fast, name)(*args), getattr(self.slow, name)(*args)
@@ -111,7 +113,8 @@ class FastVersusFullScan(RuleBasedStateMachine):
 
     def liquidate_at(self, mark):
         self.fast.mark_price = self.slow.mark_price = mark
-        assert self.fast.check_liquidations() == full_scan(self.slow)
+        self.minute += 1
+        assert self.fast.check_liquidations(self.minute) == full_scan(self.slow, self.minute)
 
     @rule(step=st.floats(-0.3, 0.3))
     def move_mark(self, step):
@@ -156,8 +159,10 @@ def test_the_scan_liquidates_and_the_cases_are_not_trivial():
     assert v.check_liquidations() == []
     v.limit(99, 1, 9_000, 10_000)
     v.mark_price = threshold * (1 - 1e-12)
-    (liq,) = v.check_liquidations()
+    (liq,) = v.check_liquidations(minute=7.0)
     assert liq.owner == 1 and liq.lots_closed == 4_000
+    # a long, sold into the bids, closed whole, stamped with the caller's time
+    assert (liq.side, liq.lots_left, liq.minute) == (1, 0, 7.0)
 
 
 def test_a_counterparty_hurt_by_a_liquidation_is_liquidated_in_the_same_scan():
@@ -193,3 +198,20 @@ def test_audit_names_an_account_changed_behind_the_venue():
     v.accounts[1].margin -= 10 * M
     v.accounts[1].collateral += 10 * M
     assert any("owner 1's liquidation trigger is stale" in p for p in v.audit())
+
+
+def test_a_short_closed_into_thin_asks_records_the_side_and_what_is_left():
+    """A short liquidated into fewer asks than it holds: one record of what closed, side -1,
+    the rest as lots_left; the next check (once asks are back) closes the rest."""
+    v = venue()
+    v.limit(1, -1, 10_000, 4_000)                   # owner 1 shorts 4,000 lots at $1.00
+    v.limit(2, 1, 10_000, 4_000)
+    v.limit(3, -1, 20_000, 1_000)                   # only 1,000 lots offered, at $2.00
+    v.mark_price = 2.0                               # the short is far under water
+    (liq,) = v.check_liquidations(minute=60.0)
+    assert (liq.owner, liq.side, liq.lots_closed, liq.lots_left) == (1, -1, 1_000, 3_000)
+    assert v.accounts[1].position == -3_000
+    v.limit(4, -1, 20_000, 5_000)
+    (rest,) = v.check_liquidations(minute=61.0)
+    assert (rest.owner, rest.lots_closed, rest.lots_left, rest.minute) == (1, 3_000, 0, 61.0)
+    assert v.audit() == []

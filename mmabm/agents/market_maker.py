@@ -79,6 +79,10 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self.gamma_pnl = 0.0            # that part's P&L at the mark: gamma scalping
         self._hedge_mark = math.nan
         self.hedge_trades = 0
+        # its hedge at maturity (tokens, + long): before closing, closed in the book, closed
+        # by auto-deleveraging, left open
+        self.hedge_at_maturity = self.hedge_closed_in_book = 0.0
+        self.hedge_deleveraged = self.hedge_left = 0.0
         self.buyback_tokens = self.buyback_usdt = 0.0
         self._buyback = None
         self._buyback_hours = 0
@@ -253,20 +257,32 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                 defund(perp, wallets, me, back)
 
     def _close_hedge(self) -> None:
-        """Close the perp position (as far as the book allows) and bring the collateral home."""
+        """Close the perp position as far as the book allows, then (`hedge_close` =
+        book_then_adl) the rest by auto-deleveraging at the mark, and bring the collateral
+        home; what stays open keeps the collateral that backs it."""
         perp, wallets, me = self.model.perp, self.model.wallets, self.unique_id
+        lot_tokens = perp.lot_units * units.TOKEN_UNIT
         self.mark_hedge()
         perp.cancel_all(me)
-        fees = units.usdt_to_units(abs(perp.position(me)["tokens"]) * self.spot() * 0.01)
-        if perp.account(me).position and fees:
+        start = perp.account(me).position
+        fees = units.usdt_to_units(abs(start) * lot_tokens * self.spot() * 0.01)
+        if start and fees:
             fund(wallets, perp, me, min(fees, wallets.usdt[me]))     # the closing fees' lock
         for _ in range(10):
             lots = perp.account(me).position
             if not lots or perp.market(me, SELL if lots > 0 else BUY, abs(lots)) <= 0:
                 break
+        in_book = start - perp.account(me).position
+        if perp.account(me).position and self.model.config.market_maker.hedge_close != "book":
+            perp.deleverage(me, self.model.time)
+        left = perp.account(me).position
+        self.hedge_at_maturity = start * lot_tokens
+        self.hedge_closed_in_book = in_book * lot_tokens
+        self.hedge_deleveraged = (start - in_book - left) * lot_tokens
+        self.hedge_left = left * lot_tokens
         self.hedge_option_tokens = 0.0
         free = perp.account(me).collateral
-        if free:
+        if free and not left:
             defund(perp, self.model.wallets, me, free)
 
     # -- delta -----------------------------------------------------------------------------------

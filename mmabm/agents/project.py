@@ -17,9 +17,9 @@ import mesa
 from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
+from mmabm.tape import MINUTES_PER_MONTH
 from mmabm.venues import CallOption, defund, fund, units
 
-MINUTES_PER_MONTH = 30 * 24 * 60
 
 
 class ProjectTeam(mesa.Agent):

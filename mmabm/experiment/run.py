@@ -1,7 +1,7 @@
 """One run: config + seed in, time series, summary and ledger out."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sys
@@ -11,6 +11,7 @@ import pandas as pd
 from mesa.time import Schedule
 
 from mmabm.config import Config
+from mmabm.liquidations import by_month, liquidation_rows
 from mmabm.metrics import ledger_rows, summarize
 from mmabm.model import MarketModel
 
@@ -23,6 +24,8 @@ class RunResult:
     ledger: pd.DataFrame
     config: dict[str, Any]
     seed: int
+    #: the perp's liquidations by month, agent type and side (liquidations.by_month)
+    liquidations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class _Progress:
@@ -54,4 +57,5 @@ def run(config: Config | None = None, seed: int | None = None, progress: bool = 
                           + pd.to_timedelta(timeseries["minute"], unit="min"))
     ledger = pd.DataFrame(model.ledger_start + ledger_rows(model, "end"))
     resolved = model.config.override({"run.seed": model.seed})
-    return RunResult(timeseries, summarize(model), ledger, resolved.to_dict(), model.seed)
+    return RunResult(timeseries, summarize(model), ledger, resolved.to_dict(), model.seed,
+                     by_month(liquidation_rows(model)))

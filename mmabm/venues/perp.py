@@ -55,10 +55,25 @@ class PerpAccount:
 
 @dataclass(frozen=True)
 class Liquidation:
+    """One liquidation order: what it closed of one account's position, and when."""
     owner: int
     lots_closed: int
     mark_price: float
     deficit_units: int       # loss beyond the account's margin, paid by the insurance fund
+    side: int = 0            # +1: a long was liquidated (sold into the bids), -1: a short
+    lots_left: int = 0       # what the book could not take (closed by a later liquidation)
+    minute: float = math.nan  # the model's time (as the caller of check_liquidations gave it)
+
+
+@dataclass(frozen=True)
+class Deleveraging:
+    """One pairing of an auto-deleveraging: `owner`'s position closed against `counterparty`'s
+    opposite one, `lots` at `price` (the mark), outside the book."""
+    owner: int
+    counterparty: int
+    lots: int
+    price: float
+    minute: float = math.nan
 
 
 def _check(value, name: str, lo: float, hi: float) -> float:
@@ -118,6 +133,7 @@ class PerpExchange:
         self.n_fundings = 0
         self._open: set[int] = set()               # owners with a position (liquidation scan)
         self.liquidations: list[Liquidation] = []
+        self.deleveraged: list[Deleveraging] = []
         # Liquidation triggers (see `_trigger`): equity is linear in the mark, so each open
         # position has a mark beyond which it may be liquidated. They only change with the
         # account, so they are recomputed for the owners in `_dirty` (every method that changes
@@ -425,10 +441,11 @@ class PerpExchange:
                             if pos else 0.0)
         return not equity >= maintenance * self.maintenance_margin    # as the scan compared
 
-    def check_liquidations(self) -> list[Liquidation]:
+    def check_liquidations(self, minute: float = math.nan) -> list[Liquidation]:
         """Liquidate every account whose equity is below maintenance margin at the mark; returns
-        (and records) the liquidations that closed lots — one that finds no depth to close into
-        is tried again on the next check, not recorded.
+        (and records, stamped `minute`) the liquidations that closed lots — one that finds no
+        depth to close into is tried again on the next check, not recorded; one that finds too
+        little closes what it can and records the rest as `lots_left`.
 
         The same as testing every open account in owner order (`_under_maintenance`), but only
         the accounts whose trigger the mark has crossed are tested (found by bisection; a minute
@@ -480,7 +497,8 @@ class PerpExchange:
             self._settle(0)                      # covers losses beyond the margin, fill by fill
             if acct.position != before:          # no depth to close into: tried again next time
                 done.append(Liquidation(owner, abs(before - acct.position), self.mark_price,
-                                        fund_before - self.insurance))
+                                        fund_before - self.insurance, book_side,
+                                        abs(acct.position), minute))
             if self._dirty:                      # the counterparties: their turn may be ahead
                 for other in self._dirty:
                     if other > owner and other in scanned:
@@ -488,6 +506,52 @@ class PerpExchange:
                 self._refresh_triggers()
         self.liquidations += done
         return done
+
+    # -- auto-deleveraging ---------------------------------------------------------------------
+    def deleverage(self, owner: int, minute: float = math.nan) -> int:
+        """Close `owner`'s whole position outside the book, at the mark, against the opposite
+        positions in auto-deleveraging order (the most profitable per unit of equity first, as
+        the venues rank profit times leverage); returns the lots closed.
+
+        What a venue does when a position must close and its book has no depth on that side:
+        every unit changes hands at one price, no fee, so the books still balance and the
+        positions still sum to zero; a counterparty whose collateral goes negative is made
+        good as in any fill (its margin, then the insurance fund). Each pairing is recorded
+        in `deleveraged`."""
+        acct = self.account(owner)
+        mark = self.mark_price
+        if not acct.position:
+            return 0
+        if not mark == mark or mark <= 0:
+            raise ValueError(f"{self.name}: cannot deleverage owner {owner} without a mark "
+                             f"price (got {mark})")
+        price = max(1, round(mark / self.tick_size))
+        side = 1 if acct.position < 0 else -1          # what the owner trades to close
+        self.cancel_all(owner)
+
+        def rank(other: int) -> tuple[float, int]:
+            a = self.accounts[other]
+            equity = self.equity_units(a)
+            return (-(self.unrealised_units(a) / equity if equity > 0 else -math.inf), other)
+
+        opposite = sorted((o for o in self._open if o != owner
+                           and self.accounts[o].position * side > 0), key=rank)
+        closed = 0
+        for other in opposite:
+            left = abs(acct.position)
+            if not left:
+                break
+            them = self.accounts[other]
+            qty = min(left, abs(them.position))
+            self._trade(acct, side, qty, price, owner)
+            self._trade(them, -side, qty, price, other)
+            for o, a in ((owner, acct), (other, them)):
+                self._cover(a)
+                self._dirty.add(o)
+            self.deleveraged.append(Deleveraging(owner, other, qty, price * self.tick_size,
+                                                 minute))
+            closed += qty
+        return closed
 
     # -- reports and audit ---------------------------------------------------------------------
     def position(self, owner: int) -> dict[str, float]:
