@@ -231,7 +231,9 @@ class RetailConfig:
     fundamental_threshold: float = _field(0.05, 0.0, 1.0, "mispricing fundamentalists act on")
     fundamental_max_multiple: float = _field(3.0, 1.0, 1000.0,
                                              "cap on a fundamentalist's order size, in typical orders")
-    perp_leverage: float = _field(3.0, 1.0, 100.0, "speculators' leverage")
+    perp_leverage: float = _field(10.0, 1.0, 100.0,
+                                  "speculators' position per USDT of equity (the venue's "
+                                  "1 / perp.initial_margin caps it)")
     mood_sd: float = _field(0.2, 0.0, 0.45,
                             "spread of the crowd's hourly buy-side tilt (noise and perp traders)")
     mood_halflife_hours: float = _field(0.3, 0.0, 8760.0,

@@ -47,3 +47,33 @@ def test_the_run_s_liquidations_agree_with_the_summary_and_carry_their_time():
     assert all(liq.side in (1, -1) for liq in model.perp.liquidations)
     assert isinstance(model.perp.liquidations[0], Liquidation)
 
+
+def _perp_leverage(model) -> list[float]:
+    """Each open retail perp account's position value over its equity, at the mark."""
+    perp = model.perp
+    out = []
+    for owner, acct in perp.accounts.items():
+        if acct.position and model.owner_type(owner) == "perp":
+            equity = perp.equity_units(acct)
+            value = abs(perp._notional(acct.position, perp.mark_price / perp.tick_size))
+            out.append(value / equity if equity > 0 else float("inf"))
+    return sorted(out)
+
+
+def test_speculators_hold_what_their_leverage_allows_and_fewer_are_liquidated_below_it():
+    """retail.perp_leverage bounds each speculator's position (its orders' sum, not each
+    order), so lower leverage means lower positions over equity and fewer liquidations."""
+    counts, medians = {}, {}
+    for leverage in (10.0, 4.0, 2.0):
+        config = Config().override({"run.months": 0.2, "retail.n_traders": 1500,
+                                    "market_maker.strategy": "hold",
+                                    "retail.perp_leverage": leverage})
+        model = MarketModel(config, seed=1)
+        model.run_model()
+        ratios = _perp_leverage(model)
+        medians[leverage] = ratios[len(ratios) // 2]
+        counts[leverage] = len(model.perp.liquidations)
+        # opened at most at the key's leverage; only the price's moves since push it higher
+        assert medians[leverage] <= leverage * 1.15
+    assert counts[10.0] > counts[4.0] >= counts[2.0]
+    assert medians[10.0] > 6 and medians[2.0] < 2.3

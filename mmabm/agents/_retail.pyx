@@ -229,6 +229,8 @@ cdef class _Loop:
         cdef double have, amount, unit, price = pymax(ref, limit_price), x
         cdef SpotExchange cex
         cdef Account* a
+        cdef object acct
+        cdef double pos_usd
         if vk == V_DEX:
             # the input that would move the pool's price by the slippage cap
             x = sqrt(1.0 + self.t.slippage) - 1.0
@@ -248,8 +250,17 @@ cdef class _Loop:
             if self.resting[i]:
                 venue.cancel(owner, self.resting[i])
                 self.resting[i] = 0
-            x = <double>venue.account(owner).collateral * USDT_UNIT
-            x = pymin(size_usd, x * 0.9 / pymax(venue.initial_margin, 1e-9))
+            # at most `perp_leverage` times its equity in the position: the order adds only
+            # the room left on its side (an order against the position may close it and
+            # open the other way up to the same bound); and the venue's margin on what it
+            # opens must come from free collateral
+            acct = venue.account(owner)
+            pos_usd = <double>acct.position * <double>venue.lot_size * price
+            have = (<double>(acct.collateral + acct.locked + acct.margin - acct.cost) * USDT_UNIT
+                    + pos_usd)
+            x = pymin(size_usd, self.t.leverage * have - side * pos_usd)
+            x = pymin(x, <double>acct.collateral * USDT_UNIT * 0.9
+                      / pymax(venue.initial_margin, 1e-9))
             x = x / (price * <double>venue.lot_size)
             if not x >= 1:
                 return 0
