@@ -46,7 +46,11 @@ class Recorder:
                "amm_price": model.dex.price(), "perp_mark": model.perp.mark_price,
                "index_price": model.perp.index_price, "funding_rate": model.perp.funding_rate,
                "fundamental": model.fundamental_at(model.time),
-               "news_revision": model.flow_learning.log_revision}
+               "news_revision": model.flow_learning.log_revision,
+               # since listing (running totals, so any recording cadence agrees)
+               "perp_liquidations_so_far": float(len(model.perp.liquidations)),
+               "perp_liquidated_tokens_so_far": (model.perp.liquidated_lots * model.perp.lot_units
+                                                 * units.TOKEN_UNIT)}
         for venue, terms in zip(model.cexs, c.cex):
             row[f"mid_{venue.name}"] = venue.mid_usd()
             spread, bids, asks = (venue.spread_bps(), venue.depth_usd(BUY, terms.band),

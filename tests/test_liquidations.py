@@ -42,6 +42,11 @@ def test_the_run_s_liquidations_agree_with_the_summary_and_carry_their_time():
     assert summary["perp_liquidated_positions"] == rows["tokens_left"].eq(0).sum()
     table = liquidations.by_month(rows)
     assert table["orders"].sum() == len(rows)
+    # the time series' running totals end where the records do
+    model.record()
+    last = model.rows[-1]
+    assert last["perp_liquidations_so_far"] == len(rows)
+    assert last["perp_liquidated_tokens_so_far"] == pytest.approx(rows["tokens"].sum())
     assert table["tokens"].sum() == pytest.approx(rows["tokens"].sum())
     # a record's side is the sign of the position it closed
     assert all(liq.side in (1, -1) for liq in model.perp.liquidations)

@@ -134,6 +134,7 @@ class PerpExchange:
         self._open: set[int] = set()               # owners with a position (liquidation scan)
         self.liquidations: list[Liquidation] = []
         self.deleveraged: list[Deleveraging] = []
+        self.liquidated_lots = 0                   # closed by liquidations since the start
         # Liquidation triggers (see `_trigger`): equity is linear in the mark, so each open
         # position has a mark beyond which it may be liquidated. They only change with the
         # account, so they are recomputed for the owners in `_dirty` (every method that changes
@@ -505,6 +506,7 @@ class PerpExchange:
                         heapq.heappush(pending, other)
                 self._refresh_triggers()
         self.liquidations += done
+        self.liquidated_lots += sum(liq.lots_closed for liq in done)
         return done
 
     # -- auto-deleveraging ---------------------------------------------------------------------
