@@ -79,6 +79,8 @@ cdef class OrderBook:
                        int64_t taker_owner, bint stp) except -1
     cdef int expire(self, int32_t s) except -1
     cdef double depth_between(self, int8_t side, int64_t lo, int64_t hi, int64_t* qty) noexcept
+    cdef double owner_depth_between(self, int64_t owner, int8_t side, int64_t lo, int64_t hi,
+                                    int64_t* best) noexcept
     cdef int32_t alloc_slot(self) except -1
     cdef void free_slot(self, int32_t s) noexcept
     cdef int owner_reserve(self, int64_t owner) except -1

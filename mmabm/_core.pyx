@@ -521,6 +521,26 @@ cdef class OrderBook:
             i = ladder_next(L, i + 1)
         return notional
 
+    cdef double owner_depth_between(self, int64_t owner, int8_t side, int64_t lo, int64_t hi,
+                                    int64_t* best) noexcept:
+        """`owner`'s own notional (tick-lots) resting on `side` at prices in [lo, hi], from its
+        list of orders (O(its orders)); its best price on that side into `best` (0: none).
+        Needs track_owners (else: nothing)."""
+        cdef int32_t s = (self._owner_head[owner]
+                          if self._track_owners and 0 <= owner < self._owner_cap else NIL)
+        cdef Order* o
+        cdef double notional = 0.0
+        best[0] = 0
+        while s != NIL:
+            o = &self._orders[s]
+            if o.side == side:
+                if lo <= o.price <= hi:
+                    notional += <double>o.qty * <double>o.price
+                if best[0] == 0 or (o.price > best[0] if side > 0 else o.price < best[0]):
+                    best[0] = o.price
+            s = o.owner_next
+        return notional
+
     def levels(self, side, n=None):
         """The top `n` levels (all if None) of one side, best first, as a LEVEL_DTYPE array."""
         cdef Ladder* L = self.ladder(side_arg(side))

@@ -119,6 +119,17 @@ class ContractConfig:
     option_tokens: tuple[float, ...] = _field((100_000.0, 100_000.0, 100_000.0), 0.0, 1e15,
                                               "tokens per call, one per strike")
     american: bool = _field(False, doc="calls exercisable before maturity")
+    uptime_window: Literal["day", "month"] = _field(
+        "month", doc="the window over which the maker's quoting uptime is measured, per "
+        "exchange: its own quotes sampled every minute (exchanges' programmes measure it "
+        "monthly or daily)")
+    uptime_threshold: float = _field(0.9, 0.0, 1.0,
+                                     "share of a window's minutes its quotes must meet the "
+                                     "obligation (an assumption: no public deal states one)")
+    penalty_usdt_per_hour: float = _field(0.0, 0.0, 1e9,
+                                          "USDT the maker pays the project per hour its quotes "
+                                          "missed, in a window below the threshold (0: a miss "
+                                          "costs nothing, as in the article's deal)")
 
 
 @dataclass(frozen=True)

@@ -387,6 +387,7 @@ def summarize(model) -> dict[str, float]:
         "conservation_error": float(len(model.conservation_problems())),
     })
     summary.update(liquidations.summary(model))
+    summary.update(model.obligations.summary())
     summary.update(retail_tokens_by_kind(model))
     # who the maker's quotes really sold to (its own sale's market orders are not in it)
     for kind, tokens in tape.maker_sold_to(model.market_maker.unique_id).items():

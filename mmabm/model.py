@@ -30,6 +30,7 @@ from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
 from mmabm.config import Config
 from mmabm.exogenous import Attention, fundamental_path
 from mmabm.metrics import HOLDERS, MINUTES_PER_MONTH, Recorder, ledger_rows
+from mmabm.obligations import ObligationMonitor
 from mmabm.randomness import RandomStreams
 from mmabm.tape import Tape
 from mmabm.venues import AmmVenue, PerpExchange, SpotExchange, Wallets, audit_model
@@ -99,6 +100,7 @@ class MarketModel(mesa.Model):
         self.latent_books = latent_books(self, config.latent)
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
+        self.obligations = ObligationMonitor(self)   # last: it samples the minute's end state
         self.ledger_start = ledger_rows(self, "start")
         # the non-retail owners' HOLDERS groups (metrics.supply_row); the latent books trade as
         # liquidity providers (owner_type, the tape) but are counted apart: who holds a sale

@@ -431,3 +431,25 @@ def test_held_units_sums_free_and_locked_of_the_owners_asked_or_of_everyone():
     # ids without an account (never seen, beyond the table, negative) hold nothing
     assert v.held_units(np.array([1, 7, 10**6, -1], dtype=np.int64)) == held([1])
     assert v.held_units(np.array([], dtype=np.int64)) == (0, 0)
+
+
+def test_own_obligation_counts_only_the_owner_s_quotes_within_the_band_and_its_own_spread():
+    v = SpotExchange(tick_size=0.0001, lot_size=1.0)
+    for owner in (1, 2):
+        v.deposit(owner, usdt=1e6, tokens=1e6)
+    v.limit(1, BUY, 9_996, 200_000)              # $199.9k at $0.9996
+    v.limit(1, SELL, 10_004, 200_000)            # $200.1k at $1.0004: its spread 8 bp
+    v.limit(2, BUY, 9_998, 10)                   # someone else's better bid
+    assert v.own_obligation_met(1, 0.02, 100_000, 0.001)
+    assert not v.own_obligation_met(1, 0.02, 100_000, 0.0005)     # 8 bp > 5 bp
+    assert not v.own_obligation_met(1, 0.02, 250_000, 0.001)      # too little depth
+    assert not v.own_obligation_met(2, 0.02, 1, 0.01)              # no ask of its own
+    assert not v.own_obligation_met(7, 0.02, 1, 0.01)              # no orders at all
+    v.limit(1, BUY, 9_000, 1_000_000)            # depth outside the band does not count
+    assert not v.own_obligation_met(1, 0.02, 300_000, 0.001)
+    # the whole book would pass where the owner's own quotes do not
+    assert v.thin_sides(0.02, 150_000) == 0 and not v.own_obligation_met(2, 0.02, 150_000, 0.01)
+    with pytest.raises(ValueError, match="band"):
+        v.own_obligation_met(1, -0.1, 1, 0.01)
+    with pytest.raises(ValueError, match="max_spread"):
+        v.own_obligation_met(1, 0.02, 1, float("nan"))

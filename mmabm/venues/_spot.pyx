@@ -513,6 +513,26 @@ cdef class SpotExchange:
         return ((0 if self.depth_usd_c(1, b) >= want else 1)
                 | (0 if self.depth_usd_c(-1, b) >= want else 2))
 
+    def own_obligation_met(self, owner, band, depth_usd, max_spread):
+        """Whether `owner`'s own quotes meet a quoting obligation: at least `depth_usd` USDT of
+        its orders within `band` of the mid on each side, and its own best bid and ask at most
+        `max_spread` of the mid apart (as exchanges' market-maker programmes measure it; False
+        with no mid). `thin_sides` measures the whole book instead."""
+        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
+        cdef double b = _number_in(band, "band", 0.0, 1.0)
+        cdef double want = _number_in(depth_usd, "depth_usd", 0.0, INFINITY)
+        cdef double cap = _number_in(max_spread, "max_spread", 0.0, 1.0)
+        cdef double mid = self.mid_ticks(), scale = self.quote_units * USDT_UNIT
+        cdef int64_t bid, ask
+        if mid != mid:
+            return False
+        cdef double bids = self._book.owner_depth_between(
+            o, 1, <int64_t>ceil(mid * (1.0 - b)), <int64_t>floor(mid), &bid)
+        cdef double asks = self._book.owner_depth_between(
+            o, -1, <int64_t>ceil(mid), <int64_t>floor(mid * (1.0 + b)), &ask)
+        return bool(bids * scale >= want and asks * scale >= want and bid > 0 and ask > 0
+                    and <double>(ask - bid) <= cap * mid * (1.0 + 1e-9))
+
     cdef double depth_usd_c(self, int8_t s, double band) noexcept:
         cdef double mid = self.mid_ticks()
         cdef int64_t qty

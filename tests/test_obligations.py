@@ -1,0 +1,69 @@
+"""The maker's quoting obligations as the contract measures them: its own quotes every minute,
+windows closed on time, and a window below the threshold charged per hour missed, paid to the
+project as far as the maker's wallet goes."""
+import pytest
+
+from mmabm.config import Config
+from mmabm.model import MarketModel
+
+DAYS = Config().override({"run.months": 3 / 30, "retail.n_traders": 600,
+                          "contract.uptime_window": "day"})
+
+
+def _run(config):
+    model = MarketModel(config, seed=3)
+    model.run_model()
+    return model
+
+
+def test_each_day_is_a_window_and_the_uptime_is_the_maker_s_own_quotes():
+    model = _run(DAYS)
+    monitor = model.obligations
+    assert [end for end, _ in monitor.windows] == [1440, 2880, 4320]
+    assert monitor.sampled == model.time == 4320                  # every minute, 1 to the end
+    summary = monitor.summary()
+    for k, venue in enumerate(model.cexs):
+        day_rates = [uptimes[k] for _, uptimes in monitor.windows]
+        assert all(0 <= rate <= 1 for rate in day_rates)
+        assert summary[f"mm_windows_missed_{venue.name}"] == sum(r < 0.9 for r in day_rates)
+        assert 0 < summary[f"mm_uptime_{venue.name}"] < 1
+    # nothing is charged by default: a miss costs nothing, as in the article's deal
+    assert summary["mm_penalties_usdt"] == 0 and summary["mm_penalties_unpaid_usdt"] == 0
+
+
+def test_a_window_below_the_threshold_is_charged_per_hour_missed_and_money_is_conserved():
+    price = 100.0                                        # USDT per hour missed
+    model = _run(DAYS.override({"contract.penalty_usdt_per_hour": price,
+                                "contract.uptime_threshold": 1.0}))
+    monitor = model.obligations
+    # every closed window is below a threshold of 1: each charges its missed hours
+    missed_minutes = sum(1440 * (1 - rate) for _, uptimes in monitor.windows
+                         for rate in uptimes)
+    owed = price * missed_minutes / 60
+    assert owed > 0
+    assert monitor.penalties_usdt + monitor.unpaid_usdt == pytest.approx(owed, rel=1e-9)
+    assert monitor.penalties_usdt > 0
+    assert model.conservation_problems() == []
+
+
+def test_a_penalty_the_maker_cannot_pay_is_recorded_unpaid():
+    model = MarketModel(DAYS, seed=3)
+    me, project = model.market_maker.unique_id, model.project.unique_id
+    wallets = model.wallets
+    wallets.transfer(me, project, usdt_units=wallets.usdt[me] - 5_000_000)   # $5 left
+    before = wallets.usdt[project]
+    model.obligations.charge(12.5)
+    assert model.obligations.penalties_usdt == pytest.approx(5.0)
+    assert model.obligations.unpaid_usdt == pytest.approx(7.5)
+    assert wallets.usdt[me] == 0
+    assert wallets.usdt[project] - before == 5_000_000           # what was paid, moved
+    assert model.conservation_problems() == []
+
+
+def test_bad_terms_name_the_key():
+    with pytest.raises(Exception, match="contract.uptime_threshold"):
+        Config().override({"contract.uptime_threshold": 1.5})
+    with pytest.raises(Exception, match="contract.uptime_window"):
+        Config().override({"contract.uptime_window": "week"})
+    with pytest.raises(Exception, match="contract.penalty_usdt_per_hour"):
+        Config().override({"contract.penalty_usdt_per_hour": -1})
