@@ -174,6 +174,12 @@ class MarketMakerConfig:
                                       "delta off target tolerated before the hedge trades")
     perp_leverage: float = _field(3.0, 1.0, 100.0,
                                   "hedge notional per USDT of collateral kept on the perp")
+    compliance: Literal["accept", "requote"] = _field(
+        "accept", doc="how it keeps its quoting obligations: accept, it requotes a CEX only "
+        "when the mid has moved or the whole book is thin there (others' depth hides its own "
+        "taken rungs: the model before; a miss is accepted, with whatever contract.penalty_"
+        "usdt_per_hour costs); requote, it also requotes whenever its own quotes miss the "
+        "obligation and it has the funds to post more")
     hedge_close: Literal["book", "book_then_adl"] = _field(
         "book_then_adl", doc="how its perp hedge closes at maturity: book, market orders into "
         "the perp's book only (what the book cannot take stays open, marked at the mark: the "

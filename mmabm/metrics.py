@@ -6,12 +6,11 @@ from itertools import repeat
 
 import numpy as np
 
+from mmabm import liquidations
 from mmabm._core import BUY, SELL
 from mmabm.agents.retail import EARLY, RETAIL_BASE, TYPE_NAMES
-from mmabm import liquidations
 from mmabm.tape import AGENT_TYPES, MINUTES_PER_MONTH, obligation_met, price_at
 from mmabm.venues import units
-
 
 
 class Recorder:

@@ -67,3 +67,15 @@ def test_bad_terms_name_the_key():
         Config().override({"contract.uptime_window": "week"})
     with pytest.raises(Exception, match="contract.penalty_usdt_per_hour"):
         Config().override({"contract.penalty_usdt_per_hour": -1})
+
+
+def test_a_maker_that_requotes_when_its_own_quotes_miss_keeps_them_up_longer():
+    """compliance = requote: the check that decides a requote reads its own quotes, not the
+    whole book (where others' depth hides its taken rungs), so it misses fewer minutes."""
+    base = Config().override({"run.months": 2 / 30, "retail.n_traders": 600,
+                              "market_maker.strategy": "hold"})
+    uptime = {}
+    for policy in ("accept", "requote"):
+        model = _run(base.override({"market_maker.compliance": policy}))
+        uptime[policy] = model.obligations.summary()["mm_uptime_main"]
+    assert uptime["requote"] > 1.3 * uptime["accept"] > 0

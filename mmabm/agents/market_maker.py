@@ -378,7 +378,8 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
 
     def requote(self) -> None:
         """Requote each CEX whose mid moved past the threshold, or whose ladder thinned out on
-        a side that a new ladder could make deeper.
+        a side that a new ladder could make deeper (thinned: the whole book below the
+        obligation, or with `compliance` = requote its own quotes missing it).
 
         The check reads only the venue's book and the mid last quoted, so a venue found fine
         is not checked again until its change counter or that mid moves (it would be found
@@ -389,6 +390,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if not self.quoting:
             return
         threshold = self.model.config.market_maker.requote_threshold
+        own, me = self.model.config.market_maker.compliance == "requote", self.unique_id
         fine, tilt = self._found_fine, self.news_tilt()
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
             quoted = self.quoted_mid[venue.name]
@@ -399,7 +401,11 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                 last = venue.last_price_usd()
                 mid = last if last == last else quoted
             elif (moved := abs(mid / quoted - 1)) <= threshold:
-                thin = venue.thin_sides(terms.band, terms.depth_usd)
+                if own:                # its own quotes, as the contract measures them
+                    thin = 0 if venue.own_obligation_met(me, terms.band, terms.depth_usd,
+                                                         terms.max_spread) else 3
+                else:
+                    thin = venue.thin_sides(terms.band, terms.depth_usd)
                 if not thin and venue.spread_bps() > terms.max_spread * 1e4 * (1 + 1e-9):
                     thin = 3           # the depth is there (others'), its best quotes are not
                 if not thin:
