@@ -40,6 +40,8 @@ class ObligationMonitor:
         """Each step: whether each exchange's obligation is met by the maker's own quotes."""
         mm = self.model.market_maker
         if not mm.quoting:
+            if self._sampled:
+                self.close_window()          # the contract's last window ends with its quoting
             return
         me = mm.unique_id
         for k, (venue, band, depth, spread) in enumerate(self._terms):

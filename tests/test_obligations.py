@@ -79,3 +79,13 @@ def test_a_maker_that_requotes_when_its_own_quotes_miss_keeps_them_up_longer():
         model = _run(base.override({"market_maker.compliance": policy}))
         uptime[policy] = model.obligations.summary()["mm_uptime_main"]
     assert uptime["requote"] > 1.3 * uptime["accept"] > 0
+
+
+def test_the_contract_s_last_window_closes_at_maturity():
+    """Quoting stops at maturity: the window it was in closes then, and counts."""
+    model = _run(Config().override({"run.months": 1, "contract.months": 1,
+                                     "retail.n_traders": 600}))
+    monitor = model.obligations
+    assert not model.market_maker.quoting
+    assert [end for end, _ in monitor.windows] == [30 * 1440]
+    assert monitor.summary()["mm_windows_closed"] == 1
