@@ -1,0 +1,119 @@
+"""Issue 14: the market maker's quoting obligations as a contract measures them (its own
+quotes, every minute), by strategy and compliance policy: uptime per exchange, the months
+below the threshold, the penalties and what the project gets back.
+
+A miss costs nothing in the article's deal; here it costs --penalty USDT per hour missed in a
+month below contract.uptime_threshold (an assumption, stated in the report), so the penalties
+are measured. Strategies are paired on the same seeds within each policy.
+    .venv/bin/python experiments/obligations.py --quick
+"""
+import _common
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from mmabm.experiment import compare
+from mmabm.plots import save
+
+STRATEGIES = ["article", "hold", "twap_sale"]
+POLICIES = ["accept", "requote"]
+OUTCOMES = ["mm_penalties_usdt", "mm_penalties_unpaid_usdt", "project_usdt_received",
+            "project_shortfall_tokens", "mm_pnl_total", "price_end"]
+
+
+def mean_ci(values: pd.Series) -> tuple[float, float, float]:
+    """Mean and Student-t 95% interval over seeds (NaN interval with one seed)."""
+    x = values.dropna().to_numpy(float)
+    m = float(x.mean()) if len(x) else float("nan")
+    if len(x) < 2:
+        return m, float("nan"), float("nan")
+    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return m, m - h, m + h
+
+
+def fmt(m: float, lo: float, hi: float, digits: int) -> str:
+    if hi != hi:
+        return f"{m:,.{digits}f}"
+    return f"{m:,.{digits}f} [{lo:,.{digits}f}, {hi:,.{digits}f}]"
+
+
+def uptime_table(runs: pd.DataFrame, cexs: list[str]) -> pd.DataFrame:
+    """Per policy and strategy: each CEX's own uptime, months below the threshold, and the
+    whole book's uptime on the main CEX (mean [95% CI] over seeds)."""
+    rows = []
+    for (policy, strategy), part in runs.groupby(["policy", "strategy"], sort=False):
+        row = {"policy": policy, "strategy": strategy}
+        for cex in cexs:
+            row[f"own uptime, {cex}"] = fmt(*mean_ci(part[f"mm_uptime_{cex}"]), 2)
+            row[f"windows missed, {cex}"] = f"{part[f'mm_windows_missed_{cex}'].mean():.1f}"
+        row["whole book, main"] = fmt(*mean_ci(part["obligation_uptime_main"]), 2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def outcome_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per policy and strategy: penalties, the project's USDT and token shortfall, the
+    maker's P&L and the end price (mean [95% CI] over seeds)."""
+    rows = []
+    for (policy, strategy), part in runs.groupby(["policy", "strategy"], sort=False):
+        rows.append({"policy": policy, "strategy": strategy,
+                     **{metric: fmt(*mean_ci(part[metric]), 3 if metric == "price_end" else 0)
+                        for metric in OUTCOMES}})
+    return pd.DataFrame(rows)
+
+
+def uptime_figure(runs: pd.DataFrame, threshold: float) -> Figure:
+    """The main CEX's own uptime per strategy, one bar per policy, with 95% intervals."""
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
+    width = 0.8 / len(POLICIES)
+    for k, policy in enumerate(POLICIES):
+        stats_ = [mean_ci(runs[(runs.policy == policy) & (runs.strategy == s)]["mm_uptime_main"])
+                  for s in STRATEGIES]
+        means = [m for m, _, _ in stats_]
+        errors = [0.0 if hi != hi else hi - m for m, _, hi in stats_]
+        ax.bar(np.arange(len(STRATEGIES)) + (k - (len(POLICIES) - 1) / 2) * width, means, width,
+               yerr=errors, capsize=4, label=f"compliance = {policy}")
+    ax.axhline(threshold, color="grey", ls=":", label=f"the contract's threshold ({threshold:g})")
+    ax.set_xticks(np.arange(len(STRATEGIES)), STRATEGIES)
+    ax.set(ylim=(0, 1), ylabel="share of minutes its own quotes met the obligation",
+           title="The market maker's own quoting uptime on the main CEX (mean, 95% CI)")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def main() -> None:
+    args = _common.options(__doc__.splitlines()[0], quick=(0.25, 2), full=(12, 5),
+                           swept=("market_maker.compliance", "market_maker.strategy"),
+                           extra=(lambda p: p.add_argument(
+                               "--penalty", type=_common.number_in(0, 1e9, "USDT per hour"),
+                               default=100.0, help="USDT per hour missed in a window below the "
+                               "threshold (default 100; the article's deal: 0)"),))
+    frames = []
+    for policy in POLICIES:
+        config = _common.base_config(args, {"market_maker.compliance": policy,
+                                            "contract.penalty_usdt_per_hour": args.penalty})
+        result = compare(config, STRATEGIES, args.seeds, workers=args.workers, dask=args.dask,
+                         on_done=_common.progress, store=args.out / "runs" / policy)
+        frames.append(result.runs.assign(policy=policy))
+    runs = pd.concat(frames, ignore_index=True)
+    runs.to_parquet(args.out / "runs.parquet")
+    cexs = [c.name for c in config.cex]
+    threshold = config.contract.uptime_threshold
+    figure = save(uptime_figure(runs, threshold), args.out / "uptime.png")
+    _common.write_report(args, "The market maker's quoting obligations by strategy and policy", [
+        f"Own quotes sampled at the end of every minute; windows of a "
+        f"{config.contract.uptime_window}, threshold {threshold:g}; a miss costs "
+        f"{args.penalty:g} USDT per hour missed in a window below it (an assumption: the "
+        f"article's deal names no penalty); {runs['mm_windows_closed'].mean():g} windows "
+        f"closed per run (a window is a penalty's unit: a run shorter than one charges "
+        f"nothing). Mean [95% CI] over seeds.", "",
+        "## Uptime", "", _common.table(uptime_table(runs, cexs)), "",
+        "## What it costs and what the project gets back", "",
+        _common.table(outcome_table(runs))], [figure])
+
+
+if __name__ == "__main__":
+    main()
