@@ -11,25 +11,15 @@ import _common
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
 from mmabm.experiment import compare
 from mmabm.plots import save
+from mmabm.stylized import mean_ci
 
 STRATEGIES = ["article", "hold", "twap_sale"]
 POLICIES = ["accept", "requote"]
 OUTCOMES = ["mm_penalties_usdt", "mm_penalties_unpaid_usdt", "project_usdt_received",
             "project_shortfall_tokens", "mm_pnl_total", "price_end"]
-
-
-def mean_ci(values: pd.Series) -> tuple[float, float, float]:
-    """Mean and Student-t 95% interval over seeds (NaN interval with one seed)."""
-    x = values.dropna().to_numpy(float)
-    m = float(x.mean()) if len(x) else float("nan")
-    if len(x) < 2:
-        return m, float("nan"), float("nan")
-    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return m, m - h, m + h
 
 
 def fmt(m: float, lo: float, hi: float, digits: int) -> str:
@@ -45,9 +35,11 @@ def uptime_table(runs: pd.DataFrame, cexs: list[str]) -> pd.DataFrame:
     for (policy, strategy), part in runs.groupby(["policy", "strategy"], sort=False):
         row = {"policy": policy, "strategy": strategy}
         for cex in cexs:
-            row[f"own uptime, {cex}"] = fmt(*mean_ci(part[f"mm_uptime_{cex}"]), 2)
+            row[f"own uptime, {cex}"] = fmt(*mean_ci(part[f"mm_uptime_{cex}"].to_numpy(float)),
+                                            2)
             row[f"windows missed, {cex}"] = f"{part[f'mm_windows_missed_{cex}'].mean():.1f}"
-        row["whole book, main"] = fmt(*mean_ci(part["obligation_uptime_main"]), 2)
+        row["whole book, main"] = fmt(*mean_ci(part["obligation_uptime_main"].to_numpy(float)),
+                                      2)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -58,7 +50,8 @@ def outcome_table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (policy, strategy), part in runs.groupby(["policy", "strategy"], sort=False):
         rows.append({"policy": policy, "strategy": strategy,
-                     **{metric: fmt(*mean_ci(part[metric]), 3 if metric == "price_end" else 0)
+                     **{metric: fmt(*mean_ci(part[metric].to_numpy(float)),
+                                    3 if metric == "price_end" else 0)
                         for metric in OUTCOMES}})
     return pd.DataFrame(rows)
 
@@ -69,7 +62,8 @@ def uptime_figure(runs: pd.DataFrame, threshold: float) -> Figure:
     ax = fig.subplots()
     width = 0.8 / len(POLICIES)
     for k, policy in enumerate(POLICIES):
-        stats_ = [mean_ci(runs[(runs.policy == policy) & (runs.strategy == s)]["mm_uptime_main"])
+        stats_ = [mean_ci(runs[(runs.policy == policy) & (runs.strategy == s)]
+                          ["mm_uptime_main"].to_numpy(float))
                   for s in STRATEGIES]
         means = [m for m, _, _ in stats_]
         errors = [0.0 if hi != hi else hi - m for m, _, hi in stats_]
