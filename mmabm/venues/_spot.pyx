@@ -58,6 +58,16 @@ ACCOUNT_DTYPE = np.dtype([(name, np.int64) for name in (
     "usdt", "usdt_locked", "tokens", "tokens_locked")])
 
 
+cdef inline void band_ticks(double mid, double band, int8_t side, int64_t* lo,
+                            int64_t* hi) noexcept nogil:
+    """The prices (ticks) within `band` of `mid` on `side`: [mid(1 - band), mid] for the bids,
+    [mid, mid(1 + band)] for the asks, rounded inward."""
+    if side > 0:
+        lo[0], hi[0] = <int64_t>ceil(mid * (1.0 - band)), <int64_t>floor(mid)
+    else:
+        lo[0], hi[0] = <int64_t>ceil(mid), <int64_t>floor(mid * (1.0 + band))
+
+
 cdef inline int64_t fee_of(int64_t notional, double rate) noexcept nogil:
     """Fee in USDT units: rounded up when charged, down when a (maker) rebate is paid."""
     if rate >= 0.0:
@@ -523,29 +533,23 @@ cdef class SpotExchange:
         cdef double want = _number_in(depth_usd, "depth_usd", 0.0, INFINITY)
         cdef double cap = _number_in(max_spread, "max_spread", 0.0, 1.0)
         cdef double mid = self.mid_ticks(), scale = self.quote_units * USDT_UNIT
-        cdef int64_t bid, ask
+        cdef int64_t bid, ask, lo, hi
         if mid != mid:
             return False
-        cdef double bids = self._book.owner_depth_between(
-            o, 1, <int64_t>ceil(mid * (1.0 - b)), <int64_t>floor(mid), &bid)
-        cdef double asks = self._book.owner_depth_between(
-            o, -1, <int64_t>ceil(mid), <int64_t>floor(mid * (1.0 + b)), &ask)
+        band_ticks(mid, b, 1, &lo, &hi)
+        cdef double bids = self._book.owner_depth_between(o, 1, lo, hi, &bid)
+        band_ticks(mid, b, -1, &lo, &hi)
+        cdef double asks = self._book.owner_depth_between(o, -1, lo, hi, &ask)
         return bool(bids * scale >= want and asks * scale >= want and bid > 0 and ask > 0
                     and <double>(ask - bid) <= cap * mid * (1.0 + 1e-9))
 
     cdef double depth_usd_c(self, int8_t s, double band) noexcept:
         cdef double mid = self.mid_ticks()
-        cdef int64_t qty
-        cdef double notional
+        cdef int64_t qty, lo, hi
         if mid != mid:
             return 0.0
-        if s > 0:
-            notional = self._book.depth_between(1, <int64_t>ceil(mid * (1.0 - band)),
-                                                <int64_t>floor(mid), &qty)
-        else:
-            notional = self._book.depth_between(-1, <int64_t>ceil(mid),
-                                                <int64_t>floor(mid * (1.0 + band)), &qty)
-        return notional * self.quote_units * USDT_UNIT
+        band_ticks(mid, band, s, &lo, &hi)
+        return self._book.depth_between(s, lo, hi, &qty) * self.quote_units * USDT_UNIT
 
     def levels(self, side, n=None):
         """Top levels of one side (ticks, lots, order count), best first."""
