@@ -4,7 +4,10 @@ below the threshold, the penalties and what the project gets back.
 
 A miss costs nothing in the article's deal; here it costs --penalty USDT per hour missed in a
 month below contract.uptime_threshold (an assumption, stated in the report), so the penalties
-are measured. Strategies are paired on the same seeds within each policy.
+are measured; --forfeit and --end-after add the other miss costs. The policies: accept and
+requote (its quotes only), rebuy (it buys the tokens its asks lack), borrow (it borrows them,
+up to --extra-loan tokens), and rebuy with a deeper ladder (3 rungs inside the spread, 50%
+depth margin). Strategies are paired on the same seeds within each policy.
     .venv/bin/python experiments/obligations.py --quick
 """
 import _common
@@ -17,9 +20,13 @@ from mmabm.plots import save
 from mmabm.stylized import mean_ci
 
 STRATEGIES = ["article", "hold", "twap_sale"]
-POLICIES = ["accept", "requote"]
-OUTCOMES = ["mm_penalties_usdt", "mm_penalties_unpaid_usdt", "project_usdt_received",
-            "project_shortfall_tokens", "mm_pnl_total", "price_end"]
+#: each policy's overrides (borrow's loan cap comes from --extra-loan)
+POLICIES = {"accept": {}, "requote": {}, "rebuy": {}, "borrow": {},
+            "rebuy, deep ladder": {"market_maker.inner_rungs": 3,
+                                   "market_maker.depth_margin": 0.5}}
+OUTCOMES = ["mm_penalties_usdt", "mm_compliance_usdt", "project_extra_lent_tokens",
+            "mm_calls_forfeited", "project_usdt_received", "project_shortfall_tokens",
+            "mm_pnl_total", "price_end"]
 
 
 def fmt(m: float, lo: float, hi: float, digits: int) -> str:
@@ -84,13 +91,29 @@ def main() -> None:
                            extra=(lambda p: p.add_argument(
                                "--penalty", type=_common.number_in(0, 1e9, "USDT per hour"),
                                default=100.0, help="USDT per hour missed in a window below the "
-                               "threshold (default 100; the article's deal: 0)"),))
+                               "threshold (default 100; the article's deal: 0)"),
+                                  lambda p: p.add_argument(
+                               "--forfeit", type=_common.number_in(0, 100, "call tranches"),
+                               default=0, help="call tranches forfeited per window with a "
+                               "miss (default 0)"),
+                                  lambda p: p.add_argument(
+                               "--end-after", type=_common.number_in(0, 10_000, "windows"),
+                               default=0, help="windows with a miss after which the mandate "
+                               "ends (default 0: never)"),
+                                  lambda p: p.add_argument(
+                               "--extra-loan", type=_common.number_in(0, 1e12, "tokens"),
+                               default=1_000_000.0, help="tokens the project lends the borrow "
+                               "policy beyond the loan (default 1,000,000)")))
     frames = []
-    for policy in POLICIES:
-        config = _common.base_config(args, {"market_maker.compliance": policy,
-                                            "contract.penalty_usdt_per_hour": args.penalty})
+    for policy, overrides in POLICIES.items():
+        config = _common.base_config(args, {
+            "market_maker.compliance": policy.split(",")[0],
+            "contract.penalty_usdt_per_hour": args.penalty,
+            "contract.forfeit_calls_per_miss": int(args.forfeit),
+            "contract.end_mandate_after_misses": int(args.end_after),
+            "contract.extra_loan_tokens": args.extra_loan, **overrides})
         result = compare(config, STRATEGIES, args.seeds, workers=args.workers, dask=args.dask,
-                         on_done=_common.progress, store=args.out / "runs" / policy)
+                         on_done=_common.progress, store=args.out / "runs" / policy.replace(", ", "_").replace(" ", "_"))
         frames.append(result.runs.assign(policy=policy))
     runs = pd.concat(frames, ignore_index=True)
     runs.to_parquet(args.out / "runs.parquet")
@@ -100,8 +123,11 @@ def main() -> None:
     _common.write_report(args, "The market maker's quoting obligations by strategy and policy", [
         f"Own quotes sampled at the end of every minute; windows of a "
         f"{config.contract.uptime_window}, threshold {threshold:g}; a miss costs "
-        f"{args.penalty:g} USDT per hour missed in a window below it (an assumption: the "
-        f"article's deal names no penalty); {runs['mm_windows_closed'].mean():g} windows "
+        f"{args.penalty:g} USDT per hour missed in a window below it, {int(args.forfeit)} call "
+        f"tranches per window with a miss, and the mandate ends after "
+        f"{int(args.end_after) or 'no number of'} such windows (assumptions: the article's "
+        f"deal names no cost); the borrow policy may borrow {args.extra_loan:,.0f} tokens "
+        f"beyond the loan; {runs['mm_windows_closed'].mean():g} windows "
         f"closed per run (a window is a penalty's unit: a run shorter than one charges "
         f"nothing). Mean [95% CI] over seeds.", "",
         "## Uptime", "", _common.table(uptime_table(runs, cexs)), "",

@@ -130,6 +130,18 @@ class ContractConfig:
                                           "USDT the maker pays the project per hour its quotes "
                                           "missed, in a window below the threshold (0: a miss "
                                           "costs nothing, as in the article's deal)")
+    forfeit_calls_per_miss: int = _field(0, 0, 100,
+                                         "call tranches the maker forfeits for each window "
+                                         "in which an exchange is below the threshold, the "
+                                         "highest strike first (0: none)")
+    end_mandate_after_misses: int = _field(0, 0, 10_000,
+                                           "windows with a miss after which the project ends "
+                                           "the mandate: the calls are forfeited and the "
+                                           "contract settles at once (0: never)")
+    extra_loan_tokens: float = _field(0.0, 0.0, 1e15,
+                                      "tokens the project will lend beyond the loan when the "
+                                      "maker asks to fund its asks (market_maker.compliance "
+                                      "= borrow), owed back at maturity")
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,18 @@ class MarketMakerConfig:
     usdt_capital: float = _field(1_000_000.0, 0.0, 1e12,
                                  "own USDT at t=0: the pool's half, the CEX bids and the hedge's margin")
     quote_levels: int = _field(10, 1, 100, "rungs per side of each CEX ladder")
+    depth_margin: float = _field(0.05, 0.0, 1.0,
+                                 "depth its ladders carry beyond the obligation, as a share "
+                                 "of it (0.05: enough for rounding, not for a taken rung)")
+    spread_use: float = _field(0.9, 0.05, 1.0,
+                               "share of the allowed spread its best bid and ask span "
+                               "(rounded outwards to ticks)")
+    ladder_reach: float = _field(0.9, 0.05, 1.0,
+                                 "share of the band its deepest rung reaches from the mid")
+    inner_rungs: int = _field(1, 1, 100,
+                              "rungs per side within the allowed spread (1: the best quote "
+                              "alone, and a fill of it opens the spread to the next rung; "
+                              "at most quote_levels)")
     requote_minutes: int = _field(1, 1, 1440, "how often the ladders are checked")
     requote_threshold: float = _field(0.001, 0.0, 0.1, "mid move (fraction) that triggers a requote")
     max_skew_tokens: float = _field(1_000_000.0, 1.0, 1e15, "inventory at which the skew is full")
@@ -174,12 +198,18 @@ class MarketMakerConfig:
                                       "delta off target tolerated before the hedge trades")
     perp_leverage: float = _field(3.0, 1.0, 100.0,
                                   "hedge notional per USDT of collateral kept on the perp")
-    compliance: Literal["accept", "requote"] = _field(
+    compliance: Literal["accept", "requote", "rebuy", "borrow"] = _field(
         "accept", doc="how it keeps its quoting obligations: accept, it requotes a CEX only "
         "when the mid has moved or the whole book is thin there (others' depth hides its own "
-        "taken rungs: the model before; a miss is accepted, with whatever contract.penalty_"
-        "usdt_per_hour costs); requote, it also requotes whenever its own quotes miss the "
-        "obligation and it has the funds to post more")
+        "taken rungs: the model before; a miss is accepted, with whatever the contract's "
+        "miss costs are); requote, it also requotes whenever its own quotes miss the "
+        "obligation and it has the funds to post more; rebuy, as requote, and when it lacks "
+        "the tokens for its asks it buys them on spot (every hedge_minutes, within "
+        "compliance_budget_usdt a month); borrow, as requote, and it borrows them "
+        "from the project instead (within contract.extra_loan_tokens)")
+    compliance_budget_usdt: float = _field(250_000.0, 0.0, 1e12,
+                                           "USDT the rebuy policy may spend a month (30 days) "
+                                           "on tokens for its asks")
     hedge_close: Literal["book", "book_then_adl"] = _field(
         "book_then_adl", doc="how its perp hedge closes at maturity: book, market orders into "
         "the perp's book only (what the book cannot take stays open, marked at the mark: the "
@@ -746,6 +776,9 @@ def _check_terms(c: Config) -> None:
               c.retail.perp_share)
     if abs(sum(shares) - 1.0) > 1e-9:
         raise ConfigError(f"retail.*_share must add up to 1, got {sum(shares):g}")
+    if c.market_maker.inner_rungs > c.market_maker.quote_levels:
+        raise ConfigError(f"market_maker.inner_rungs must be at most market_maker.quote_levels "
+                          f"({c.market_maker.quote_levels}), got {c.market_maker.inner_rungs}")
     names = [x.name for x in c.cex]
     if len(set(names)) != len(names):
         raise ConfigError(f"cex names must be unique, got {names}")

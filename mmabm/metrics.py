@@ -373,6 +373,12 @@ def summarize(model) -> dict[str, float]:
            for part in ("at_maturity", "closed_in_book", "deleveraged", "left")},
         "mm_buyback_tokens": model.market_maker.buyback_tokens,
         "mm_buyback_usdt": model.market_maker.buyback_usdt,
+        # what it did to fund its asks (compliance rebuy / borrow) and what missing cost it
+        "mm_compliance_tokens": model.market_maker.compliance_tokens,
+        "mm_compliance_usdt": model.market_maker.compliance_usdt,
+        "project_extra_lent_tokens": model.project.extra_lent_units * units.TOKEN_UNIT,
+        "mm_calls_forfeited": float(len(model.project.forfeited)),
+        "mm_mandate_ended_month": model.project.mandate_ended_at / MINUTES_PER_MONTH,
         "project_unlocked_tokens": model.project.unlocked_tokens,
         "insiders_sold_tokens": model.insiders.sold_tokens,
         "project_buyback_tokens": model.project.bought_tokens,

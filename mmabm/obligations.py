@@ -5,9 +5,12 @@ window below the threshold costs.
 
 Exchanges' market-maker programmes measure a maker's own quotes this way (uptime, monthly or
 daily) and a maker below the threshold loses rebates, fees or the mandate. The article's deal
-names no penalty, so by default a miss costs nothing (`contract.penalty_usdt_per_hour` = 0)
-and the uptime is a measured outcome; `tape.obligation_met` measures the whole book instead
-(the market's depth, whoever provides it), hourly.
+names no penalty, so by default a miss costs nothing and the uptime is a measured outcome;
+a contract can charge USDT per hour missed (`contract.penalty_usdt_per_hour`), take back call
+tranches (`forfeit_calls_per_miss`) or end the mandate after so many windows with a miss
+(`end_mandate_after_misses`: the calls are forfeited and the contract settles at once).
+`tape.obligation_met` measures the whole book instead (the market's depth, whoever provides
+it), hourly.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ class ObligationMonitor:
         terms = model.config.contract
         self.window = 1440 if terms.uptime_window == "day" else MINUTES_PER_MONTH
         self.threshold, self.penalty = terms.uptime_threshold, terms.penalty_usdt_per_hour
+        self.forfeit, self.end_after = terms.forfeit_calls_per_miss, terms.end_mandate_after_misses
+        self.windows_with_miss = 0                       # windows where any exchange missed
         n = len(model.cexs)
         self.met, self.sampled = [0] * n, 0              # since listing
         self._met, self._sampled = [0] * n, 0            # in the current window
@@ -62,9 +67,16 @@ class ObligationMonitor:
             if uptime < self.threshold:
                 self.missed[k] += 1
                 owed += self.penalty * (self._sampled - self._met[k]) / 60.0
+        self._met, self._sampled = [0] * len(self._met), 0
         if owed > 0:
             self.charge(owed)
-        self._met, self._sampled = [0] * len(self._met), 0
+        if any(u < self.threshold for u in uptimes):
+            self.windows_with_miss += 1
+            project = self.model.project
+            if self.forfeit:
+                project.forfeit_calls(self.forfeit)
+            if self.end_after and self.windows_with_miss >= self.end_after:
+                project.end_mandate()          # settles now; its quoting stops
 
     def charge(self, usdt: float) -> None:
         """Pay the project `usdt` from the maker's wallet, as far as it goes."""
@@ -85,6 +97,7 @@ class ObligationMonitor:
                                               else float("nan"))
             out[f"mm_windows_missed_{venue.name}"] = float(self.missed[k])
         out["mm_windows_closed"] = float(len(self.windows))
+        out["mm_windows_with_miss"] = float(self.windows_with_miss)
         out["mm_penalties_usdt"] = self.penalties_usdt
         out["mm_penalties_unpaid_usdt"] = self.unpaid_usdt
         return out

@@ -89,3 +89,74 @@ def test_the_contract_s_last_window_closes_at_maturity():
     assert not model.market_maker.quoting
     assert [end for end, _ in monitor.windows] == [30 * 1440]
     assert monitor.summary()["mm_windows_closed"] == 1
+
+
+def test_each_window_with_a_miss_forfeits_call_tranches_highest_strike_first():
+    model = _run(DAYS.override({"contract.uptime_threshold": 1.0,
+                                "contract.forfeit_calls_per_miss": 1}))
+    project = model.project
+    assert model.obligations.windows_with_miss == 3               # 3 days, each missed
+    assert [o.strike for o in project.forfeited] == [2.0, 1.5, 1.25]
+    assert project.options == []
+    assert model.market_maker.quoting                              # the mandate goes on
+    assert model.conservation_problems() == []
+
+
+def test_the_mandate_ends_after_so_many_windows_with_a_miss_and_the_contract_settles():
+    model = _run(DAYS.override({"contract.uptime_threshold": 1.0,
+                                "contract.end_mandate_after_misses": 2}))
+    project, mm = model.project, model.market_maker
+    assert project.mandate_ended_at == project.maturity == 2 * 1440
+    assert not mm.quoting and project.options == [] and len(project.forfeited) == 3
+    assert [end for end, _ in model.obligations.windows] == [1440, 2880]   # no third window
+    for venue in model.cexs:                                       # its quotes are gone
+        assert len(venue.orders_of(mm.unique_id)) == 0
+    # the loan came back (what the maker could cover) and nothing was made or lost
+    assert project.tokens_returned_units > 0
+    assert model.conservation_problems() == []
+    assert model.perp.account(mm.unique_id).position == 0
+
+
+def _compliance(policy: str, **terms):
+    """The article's maker, which sells its loan down to the working inventory and then lacks
+    tokens for its asks, a week under `policy`."""
+    return _run(Config().override({"run.months": 7 / 30, "retail.n_traders": 600,
+                                   "market_maker.compliance": policy, **terms}))
+
+
+def test_a_maker_that_borrows_for_its_asks_owes_it_back_within_the_cap():
+    cap = 300_000.0
+    model = _compliance("borrow", **{"contract.extra_loan_tokens": cap})
+    project, mm = model.project, model.market_maker
+    lent = project.extra_lent_units * 1e-6
+    assert 0 < lent <= cap and mm.compliance_tokens == pytest.approx(lent)
+    loan = Config().contract.loan_tokens
+    assert project.loan_units * 1e-6 == pytest.approx(loan + lent)         # owed back too
+    assert model.conservation_problems() == []
+    none = _compliance("borrow")                                  # no extra loan on offer
+    assert none.project.extra_lent_units == 0 and none.market_maker.compliance_tokens == 0
+
+
+def test_a_maker_that_rebuys_for_its_asks_spends_within_its_month_s_budget():
+    budget = 50_000.0
+    model = _compliance("rebuy", **{"market_maker.compliance_budget_usdt": budget})
+    mm = model.market_maker
+    assert mm.compliance_tokens > 0
+    # the budget binds the month; one of _buy's four parts may go past it
+    assert budget <= mm.compliance_usdt < budget * 1.5
+    assert model.project.extra_lent_units == 0
+    assert model.conservation_problems() == []
+    none = _compliance("rebuy", **{"market_maker.compliance_budget_usdt": 0.0})
+    assert none.market_maker.compliance_tokens == 0
+
+
+def test_new_compliance_terms_are_checked_by_name():
+    for key, bad in (("contract.forfeit_calls_per_miss", -1),
+                     ("contract.end_mandate_after_misses", 1.5),
+                     ("contract.extra_loan_tokens", float("nan")),
+                     ("market_maker.compliance", "widen"),
+                     ("market_maker.compliance_budget_usdt", -5),
+                     ("market_maker.inner_rungs", 11),
+                     ("market_maker.depth_margin", 2)):
+        with pytest.raises(Exception, match=key):
+            Config().override({key: bad})

@@ -140,3 +140,29 @@ def test_a_full_skew_moves_the_centre_by_lean_spreads_and_a_bad_lean_is_named(le
                                                  abs=TERMS["tick_size"])
     with pytest.raises(ValueError, match=r"lean must be in \[0, 10\], got -1"):
         obligation_ladder(mid, **TERMS, skew=1.0, lean=-1)
+
+
+@given(mid=st.floats(0.05, 50.0), inner=st.integers(1, 10), skew=st.floats(-1.0, 1.0))
+def test_inner_rungs_all_sit_within_the_allowed_spread(mid, inner, skew):
+    """With `inner` rungs inside the spread, a fill of the best `inner - 1` rungs on both
+    sides still leaves the next ones within max_spread (when the tick allows it)."""
+    terms = TERMS | {"tick_size": 1e-6}
+    ladder = obligation_ladder(mid, **terms, inner=inner, skew=skew)
+    k = min(inner, len(ladder.bid_prices), len(ladder.ask_prices))
+    gap = (ladder.ask_prices[k - 1] - ladder.bid_prices[k - 1]) * terms["tick_size"]
+    assert gap <= terms["max_spread"] * mid * (1 - skew * terms["max_spread"] * 0.25) + 2e-6
+    if inner < 10:                                   # the rest still reach into the band
+        assert ladder.ask_prices[-1] * terms["tick_size"] > mid * (1 + 0.5 * terms["band"])
+
+
+def test_one_inner_rung_and_the_default_geometry_are_the_ladder_before():
+    a = obligation_ladder(1.0, **TERMS)
+    b = obligation_ladder(1.0, **TERMS, inner=1, spread_use=0.9, reach=0.9, margin=0.05)
+    assert all((x == y).all() for x, y in zip(vars(a).values(), vars(b).values()))
+
+
+@pytest.mark.parametrize("kw", [{"inner": 0}, {"inner": 11}, {"inner": 2.0},
+                                {"spread_use": 0.0}, {"reach": 1.5}])
+def test_bad_ladder_geometry_names_the_argument(kw):
+    with pytest.raises(ValueError, match=next(iter(kw))):
+        obligation_ladder(1.0, **TERMS, **kw)

@@ -25,10 +25,11 @@ from mesa.time import Schedule
 
 from mmabm._core import BUY, SELL
 from mmabm.agents.beliefs import NewsFair
-from mmabm.agents.quoting import MARGIN, checked_ladder, obligation_ladder
+from mmabm.agents.quoting import checked_ladder, obligation_ladder
 from mmabm.agents.sale import Sale
 from mmabm.agents.settlement import Settlement
 from mmabm.config import OBLIGATION_BUFFER
+from mmabm.tape import MINUTES_PER_MONTH
 from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 
 MINUTES_PER_YEAR = 365 * 24 * 60
@@ -84,6 +85,9 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self.hedge_at_maturity = self.hedge_closed_in_book = 0.0
         self.hedge_deleveraged = self.hedge_left = 0.0
         self.buyback_tokens = self.buyback_usdt = 0.0
+        # tokens it bought (rebuy) or borrowed (borrow) to fund its asks, and what it paid
+        self.compliance_tokens = self.compliance_usdt = 0.0
+        self._budget_month, self._budget_spent = -1, 0.0     # the rebuy budget's month
         self._buyback = None
         self._buyback_hours = 0
         self._buyback_from = math.inf
@@ -190,6 +194,9 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         perp, me = self.model.perp, self.unique_id
         self.mark_hedge()
         spot = self.spot()
+        if self.model.config.market_maker.compliance in ("rebuy", "borrow"):
+            if self._fund_asks():
+                spot = self.spot()
         book = self.book(spot, value_calls=False)
         self.update_skew(book)
         target, options = self.hedge_target(book)
@@ -209,6 +216,42 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         held = perp.account(me).position * perp.lot_size
         share = 1.0 if target == 0 else max(0.0, min(1.0, held / target))
         self.hedge_option_tokens = options * share
+
+    def _fund_asks(self) -> bool:
+        """Compliance `rebuy` / `borrow`: the tokens its ladders' asks lack on the CEXs (what
+        the last ladder posted there needs, less the tokens on the venue and in its wallet),
+        bought on spot within the month's budget or borrowed from the project. Not while its initial
+        sale is selling (it would sell them), while it buys back, or once it has stopped
+        quoting. Whether it got any."""
+        if not self.quoting or self._buyback is not None or self._sale_left > 0:
+            return False
+        me, lacking = self.unique_id, 0.0
+        for venue, terms in zip(self.model.cexs, self.model.config.cex):
+            posted = self._posted.get(venue.name)
+            if posted is None:
+                continue
+            b = venue.balance(me)
+            lacking += max(0.0, posted[0][4] * terms.lot_size - b["tokens"] - b["tokens_locked"])
+        lacking -= self.model.wallets.tokens[me] * units.TOKEN_UNIT
+        if lacking < self.model.config.cex[0].lot_size * 100:
+            return False
+        mm = self.model.config.market_maker
+        if mm.compliance == "borrow":
+            got = self.model.project.lend_more(lacking) * units.TOKEN_UNIT
+        else:
+            month = int(self.model.time // MINUTES_PER_MONTH)
+            if month != self._budget_month:
+                self._budget_month, self._budget_spent = month, 0.0
+            budget = mm.compliance_budget_usdt - self._budget_spent
+            if budget <= 0:
+                return False
+            got, paid = self._buy(lacking, budget)
+            self._budget_spent += paid
+            self.compliance_usdt += paid
+        self.compliance_tokens += got
+        if got:
+            self._found_fine.clear()                  # look at every venue again
+        return got > 0
 
     def gamma_pnl_now(self) -> float:
         """The calls' hedge P&L so far, marked at the perp's mark now (without booking it)."""
@@ -339,13 +382,16 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             if id(terms) in self._terms_checked and 0 < mid < math.inf:   # skew: clipped
                 ladder = checked_ladder(mid, terms.depth_usd, terms.band, terms.max_spread,
                                         terms.tick_size, terms.lot_size, mm.quote_levels,
-                                        MARGIN, self.skew, mm.lean_spreads)
+                                        mm.depth_margin, self.skew, mm.lean_spreads,
+                                        mm.spread_use, mm.ladder_reach, mm.inner_rungs)
             else:                                 # checks every argument, names a bad one
                 ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
                                            max_spread=terms.max_spread,
                                            tick_size=terms.tick_size, lot_size=terms.lot_size,
                                            levels=mm.quote_levels, skew=self.skew,
-                                           lean=mm.lean_spreads)
+                                           lean=mm.lean_spreads, margin=mm.depth_margin,
+                                           spread_use=mm.spread_use, reach=mm.ladder_reach,
+                                           inner=mm.inner_rungs)
                 self._terms_checked.add(id(terms))
             got = (terms, ladder, *ladder.totals(terms.tick_size, terms.lot_size))
             if len(recent) >= 256:
@@ -390,7 +436,7 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if not self.quoting:
             return
         threshold = self.model.config.market_maker.requote_threshold
-        own, me = self.model.config.market_maker.compliance == "requote", self.unique_id
+        own, me = self.model.config.market_maker.compliance != "accept", self.unique_id
         fine, tilt = self._found_fine, self.news_tilt()
         for venue, terms in zip(self.model.cexs, self.model.config.cex):
             quoted = self.quoted_mid[venue.name]

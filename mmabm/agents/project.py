@@ -29,6 +29,10 @@ class ProjectTeam(mesa.Agent):
         super().__init__(model)
         model.wallets.mint(self.unique_id, tokens=model.config.token.total_supply)
         self.options: list[CallOption] = []
+        self.forfeited: list[CallOption] = []     # calls the maker lost for missed obligations
+        self.extra_lent_units = 0                 # lent beyond the loan, on the maker's request
+        self.mandate_ended_at = math.nan          # minute the mandate ended early (NaN: it ran)
+        self._maturity_event = None
         self.loan_units = 0
         self.tokens_returned_units = 0
         self.usdt_received_units = 0
@@ -79,7 +83,40 @@ class ProjectTeam(mesa.Agent):
                                    strike=strike, quantity_tokens=qty, expiry=self.maturity,
                                    american=terms.american)
                         for strike, qty in zip(terms.strikes, terms.option_tokens)]
-        self.model.schedule_event(self.mature, at=self.maturity)
+        self._maturity_event = self.model.schedule_event(self.mature, at=self.maturity)
+
+    def lend_more(self, tokens: float) -> int:
+        """Lend the maker up to `tokens` more from the treasury, within
+        `contract.extra_loan_tokens` over the contract; owed back at maturity with the loan.
+        Returns the token units lent."""
+        cap = units.tokens_to_units(self.model.config.contract.extra_loan_tokens)
+        want = min(units.tokens_to_units(max(tokens, 0.0)), cap - self.extra_lent_units,
+                   self.model.wallets.tokens[self.unique_id])
+        if want <= 0:
+            return 0
+        self.model.wallets.transfer(self.unique_id, self.model.market_maker.unique_id,
+                                    token_units=want)
+        self.loan_units += want
+        self.extra_lent_units += want
+        return want
+
+    def forfeit_calls(self, tranches: int) -> None:
+        """Take back up to `tranches` unexercised calls, the highest strike first (the
+        cheapest to lose first)."""
+        open_ = sorted((o for o in self.options if not o.exercised), key=lambda o: -o.strike)
+        for option in open_[:tranches]:
+            self.options.remove(option)
+            self.forfeited.append(option)
+
+    def end_mandate(self) -> None:
+        """The maker missed too many windows: the project ends the mandate now. Its calls are
+        forfeited and the contract settles at once, as at maturity."""
+        if self.model.market_maker.quoting and self.model.time < self.maturity:
+            self.forfeit_calls(len(self.options))
+            self.mandate_ended_at = self.maturity = self.model.time
+            if self._maturity_event is not None:
+                self._maturity_event.cancel()
+            self.mature()
 
     def mature(self) -> None:
         """The contract ends: the market maker exercises what pays and returns the loan."""

@@ -21,6 +21,8 @@ from mmabm.agents._quoting import build, totals
 _NUMBER = (int, float)
 MARGIN = 0.05          # extra depth on top of the obligation (obligation_ladder's default)
 LEAN = 0.25            # a full skew's shift of the centre, in max_spreads (its default)
+SPREAD_USE = 0.9       # share of the allowed spread its best quotes span (its default)
+REACH = 0.9            # share of the band its deepest rung reaches (its default)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Ladder:
 
 def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spread: float,
                       tick_size: float, lot_size: float, levels: int = 10, margin: float = MARGIN,
-                      skew: float = 0.0, lean: float = LEAN) -> Ladder:
+                      skew: float = 0.0, lean: float = LEAN, spread_use: float = SPREAD_USE,
+                      reach: float = REACH, inner: int = 1) -> Ladder:
     """Ladders meeting `depth_usd` per side within `band` of `mid_usd` at spread <= max_spread.
 
     Args:
@@ -55,6 +58,12 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
         lean: the centre's shift at full skew, in units of max_spread, in [0, 10].
         margin: extra depth on top of the obligation, so rounding and a small move of the mid
             do not break it.
+        spread_use: the best bid and ask span this share of `max_spread` (rounded outwards
+            to ticks), in (0, 1].
+        reach: the deepest rung sits this share of `band` from the centre, in (0, 1].
+        inner: rungs per side inside the allowed spread (spread evenly from half the best
+            quotes' offset to it), so a fill of the best rung leaves the next one within the
+            spread; the rest spread evenly to `reach`. In [1, levels].
     """
     for name, value, lo, hi in (("mid_usd", mid_usd, 0.0, math.inf), ("depth_usd", depth_usd, 0.0, math.inf),
                                 ("band", band, 0.0, 0.5), ("max_spread", max_spread, 0.0, band),
@@ -69,19 +78,25 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
         raise ValueError(f"margin must be in [0, 1], got {margin!r}")
     if not (isinstance(lean, _NUMBER) and 0.0 <= lean <= 10.0):
         raise ValueError(f"lean must be in [0, 10], got {lean!r}")
+    for name, value in (("spread_use", spread_use), ("reach", reach)):
+        if isinstance(value, bool) or not isinstance(value, _NUMBER) or not 0.0 < value <= 1.0:
+            raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    if isinstance(inner, bool) or not isinstance(inner, int) or not 1 <= inner <= levels:
+        raise ValueError(f"inner must be an integer in [1, levels = {levels}], got {inner!r}")
     return checked_ladder(mid_usd, depth_usd, band, max_spread, tick_size, lot_size, levels,
-                          margin, skew, lean)
+                          margin, skew, lean, spread_use, reach, inner)
 
 
 def checked_ladder(mid_usd: float, depth_usd: float, band: float, max_spread: float,
                    tick_size: float, lot_size: float, levels: int, margin: float,
-                   skew: float, lean: float = LEAN) -> Ladder:
+                   skew: float, lean: float = LEAN, spread_use: float = SPREAD_USE,
+                   reach: float = REACH, inner: int = 1) -> Ladder:
     """`obligation_ladder` for arguments already checked: the market maker's terms are checked
     when the config loads, its mid and skew where it computes them, and it builds a ladder
     about every minute on each exchange in a volatile market."""
-    half = max_spread / 2 * 0.9                              # best quotes strictly inside
-    edge = band * 0.9                                        # deepest rung well inside the band
-    below, above = _rungs(half, edge, levels)
+    half = max_spread / 2 * spread_use                       # best quotes strictly inside
+    edge = band * reach                                      # deepest rung well inside the band
+    below, above = _rungs(half, max(edge, half), levels, inner)
     # compiled (_quoting.pyx): the centre leaned against inventory by up to `lean` x the
     # spread, bids floored and asks ceiled to ticks, then lots for equal USDT per rung
     return Ladder(*build(mid_usd, skew, max_spread, below, above, tick_size, lot_size,
@@ -89,8 +104,12 @@ def checked_ladder(mid_usd: float, depth_usd: float, band: float, max_spread: fl
 
 
 @lru_cache(maxsize=256)
-def _rungs(half: float, edge: float, levels: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(1 - offset, 1 + offset) per rung, offsets evenly from `half` to `edge` (a venue's
-    terms fix them, so they are computed once)."""
-    offsets = np.linspace(half, edge, levels)
+def _rungs(half: float, edge: float, levels: int,
+           inner: int = 1) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(1 - offset, 1 + offset) per rung: `inner` offsets evenly from half of `half` up to
+    `half` (one: `half` alone), then the rest evenly on to `edge` (a venue's terms fix them,
+    so they are computed once)."""
+    offsets = np.linspace(half, edge, levels - inner + 1)
+    if inner > 1:
+        offsets = np.concatenate([np.linspace(half / 2, half, inner)[:-1], offsets])
     return tuple((1 - offsets).tolist()), tuple((1 + offsets).tolist())

@@ -27,6 +27,8 @@ class Settlement:
     # -- buying back what it is short before maturity --------------------------------------------
     def start_buyback(self) -> None:
         """`buyback_days` before maturity: buy back, hourly, what it is short of the loan."""
+        if not self.quoting:
+            return                               # the mandate has ended: it has settled
         if self._sale is not None:
             self._sale.stop()
         self._sale_left = 0.0
@@ -46,15 +48,19 @@ class Settlement:
         gap = self.working_inventory(self.model.time + 60) - book.tokens
         self.update_skew(book)
         if gap > 0:
-            self._buy(gap)
+            tokens, usdt = self._buy(gap)
+            self.buyback_tokens += tokens
+            self.buyback_usdt += usdt
         self._buyback_hours -= 1
         if self._buyback_hours <= 0:
             self._buyback.stop()
 
-    def _buy(self, tokens: float) -> None:
+    def _buy(self, tokens: float, budget: float = math.inf) -> tuple[float, float]:
         """Buy `tokens` in parts, each on the CEX or the pool where it is cheapest, paid from
-        the wallet, the CEXs' spare cash and the perp margin beyond what the hedge needs."""
+        the wallet, the CEXs' spare cash and the perp margin beyond what the hedge needs, and
+        spending at most about `budget` USDT. Returns (tokens bought, USDT paid)."""
         wallets, me, dex = self.model.wallets, self.unique_id, self.model.dex
+        got_tokens = paid_usdt = 0.0
         self._sweep_cash()
         self._fund_perp(self.model.perp.position(me)["tokens"], self.spot(), keep=1.0)
         for _ in range(BUY_PARTS):
@@ -64,8 +70,8 @@ class Settlement:
             pool = (dex.pool.quote_exact_out(BUY, float(part)) / part * units.USDT_UNIT
                     / units.TOKEN_UNIT if part and dex.pool.token_reserve > part else math.inf)
             usdt_before = wallets.usdt[me]
-            if part <= 0 or min(ask, pool) == math.inf:
-                return
+            if part <= 0 or min(ask, pool) == math.inf or paid_usdt >= budget:
+                return got_tokens, paid_usdt
             if pool < ask:
                 pay = min(usdt_before, units.usdt_to_units(part * units.TOKEN_UNIT * pool * 1.01) + 1)
                 fund(wallets, dex, me, pay)
@@ -76,7 +82,7 @@ class Settlement:
                 lots = int(part * units.TOKEN_UNIT / cex.lot_size)
                 pay = min(usdt_before, units.usdt_to_units(lots * cex.lot_size * ask * 1.2))
                 if lots < 1 or not pay:
-                    return
+                    return got_tokens, paid_usdt
                 before = cex.balance(me)
                 fund(wallets, cex, me, pay)
                 cex.market(me, BUY, lots, stp=True)               # never from its own asks
@@ -86,8 +92,9 @@ class Settlement:
                 bought = units.tokens_to_units((after["tokens"] + after["tokens_locked"])
                                                - (before["tokens"] + before["tokens_locked"]))
                 usdt_before -= round((after["usdt"] - before["usdt"]) / units.USDT_UNIT)  # unspent
-            self.buyback_tokens += bought * units.TOKEN_UNIT
-            self.buyback_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT
+            got_tokens += bought * units.TOKEN_UNIT
+            paid_usdt += (usdt_before - wallets.usdt[me]) * units.USDT_UNIT
+        return got_tokens, paid_usdt
 
     def _cheapest_cex(self):
         """The CEX with the lowest best ask (any CEX when none has asks)."""
