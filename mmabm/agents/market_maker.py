@@ -284,12 +284,15 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         defund(dex, wallets, me, dex.usdt[me], dex.tokens[me])
 
     def _fund_perp(self, target: float, spot: float, keep: float = 2.0) -> None:
-        """Keep collateral at the target's notional / perp_leverage: add from the wallet,
-        return the excess beyond `keep` times that."""
+        """Keep the account's equity (collateral, margin and the position's unrealised P&L at
+        the mark) at the target's notional / perp_leverage: add from the wallet, return the
+        excess beyond `keep` times that."""
         perp, wallets, me = self.model.perp, self.model.wallets, self.unique_id
         acct = perp.account(me)
         need = units.usdt_to_units(abs(target) * spot / self.model.config.market_maker.perp_leverage)
         have = acct.collateral + acct.margin
+        if acct.position and perp.mark_price == perp.mark_price:
+            have += math.floor(perp.unrealised_units(acct))   # a losing hedge needs topping up
         if have < need:
             add = min(need - have, wallets.usdt[me])
             if add > 0:
