@@ -242,6 +242,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{_n(s['mm_hedge_closed_in_book_tokens'])} closed in the book, "
               f"{_n(s['mm_hedge_deleveraged_tokens'])} by auto-deleveraging, "
               f"{_n(s['mm_hedge_left_tokens'])} left open")
+    print(_obligations_line(s, config))
     print(f"  perp: {_n(s['perp_liquidations'])} liquidation orders closed "
           f"{_n(s['perp_liquidated_positions'])} positions ({_n(s['perp_liquidated_long_tokens'])} "
           f"tokens long, {_n(s['perp_liquidated_short_tokens'])} short; "
@@ -251,6 +252,29 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  wrote {path}")
     print(f"  ({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+def _obligations_line(s: dict, config) -> str:
+    """One line: the maker's own quoting uptime per CEX, the windows with a miss, and what
+    the misses and the compliance policy cost."""
+    names = [c.name for c in config.cex]
+    line = (f"  its own quotes met the obligations "
+            f"{' / '.join(_n(s[f'mm_uptime_{n}'], '.0%') for n in names)} of the minutes "
+            f"({' / '.join(names)}); {_n(s['mm_windows_with_miss'])} of "
+            f"{_n(s['mm_windows_closed'])} windows below {config.contract.uptime_threshold:g}")
+    if s["mm_penalties_usdt"] or s["mm_penalties_unpaid_usdt"]:
+        line += (f"; penalties ${_n(s['mm_penalties_usdt'])} paid, "
+                 f"${_n(s['mm_penalties_unpaid_usdt'])} unpaid")
+    if s["mm_calls_forfeited"]:
+        line += f"; {_n(s['mm_calls_forfeited'])} call tranches forfeited"
+    ended = s["mm_mandate_ended_month"]
+    if ended is not None and ended == ended:
+        line += f"; mandate ended in month {ended:.1f}"
+    if s["mm_compliance_tokens"]:
+        how = "borrowed" if s["project_extra_lent_tokens"] else "bought"
+        line += (f"; {how} {_n(s['mm_compliance_tokens'])} tokens for its asks"
+                 + (f" (${_n(s['mm_compliance_usdt'])})" if how == "bought" else ""))
+    return line
 
 
 def _compare(args: argparse.Namespace) -> int:

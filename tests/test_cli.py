@@ -102,3 +102,22 @@ def test_price_figure_draws_the_news_the_market_reads_only_when_it_has_learnt_fr
             if x.get_label() == "news as the market reads it (flow learning)"]
     assert len(line) == 1
     assert line[0].get_ydata()[0] == pytest.approx(ts["fundamental"].iloc[0] * 0.904837, rel=1e-5)
+
+
+def test_the_obligations_line_says_uptime_and_what_the_misses_cost():
+    from mmabm.cli import _obligations_line
+    from mmabm.config import Config
+    s = {"mm_uptime_main": 0.234, "mm_uptime_cex2": 0.5, "mm_uptime_cex3": 1.0,
+         "mm_windows_with_miss": 2.0, "mm_windows_closed": 3.0, "mm_penalties_usdt": 0.0,
+         "mm_penalties_unpaid_usdt": 0.0, "mm_calls_forfeited": 0.0,
+         "mm_mandate_ended_month": float("nan"), "mm_compliance_tokens": 0.0,
+         "mm_compliance_usdt": 0.0, "project_extra_lent_tokens": 0.0}
+    line = _obligations_line(s, Config())
+    assert "23% / 50% / 100% of the minutes (main / cex2 / cex3)" in line
+    assert line.endswith("2 of 3 windows below 0.9")            # nothing else to say
+    s |= {"mm_penalties_usdt": 1500.0, "mm_calls_forfeited": 1.0,
+          "mm_mandate_ended_month": None, "mm_compliance_tokens": 2000.0,
+          "project_extra_lent_tokens": 2000.0}                  # None: JSON's NaN
+    line = _obligations_line(s, Config())
+    assert "penalties $1,500 paid" in line and "1 call tranches forfeited" in line
+    assert "borrowed 2,000 tokens" in line and "mandate" not in line
