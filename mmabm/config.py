@@ -444,6 +444,17 @@ class LiquidityConfig:
     news_memory_hours: float = _field(6.0, 0.1, 10_000.0,
                                       "half-life of the news the market has not taken in "
                                       "yet: a view the market does not confirm fades")
+    perp_usdt: float = _field(0.0, 0.0, 1e12,
+                              "collateral of a perp provider that quotes both sides without "
+                              "hedging, within a position limit (agents/perp_liquidity.py; "
+                              "0: none, the model before)")
+    perp_depth_usd: float = _field(100_000.0, 0.0, 1e12,
+                                   "the perp provider's depth per side within ±2% of the index")
+    perp_half_spread: float = _field(0.003, 1e-5, 0.01,
+                                     "the perp provider's half-spread around its centre")
+    perp_leverage: float = _field(2.0, 0.1, 100.0,
+                                  "the perp provider's position limit, in collateral "
+                                  "(limit = perp_leverage x perp_usdt / index, either way)")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from mmabm.agents.insiders import Insiders
 from mmabm.agents.latent import latent_books
 from mmabm.agents.liquidity import LiquidityProvider, per_cex
 from mmabm.agents.market_maker import MarketMaker
+from mmabm.agents.perp_liquidity import PerpLiquidityProvider
 from mmabm.agents.project import ProjectTeam
 from mmabm.agents.retail import RETAIL_BASE, TYPE_NAMES, RetailPopulation
 from mmabm.config import Config
@@ -98,6 +99,8 @@ class MarketModel(mesa.Model):
         self.basis_desk = BasisDesk(self)
         self.providers = per_cex(self, LiquidityProvider, config.liquidity)
         self.latent_books = latent_books(self, config.latent)
+        self.perp_providers = ([PerpLiquidityProvider(self)] if config.liquidity.perp_usdt > 0
+                               else [])
         self.rows: list[dict[str, float]] = []
         self.retail = RetailPopulation(self)
         self.obligations = ObligationMonitor(self)   # last: it samples the minute's end state
@@ -106,7 +109,8 @@ class MarketModel(mesa.Model):
         # liquidity providers (owner_type, the tape) but are counted apart: who holds a sale
         self.agent_groups = {agent.unique_id: HOLDERS.index(self.owner_type(agent.unique_id))
                              for agent in (self.market_maker, self.arbitrageur, self.basis_desk,
-                                           self.project, self.insiders, *self.providers)}
+                                           self.project, self.insiders, *self.providers,
+                                           *self.perp_providers)}
         self.agent_groups |= {book.unique_id: HOLDERS.index("latent_book")
                               for book in self.latent_books}
         self.perp.schedule_funding(self)
@@ -179,7 +183,8 @@ class MarketModel(mesa.Model):
             return "project"
         if owner == self.insiders.unique_id:
             return "insider"
-        if any(owner == p.unique_id for p in (*self.providers, *self.latent_books)):
+        if any(owner == p.unique_id for p in (*self.providers, *self.latent_books,
+                                              *self.perp_providers)):
             return "liquidity_provider"
         raise ValueError(f"owner {owner} is no agent of this model")
 
