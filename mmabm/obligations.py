@@ -37,6 +37,7 @@ class ObligationMonitor:
         self.windows: list[tuple[float, tuple[float, ...]]] = []   # (end minute, uptimes)
         self.missed = [0] * n                            # windows below the threshold
         self.penalties_usdt = self.unpaid_usdt = 0.0
+        self.charged = [0.0] * n                         # penalties charged per exchange
         self._terms = [(venue, t.band, t.depth_usd, t.max_spread)
                        for venue, t in zip(model.cexs, model.config.cex)]
         self.hook = model.every_step(self.sample, model.config.run.step_minutes, start_now=False)
@@ -66,6 +67,7 @@ class ObligationMonitor:
         for k, uptime in enumerate(uptimes):
             if uptime < self.threshold:
                 self.missed[k] += 1
+                self.charged[k] += self.penalty * (self._sampled - self._met[k]) / 60.0
                 owed += self.penalty * (self._sampled - self._met[k]) / 60.0
         self._met, self._sampled = [0] * len(self._met), 0
         if owed > 0:
@@ -96,6 +98,7 @@ class ObligationMonitor:
             out[f"mm_uptime_{venue.name}"] = (self.met[k] / self.sampled if self.sampled
                                               else float("nan"))
             out[f"mm_windows_missed_{venue.name}"] = float(self.missed[k])
+            out[f"mm_penalties_charged_usdt_{venue.name}"] = self.charged[k]
         out["mm_windows_closed"] = float(len(self.windows))
         out["mm_windows_with_miss"] = float(self.windows_with_miss)
         out["mm_penalties_usdt"] = self.penalties_usdt

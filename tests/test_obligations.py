@@ -42,6 +42,8 @@ def test_a_window_below_the_threshold_is_charged_per_hour_missed_and_money_is_co
     owed = price * missed_minutes / 60
     assert owed > 0
     assert monitor.penalties_usdt + monitor.unpaid_usdt == pytest.approx(owed, rel=1e-9)
+    by_cex = [monitor.summary()[f"mm_penalties_charged_usdt_{v.name}"] for v in model.cexs]
+    assert sum(by_cex) == pytest.approx(owed, rel=1e-9) and all(x > 0 for x in by_cex)
     assert monitor.penalties_usdt > 0
     assert model.conservation_problems() == []
 
