@@ -4,6 +4,7 @@
     mmabm compare article --strategies article,hold,twap_sale --seeds 20
     mmabm sweep experiments/sale_size.toml --workers 2          # or --dask tcp://host:8786
     mmabm plot out/compare
+    mmabm strategies                                             # the market maker's policies
 
 A scenario is a TOML file or the name of a shipped one (article, move).
 Exit codes: 0 done; 1 failed work (some runs of a compare or sweep failed: recorded, the others
@@ -104,6 +105,11 @@ def parser() -> argparse.ArgumentParser:
     dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default: "
                       "127.0.0.1, this machine only)")
     dash.add_argument("--open", action="store_true", help="open the page in a browser")
+    strategies = sub.add_parser("strategies", help="the market-maker strategies available",
+                                description="List the built-in strategies with one line each, "
+                                "or check a class of yours ('module:Class' or "
+                                "'path/file.py:Class') and show its parameters.")
+    strategies.add_argument("check", nargs="?", help="a strategy to check and describe")
     plot = sub.add_parser("plot", help="re-draw figures from stored results",
                           description="Re-draw the figures of a run, a comparison (fan charts) "
                           "or a sweep (a heat map of a summary metric over two swept fields).")
@@ -130,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_where(args)
         return {"run": _run, "compare": _compare, "sweep": _sweep, "plot": _plot,
-                "dash": _dash}[args.command](args)
+                "dash": _dash, "strategies": _strategies}[args.command](args)
     except KeyboardInterrupt:
         print(f"mmabm {args.command}: interrupted; {getattr(args, 'kept', 'nothing was written')}",
               file=sys.stderr)
@@ -251,6 +257,33 @@ def _run(args: argparse.Namespace) -> int:
     for path in [out / "summary.json", out / "timeseries.parquet", *figures]:
         print(f"  wrote {path}")
     print(f"  ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def _strategies(args: argparse.Namespace) -> int:
+    """List the built-ins, or resolve one strategy and show its parameters."""
+    import dataclasses
+
+    from mmabm.config import ConfigError
+    from mmabm.strategies import StrategyError, describe, resolve
+    if args.check is None:
+        rows = describe()
+        width = max(len(name) for name, _ in rows)
+        for name, line in rows:
+            print(f"  {name:<{width}}  {line}")
+        print("  yours: market_maker.strategy = 'module:Class' or 'path/file.py:Class' "
+              "(docs/extending.md)")
+        return 0
+    try:
+        cls = resolve(args.check)
+    except StrategyError as err:
+        raise ConfigError(str(err)) from None
+    print(f"  {args.check}: {cls.description or cls.__doc__ or cls.__name__}".rstrip())
+    print(f"  initial sale (sale_execution = auto): {cls.sale_execution}")
+    for f in dataclasses.fields(cls.Params) if cls.Params is not None else ():
+        lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+        span = f" in [{lo:g}, {hi:g}]" if lo is not None else ""
+        print(f"  market_maker.params.{f.name} = {f.default!r}{span}: {f.metadata.get('doc', '')}")
     return 0
 
 

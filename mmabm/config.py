@@ -147,7 +147,12 @@ class ContractConfig:
 @dataclass(frozen=True)
 class MarketMakerConfig:
     """The market maker: its strategy, capital, quoting, sale, hedge and buyback."""
-    strategy: Literal["article", "twap_sale", "hold", "liability_neutral"] = _field("article")
+    strategy: str = _field("article", doc="its policy: a built-in (article, twap_sale, hold, "
+                           "liability_neutral; `mmabm strategies` lists them) or a class of "
+                           "yours, 'module:Class' or 'path/file.py:Class' (docs/extending.md)")
+    params: dict[str, Any] = field(default_factory=dict, metadata={
+        "lo": None, "hi": None, "doc": "the strategy's own parameters (its Params), checked "
+        "by name against the strategy named; a strategy without Params ignores the table"})
     sale_execution: Literal["auto", "immediate", "twap", "pov", "none"] = _field("auto")
     usdt_capital: float = _field(1_000_000.0, 0.0, 1e12,
                                  "own USDT at t=0: the pool's half, the CEX bids and the hedge's margin")
@@ -682,6 +687,10 @@ def _value(hint: Any, value: Any, key: str, meta: Any) -> Any:
         if not isinstance(value, list | tuple) or not value:
             raise ConfigError(f"{key} must be a non-empty list of numbers, got {value!r}")
         return tuple(_scalar(args[0], v, f"{key}.{i}", meta) for i, v in enumerate(value))
+    if origin is dict:                            # a free table: its owner checks it
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key} must be a table, got {value!r}")
+        return dict(value)
     if origin is Literal:
         if value not in args:
             raise ConfigError(f"{key} must be one of {', '.join(map(repr, args))}, got {value!r}")
@@ -723,8 +732,22 @@ DEAF_DEALERS = {"liquidity.news_weight": 0.0, "latent.news_weight": 0.0,
                 "market_maker.news_weight": 0.0}
 
 
+def strategy_of(mm: MarketMakerConfig):
+    """The market maker's strategy: its class resolved and its parameters built and checked
+    (ConfigError naming the key, in one line)."""
+    from mmabm.strategies import StrategyError, resolve
+    try:
+        cls = resolve(mm.strategy)
+    except StrategyError as err:
+        raise ConfigError(str(err)) from None
+    if cls.Params is None:
+        return cls()
+    return cls(_build(cls.Params, mm.params, "market_maker.params."))
+
+
 def _check_terms(c: Config) -> None:
     """Terms that are each in range but impossible together."""
+    strategy_of(c.market_maker)
     try:
         datetime.date.fromisoformat(c.run.listing_date)
     except ValueError:
@@ -819,6 +842,9 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
         else:
             raise ConfigError(f"unknown key {where!r}; known keys here: {', '.join(sorted(node))}")
     last = parts[-1]
+    if parts[:-1] == ["market_maker", "params"]:      # the strategy's table: it checks the keys
+        node[last] = value
+        return
     if isinstance(node, list) or last not in node:
         known = range(len(node)) if isinstance(node, list) else sorted(node)
         raise ConfigError(f"unknown key {key!r}; known keys here: {', '.join(map(str, known))}")

@@ -51,7 +51,7 @@ def test_config_is_frozen():
     ({"market_maker.stratgy": "hold"}, "unknown key 'market_maker.stratgy'; known keys here: .*strategy"),
     ({"nope.x": 1}, "unknown key 'nope'"),
     ({"cex.5.depth_usd": 1.0}, r"cex.5: index must be below 3"),
-    ({"market_maker.strategy": "dump"}, "market_maker.strategy must be one of 'article'"),
+    ({"market_maker.strategy": "dump"}, "market_maker.strategy must be a built-in strategy"),
     ({"run.step_minutes": 0}, r"run.step_minutes must be in \[1, 60\], got 0"),
     ({"run.step_minutes": 1.5}, "run.step_minutes must be an integer"),
     ({"token.initial_price": float("nan")}, "token.initial_price must be a number"),

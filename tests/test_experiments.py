@@ -75,8 +75,8 @@ def test_compare_pairs_strategies_on_common_seeds(paired):
 
 
 def test_compare_rejects_unknown_or_single_strategies():
-    with pytest.raises(ConfigError, match="at least two distinct of article"):
-        compare(TINY, ["article", "dump"], 1)
+    with pytest.raises(ConfigError, match="market_maker.strategy must be a built-in"):
+        compare(TINY, ["article", "dump"], 1)                  # before anything runs
     with pytest.raises(ConfigError, match="at least two distinct"):
         compare(TINY, ["article"], 1)
 

@@ -28,7 +28,8 @@ from mmabm.agents.beliefs import NewsFair
 from mmabm.agents.quoting import checked_ladder, obligation_ladder
 from mmabm.agents.sale import Sale
 from mmabm.agents.settlement import Settlement
-from mmabm.config import OBLIGATION_BUFFER
+from mmabm.config import OBLIGATION_BUFFER, strategy_of
+from mmabm.strategies import Strategy
 from mmabm.tape import MINUTES_PER_MONTH
 from mmabm.venues import EwmaVolatility, LpPosition, defund, fund, units
 
@@ -93,6 +94,8 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self._buyback_from = math.inf
         self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
         terms = model.config.market_maker
+        self.strategy = strategy_of(terms)          # the policy (mmabm.strategies)
+        self._acts = type(self.strategy).on_hedge is not Strategy.on_hedge
         # with news_weight: its quotes' reference, the main mid moved by the news it has read
         self.fair = NewsFair(model, terms.news_weight, terms.news_memory_hours)
         self._tilt = 1.0                # the fair price over the main mid it last quoted with
@@ -139,29 +142,32 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
 
     # -- the perp hedge ------------------------------------------------------------------------
     def hedge_target(self, book: MarketMakerBook) -> tuple[float, float]:
-        """(perp position wanted, the part of it that hedges the calls), in tokens."""
-        c = self.model.config
-        options = -book.calls_delta
-        if c.market_maker.strategy == "hold":
-            return options, options
-        if c.market_maker.strategy == "liability_neutral":
-            return -(book.tokens + book.calls_delta - book.owed), options
-        excess = book.tokens - self.working_inventory()
-        unsold = min(max(self._sale_left, 0.0), max(excess, 0.0))  # the sale will take it
-        if self._buyback is not None:
-            excess = max(excess, 0.0)              # a shortfall is the buyback's to cover
-        return options - (excess - unsold), options
+        """(perp position wanted, the part of it that hedges the calls), in tokens: the
+        strategy's (mmabm.strategies)."""
+        return self.strategy.hedge_target(self, book)
+
+    @property
+    def sale_left(self) -> float:
+        """Tokens the initial sale will still sell (0 once it has ended)."""
+        return self._sale_left
+
+    @property
+    def buying_back(self) -> bool:
+        """Whether the buyback before maturity has started."""
+        return self._buyback is not None
+
+    def buy_tokens(self, tokens: float, budget: float = math.inf) -> tuple[float, float]:
+        """Buy `tokens` where they are cheapest (CEX asks or the pool), spending at most about
+        `budget` USDT from its wallet and spare cash: (tokens bought, USDT paid). For
+        strategies; every unit stays accounted for."""
+        return self._buy(tokens, budget)
 
     def update_skew(self, book: MarketMakerBook) -> None:
-        """Lean the quotes against holdings off their aim: the working inventory for the
-        strategies that sell, the loan's tokens for those that keep them (less the initial
-        sale when `sale_execution` gives them one); with `skew_unsold_sale = "exclude"`, plus
-        what the sale will still sell."""
+        """Lean the quotes against holdings off the strategy's aim (`Strategy.skew_aim`: the
+        working inventory for the strategies that sell, the loan's tokens for those that keep
+        them); with `skew_unsold_sale = "exclude"`, plus what the sale will still sell."""
         mm = self.model.config.market_maker
-        aim = self.working_inventory()
-        if mm.strategy in ("hold", "liability_neutral"):
-            # what they keep of the loan: all of it, less a sale they were told to make
-            aim = max(aim, book.owed - self.planned_sale)
+        aim = self.strategy.skew_aim(self, book)
         if mm.skew_unsold_sale == "exclude":
             aim += max(self._sale_left, 0.0)
         excess = book.tokens - aim
@@ -197,6 +203,9 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         if self.model.config.market_maker.compliance in ("rebuy", "borrow"):
             if self._fund_asks():
                 spot = self.spot()
+        if self._acts:
+            self.strategy.on_hedge(self)
+            spot = self.spot()
         book = self.book(spot, value_calls=False)
         self.update_skew(book)
         target, options = self.hedge_target(book)

@@ -22,11 +22,11 @@ class Sale:
     """The initial sale (see the module docstring)."""
 
     def _start_sale(self) -> None:
-        """Schedule the initial sale: `sale_execution`, or by strategy when it is "auto"
+        """Schedule the initial sale: `sale_execution`, or the strategy's when it is "auto"
         (article: immediate; twap_sale: twap; hold and liability_neutral: none)."""
         c, mm = self.model.config, self.model.config.market_maker
-        execution = mm.sale_execution if mm.sale_execution != "auto" else {
-            "article": "immediate", "twap_sale": "twap"}.get(mm.strategy, "none")
+        execution = (mm.sale_execution if mm.sale_execution != "auto"
+                     else self.strategy.sale_execution)
         if execution == "none" or c.initial_sale_tokens <= 0:
             return
         self.planned_sale = self._sale_left = c.initial_sale_tokens

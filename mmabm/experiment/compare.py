@@ -20,8 +20,9 @@ from mmabm.experiment.executor import Outcome, Task, run_tasks
 from mmabm.experiment.outputs import json_text, write_atomic
 from mmabm.experiment.provenance import code_version, run_id
 from mmabm.stylized import t975
+from mmabm.strategies import BUILTIN
 
-STRATEGIES = ("article", "twap_sale", "hold", "liability_neutral")
+STRATEGIES = tuple(BUILTIN)          # the built-ins: article, twap_sale, hold, liability_neutral
 #: time-series columns kept for fan charts and paired paths
 PATH_COLUMNS = ("minute", "mid", "amm_price", "depth_bid_usd", "depth_ask_usd", "spread_bps",
                 "fundamental", "news_revision", "mm_delta_inventory", "mm_delta_liability",
@@ -83,10 +84,12 @@ def compare(config: Config, strategies: Sequence[str] = ("article", "hold"),
             again, so an interrupted comparison resumes where it stopped.
     """
     strategies = list(strategies)
-    unknown = [s for s in strategies if s not in STRATEGIES]
-    if len(strategies) < 2 or unknown or len(set(strategies)) != len(strategies):
-        raise ConfigError(f"strategies must be at least two distinct of {', '.join(STRATEGIES)}, "
+    if len(strategies) < 2 or len(set(strategies)) != len(strategies):
+        raise ConfigError(f"strategies must be at least two distinct ones (built-in: "
+                          f"{', '.join(STRATEGIES)}; or yours as 'module:Class'), "
                           f"got {', '.join(strategies) or 'none'}")
+    for s in strategies:                 # each checked (and a user's loaded) before any runs
+        config.override({"market_maker.strategy": s})
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ConfigError("seeds must be at least 1")
