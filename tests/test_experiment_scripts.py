@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["sale_impact", "delta_neutral", "options_risk", "vol_profits",
                                   "sale_size", "impact_persistence", "market_realism",
-                                  "case_move", "news_reach", "gap_drift", "obligations"])
+                                  "case_move", "news_reach", "gap_drift", "obligations",
+                                  "rl_baselines"])
 def test_script_writes_a_report_with_numbers_and_figures(name, tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "experiments" / f"{name}.py"), "--months",
                            "0.004", "--seeds", "1", "--workers", "1", "--out", str(tmp_path),

@@ -94,8 +94,8 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
         self._buyback_from = math.inf
         self.skew = 0.0                 # quotes' lean against the inventory, in [-1, 1]
         terms = model.config.market_maker
-        self.strategy = strategy_of(terms)          # the policy (mmabm.strategies)
-        self._acts = type(self.strategy).on_hedge is not Strategy.on_hedge
+        self.spread_use = terms.spread_use          # its best quotes' share of the spread
+        self.use_strategy(strategy_of(terms))       # the policy (mmabm.strategies)
         # with news_weight: its quotes' reference, the main mid moved by the news it has read
         self.fair = NewsFair(model, terms.news_weight, terms.news_memory_hours)
         self._tilt = 1.0                # the fair price over the main mid it last quoted with
@@ -141,6 +141,20 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
             model.schedule_event(self.start_buyback, at=maturity - self._buyback_hours * 60)
 
     # -- the perp hedge ------------------------------------------------------------------------
+    def use_strategy(self, strategy: Strategy) -> None:
+        """Act by `strategy` from now on (the config's, or the RL environment's wrapper of
+        it); its sale's execution is read when the markets open."""
+        self.strategy = strategy
+        self._acts = type(strategy).on_hedge is not Strategy.on_hedge
+
+    def set_spread_use(self, share: float) -> None:
+        """Quote its best bid and ask `share` of the allowed spread apart from the next
+        ladder on (the RL environment's width)."""
+        if share != self.spread_use:
+            self.spread_use = share
+            self._ladders.clear()                 # ladders built on the old width
+            self._found_fine.clear()
+
     def hedge_target(self, book: MarketMakerBook) -> tuple[float, float]:
         """(perp position wanted, the part of it that hedges the calls), in tokens: the
         strategy's (mmabm.strategies)."""
@@ -395,14 +409,14 @@ class MarketMaker(Sale, Settlement, mesa.Agent):
                 ladder = checked_ladder(mid, terms.depth_usd, terms.band, terms.max_spread,
                                         terms.tick_size, terms.lot_size, mm.quote_levels,
                                         mm.depth_margin, self.skew, mm.lean_spreads,
-                                        mm.spread_use, mm.ladder_reach, mm.inner_rungs)
+                                        self.spread_use, mm.ladder_reach, mm.inner_rungs)
             else:                                 # checks every argument, names a bad one
                 ladder = obligation_ladder(mid, depth_usd=terms.depth_usd, band=terms.band,
                                            max_spread=terms.max_spread,
                                            tick_size=terms.tick_size, lot_size=terms.lot_size,
                                            levels=mm.quote_levels, skew=self.skew,
                                            lean=mm.lean_spreads, margin=mm.depth_margin,
-                                           spread_use=mm.spread_use, reach=mm.ladder_reach,
+                                           spread_use=self.spread_use, reach=mm.ladder_reach,
                                            inner=mm.inner_rungs)
                 self._terms_checked.add(id(terms))
             got = (terms, ladder, *ladder.totals(terms.tick_size, terms.lot_size))

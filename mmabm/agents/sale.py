@@ -89,6 +89,20 @@ class Sale:
             self.sold_tokens += sold
             self._sale_left -= sold
 
+    def sell_tokens(self, tokens: float) -> float:
+        """Sell up to `tokens` from its wallet now, beyond the initial sale's schedule, in
+        parts each where it pays most (for strategies and the RL environment; counted with
+        the sale's tokens and proceeds). The tokens sold."""
+        self._sweep_cash()
+        sold = 0.0
+        for _ in range(SLICES):
+            venue, _ = self._best_buyer(tokens / SLICES)
+            if venue is None:
+                break
+            sold += self._sell_on(venue, tokens / SLICES)
+        self.sold_tokens += sold
+        return sold
+
     def _best_buyer(self, tokens: float):
         """The venue that pays most for `tokens` now (CEX: its best bid; DEX: its quote)."""
         best, best_price = None, 0.0
