@@ -73,9 +73,12 @@ class MarketModel(mesa.Model):
     def __init__(self, config: Config | None = None, seed: int | None = None) -> None:
         config = config or Config()
         seed = config.run.seed if seed is None else seed
-        super().__init__(rng=seed)
+        streams = RandomStreams(seed)               # checks the seed; all randomness is here
+        # Mesa's own generators (model.rng, model.random) are one named stream among the
+        # others: nothing of the model draws from them, and what Mesa might draw shifts none
+        super().__init__(rng=streams["mesa"])
         self.config, self.seed = config, seed
-        self.streams = RandomStreams(seed)
+        self.streams = streams
         self.end_minute = config.run.months * MINUTES_PER_MONTH
         step = config.run.step_minutes
         # the market maker's requote, the arbitrage desk's look and the marks, when all three

@@ -36,3 +36,17 @@ def test_bad_seed_is_named(seed):
 
 
 PINNED = [539792313, 436449277, 840823115]
+
+
+def test_mesa_s_own_generators_are_one_named_stream_of_the_model_s_seed():
+    """One owner of randomness: model.rng is the streams' "mesa" generator, fixed by the
+    seed like every other stream, and drawing from it shifts no other stream."""
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    config = Config().override({"run.months": 0.01, "retail.n_traders": 50})
+    a, b, c = (MarketModel(config, seed=s) for s in (4, 4, 5))
+    assert a.rng is a.streams["mesa"]
+    assert a.rng.random() == b.rng.random() != c.rng.random()
+    assert a.random.random() == b.random.random()
+    a.rng.random(1000)                                   # Mesa drawing moves nothing else
+    assert a.streams["arrivals"].random() == b.streams["arrivals"].random()
