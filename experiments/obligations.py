@@ -85,25 +85,27 @@ def uptime_figure(runs: pd.DataFrame, threshold: float) -> Figure:
     return fig
 
 
+#: the miss costs and the loan on offer: (flag, low, high, unit, default, help)
+OPTIONS = (("--penalty", 0, 1e9, "USDT per hour", 100.0, "USDT per hour missed in a window "
+            "below the threshold (default 100; the article's deal: 0)"),
+           ("--forfeit", 0, 100, "call tranches", 0, "call tranches forfeited per window with "
+            "a miss (default 0)"),
+           ("--end-after", 0, 10_000, "windows", 0, "windows with a miss after which the "
+            "mandate ends (default 0: never)"),
+           ("--extra-loan", 0, 1e12, "tokens", 1_000_000.0, "tokens the project lends the "
+            "borrow policy beyond the loan (default 1,000,000)"))
+
+
+def _option(flag, low, high, unit, default, text):
+    """An argparse adder for one of OPTIONS."""
+    return lambda p: p.add_argument(flag, type=_common.number_in(low, high, unit),
+                                    default=default, help=text)
+
+
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.25, 2), full=(12, 5),
                            swept=("market_maker.compliance", "market_maker.strategy"),
-                           extra=(lambda p: p.add_argument(
-                               "--penalty", type=_common.number_in(0, 1e9, "USDT per hour"),
-                               default=100.0, help="USDT per hour missed in a window below the "
-                               "threshold (default 100; the article's deal: 0)"),
-                                  lambda p: p.add_argument(
-                               "--forfeit", type=_common.number_in(0, 100, "call tranches"),
-                               default=0, help="call tranches forfeited per window with a "
-                               "miss (default 0)"),
-                                  lambda p: p.add_argument(
-                               "--end-after", type=_common.number_in(0, 10_000, "windows"),
-                               default=0, help="windows with a miss after which the mandate "
-                               "ends (default 0: never)"),
-                                  lambda p: p.add_argument(
-                               "--extra-loan", type=_common.number_in(0, 1e12, "tokens"),
-                               default=1_000_000.0, help="tokens the project lends the borrow "
-                               "policy beyond the loan (default 1,000,000)")))
+                           extra=tuple(_option(*o) for o in OPTIONS))
     frames = []
     for policy, overrides in POLICIES.items():
         config = _common.base_config(args, {

@@ -25,6 +25,12 @@ HEDGE_SHARE = 0.05        # one spot hedge trade takes at most this share of the
 BAND = 0.02
 
 
+def index_price(model) -> float:
+    """The perp's index, else the main CEX's mid (before the first index); NaN with neither."""
+    index = model.perp.index_price
+    return index if index == index else model.cexs[0].mid_usd()
+
+
 class BasisDesk(mesa.Agent):
     """Quotes the perp, hedges its perp position on the main CEX."""
 
@@ -50,11 +56,9 @@ class BasisDesk(mesa.Agent):
     def act(self) -> None:
         """Hedge on spot what the perp position calls for, then requote if stale."""
         perp = self.model.perp
-        index = perp.index_price
+        index = index_price(self.model)
         if index != index:
-            index = self.model.cexs[0].mid_usd()
-            if index != index:
-                return
+            return
         self.hedge()
         lots = perp.account(self.unique_id).position
         terms = self.model.config.arbitrage

@@ -16,6 +16,7 @@ import math
 import mesa
 
 from mmabm._core import BUY, GTC, SELL
+from mmabm.agents.basis import index_price
 from mmabm.agents.quoting import obligation_ladder
 from mmabm.venues import fund, units
 
@@ -47,11 +48,9 @@ class PerpLiquidityProvider(mesa.Agent):
     def act(self) -> None:
         """Requote when the index has moved by half its half-spread or its position changed."""
         perp = self.model.perp
-        index = perp.index_price
+        index = index_price(self.model)
         if index != index:
-            index = self.model.cexs[0].mid_usd()
-            if index != index:
-                return
+            return
         last, last_lots = self.quoted
         half = self.model.config.liquidity.perp_half_spread
         if (perp.account(self.unique_id).position == last_lots and last == last
