@@ -22,7 +22,7 @@ from mmabm.stylized import mean_ci
 STRATEGIES = ["article", "hold", "twap_sale"]
 #: each policy's overrides (borrow's loan cap comes from --extra-loan)
 POLICIES = {"accept": {}, "requote": {}, "rebuy": {}, "borrow": {},
-            "rebuy, deep ladder": {"market_maker.inner_rungs": 3,
+            "rebuy + deep ladder": {"market_maker.inner_rungs": 3,
                                    "market_maker.depth_margin": 0.5}}
 OUTCOMES = ["mm_penalties_usdt", "mm_compliance_usdt", "project_extra_lent_tokens",
             "mm_calls_forfeited", "project_usdt_received", "project_shortfall_tokens",
@@ -67,14 +67,15 @@ def uptime_figure(runs: pd.DataFrame, threshold: float) -> Figure:
     """The main CEX's own uptime per strategy, one bar per policy, with 95% intervals."""
     fig = Figure(figsize=(8, 4.5))
     ax = fig.subplots()
-    width = 0.8 / len(POLICIES)
-    for k, policy in enumerate(POLICIES):
+    policies = list(dict.fromkeys(runs["policy"]))
+    width = 0.8 / len(policies)
+    for k, policy in enumerate(policies):
         stats_ = [mean_ci(runs[(runs.policy == policy) & (runs.strategy == s)]
                           ["mm_uptime_main"].to_numpy(float))
                   for s in STRATEGIES]
         means = [m for m, _, _ in stats_]
         errors = [0.0 if hi != hi else hi - m for m, _, hi in stats_]
-        ax.bar(np.arange(len(STRATEGIES)) + (k - (len(POLICIES) - 1) / 2) * width, means, width,
+        ax.bar(np.arange(len(STRATEGIES)) + (k - (len(policies) - 1) / 2) * width, means, width,
                yerr=errors, capsize=4, label=f"compliance = {policy}")
     ax.axhline(threshold, color="grey", ls=":", label=f"the contract's threshold ({threshold:g})")
     ax.set_xticks(np.arange(len(STRATEGIES)), STRATEGIES)
@@ -96,6 +97,16 @@ OPTIONS = (("--penalty", 0, 1e9, "USDT per hour", 100.0, "USDT per hour missed i
             "borrow policy beyond the loan (default 1,000,000)"))
 
 
+def _policies(text: str) -> list[str]:
+    """--policies: a comma-separated choice of POLICIES' names."""
+    chosen = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in POLICIES]
+    if not chosen or unknown:
+        raise _common.argparse.ArgumentTypeError(
+            f"must be names of {', '.join(POLICIES)} separated by commas, got {text!r}")
+    return chosen
+
+
 def _option(flag, low, high, unit, default, text):
     """An argparse adder for one of OPTIONS."""
     return lambda p: p.add_argument(flag, type=_common.number_in(low, high, unit),
@@ -105,17 +116,21 @@ def _option(flag, low, high, unit, default, text):
 def main() -> None:
     args = _common.options(__doc__.splitlines()[0], quick=(0.25, 2), full=(12, 5),
                            swept=("market_maker.compliance", "market_maker.strategy"),
-                           extra=tuple(_option(*o) for o in OPTIONS))
+                           extra=(*(_option(*o) for o in OPTIONS), lambda p: p.add_argument(
+                               "--policies", type=_policies, default=list(POLICIES),
+                               help=f"which policies (default: all: {', '.join(POLICIES)})")))
     frames = []
-    for policy, overrides in POLICIES.items():
+    for policy in args.policies:
+        overrides = POLICIES[policy]
         config = _common.base_config(args, {
-            "market_maker.compliance": policy.split(",")[0],
+            "market_maker.compliance": policy.split(" ")[0],
             "contract.penalty_usdt_per_hour": args.penalty,
             "contract.forfeit_calls_per_miss": int(args.forfeit),
             "contract.end_mandate_after_misses": int(args.end_after),
             "contract.extra_loan_tokens": args.extra_loan, **overrides})
         result = compare(config, STRATEGIES, args.seeds, workers=args.workers, dask=args.dask,
-                         on_done=_common.progress, store=args.out / "runs" / policy.replace(", ", "_").replace(" ", "_"))
+                         on_done=_common.progress,
+                         store=args.out / "runs" / policy.replace(" + ", "_").replace(" ", "_"))
         frames.append(result.runs.assign(policy=policy))
     runs = pd.concat(frames, ignore_index=True)
     runs.to_parquet(args.out / "runs.parquet")
