@@ -116,7 +116,8 @@ class MarketModel(mesa.Model):
                                            *self.perp_providers)}
         self.agent_groups |= {book.unique_id: HOLDERS.index("latent_book")
                               for book in self.latent_books}
-        self.perp.schedule_funding(self)
+        self.schedule_recurring(self.perp.settle_funding, Schedule(   # the perp's funding
+            interval=self.perp.funding_interval, start=self.time + self.perp.funding_interval))
         if self.fused_step:
             self.arbitrageur.looking.stop()
             self.schedule_recurring(self.each_steps, Schedule(interval=step))

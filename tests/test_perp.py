@@ -2,7 +2,6 @@
 example), Mesa scheduling, and exact books under random trading."""
 import math
 
-import mesa
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -172,18 +171,13 @@ def test_index_is_the_mean_mid_of_the_spot_venues():
         v.update_marks_from(spots[2:])
 
 
-def test_mesa_calls_funding_every_eight_hours():
-    v = perp()
-
-    class Model(mesa.Model):
-        def __init__(self):
-            super().__init__()
-            self.perp = v
-            v.schedule_funding(self)
-
-    model = Model()
-    model.run_for(24 * 60)
-    assert v.n_fundings == 3
+def test_the_model_settles_funding_every_eight_hours():
+    from mmabm.config import Config
+    from mmabm.model import MarketModel
+    model = MarketModel(Config().override({"run.months": 1 / 30, "retail.n_traders": 50}),
+                        seed=0)
+    model.run_model()
+    assert model.perp.n_fundings == 3                    # at 8, 16 and 24 hours
 
 
 @pytest.mark.parametrize("kwargs, match", [

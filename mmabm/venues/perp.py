@@ -12,14 +12,13 @@ equity below maintenance margin at the mark price triggers liquidation (the posi
 in the book, losses beyond the margin go to the insurance fund). Funding every 8 hours:
 rate = clamp(P + clamp(I - P, -0.05%, +0.05%), -cap, +cap), P the average premium of the
 perp's mid over the index since the last funding; payment = position x mark x rate, longs pay
-shorts when positive. Schedule it with Mesa: `venue.schedule_funding(model)`.
+shorts when positive. The model calls `settle_funding` every `funding_interval` (a venue does
+not schedule itself).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import mesa
 
 from mmabm._core import GTC, IOC, MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS, OrderBook
 from mmabm.venues import units
@@ -355,11 +354,6 @@ class PerpExchange(PerpRisk):
                 self.insurance += paid if pays else -paid           # rounding stays in the fund
                 self._cover(acct)
         return rate
-
-    def schedule_funding(self, model: mesa.Model) -> None:
-        """Have Mesa call `settle_funding` every funding interval from now."""
-        model.schedule_recurring(self.settle_funding, mesa.time.Schedule(
-            interval=self.funding_interval, start=model.time + self.funding_interval))
 
     # -- reports and audit ---------------------------------------------------------------------
     def position(self, owner: int) -> dict[str, float]:
