@@ -1,6 +1,7 @@
 """Venues: the only way agents trade. Each keeps its accounts honest (locks, fees, settlement),
 and `check_conservation` proves the whole model's books balance."""
-from mmabm.venues._spot import ACCOUNT_DTYPE, TRADE_DTYPE, Rejection, SpotExchange
+from mmabm.venues._spot import ACCOUNT_DTYPE, TRADE_DTYPE, SpotExchange
+from mmabm.venues.errors import Rejection
 from mmabm.venues.amm import AmmVenue, LpPosition
 from mmabm.venues.options import CallOption, EwmaVolatility, bs_greeks, bs_price
 from mmabm.venues.perp import Liquidation, PerpExchange

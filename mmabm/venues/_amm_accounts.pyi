@@ -2,7 +2,7 @@
 from collections import defaultdict
 
 from mmabm._amm import Pool
-from mmabm.venues._spot import Rejection
+from mmabm.venues.errors import Rejection
 
 class AmmAccounts:
     name: str

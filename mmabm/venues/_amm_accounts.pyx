@@ -17,7 +17,7 @@ from mmabm._amm cimport Pool
 
 from mmabm._amm import Pool as _Pool
 from mmabm.venues import units
-from mmabm.venues._spot import Rejection
+from mmabm.venues.errors import Rejection
 
 cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT   # typed: no lookups
 cdef object INSUFFICIENT_FUNDS = Rejection.INSUFFICIENT_FUNDS

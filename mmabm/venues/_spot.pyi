@@ -1,12 +1,12 @@
 """Type stub of the compiled spot exchange (mmabm/venues/_spot.pyx)."""
 from collections.abc import Callable
-from enum import IntEnum
 from typing import Final, final
 
 import numpy as np
 import numpy.typing as npt
 
 from mmabm._core import OrderBook
+from mmabm.venues.errors import Rejection as Rejection
 
 _Int = int | np.integer
 _Real = float | int | np.integer | np.floating
@@ -14,10 +14,6 @@ _Terms = tuple[str, float, float, float, float]
 _State = tuple[OrderBook, set[int], bytes, bytes, bytes,
                tuple[int, int, int, int, int, int, int, int, int, int, int]]
 
-class Rejection(IntEnum):
-    POST_ONLY = -1
-    INSUFFICIENT_FUNDS = -2
-    NO_LIQUIDITY = -3
 
 TRADE_DTYPE: Final[np.dtype]
 ACCOUNT_DTYPE: Final[np.dtype]

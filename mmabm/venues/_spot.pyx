@@ -16,8 +16,6 @@ from libc.math cimport INFINITY, NAN, ceil, floor, isnan
 from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
 from libc.string cimport memcpy, memset
 
-from enum import IntEnum
-
 import numpy as np
 
 from mmabm._args cimport int_arg, side_arg
@@ -27,18 +25,12 @@ from mmabm._core cimport (C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, O
 from mmabm._core import MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS
 from mmabm._ladder cimport Ladder, ladder_step
 from mmabm.venues import units
+from mmabm.venues.errors import Rejection  # noqa: F401  (the refusal codes; imported from here before)
 
 cdef int64_t SLOT_MASK = 0xFFFFFFFF
 cdef int64_t C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
 cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT   # typed: no lookups
 cdef double MAX_LOCK = 4.0e18            # no account can hold more than this many units
-
-
-class Rejection(IntEnum):
-    """Why an order was refused (returned instead of an order id, which is always > 0)."""
-    POST_ONLY = -1            # a post-only order would have crossed
-    INSUFFICIENT_FUNDS = -2   # the owner's free balance cannot cover what the order locks
-    NO_LIQUIDITY = -3         # a market order met an empty side
 
 
 cdef enum:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from mmabm.venues import units
 from mmabm.venues._amm_accounts import AmmAccounts
-from mmabm.venues._spot import Rejection
+from mmabm.venues.errors import Rejection
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from mmabm._core import GTC, IOC, MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS, OrderBook
 from mmabm.venues import units
-from mmabm.venues._spot import Rejection
+from mmabm.venues.errors import Rejection
 from mmabm.venues.perp_risk import Deleveraging, Liquidation, PerpRisk  # noqa: F401
 
 FUNDING_CLAMP = 0.0005   # the interest-premium difference is clamped to ±0.05%
