@@ -1,6 +1,5 @@
 """Competing liquidity providers: finite capital, both sides quoted, wider when volatile, pulled
 after one-sided fills."""
-import numpy as np
 import pytest
 
 from mmabm._core import BUY, SELL
