@@ -36,7 +36,7 @@ def episode(env: MarketMakerEnv, policy: str, seed: int) -> tuple[dict, list[flo
     wall = time.perf_counter() - start
     return ({"policy": policy, "seed": seed, "reward": float(np.sum(rewards)),
              "mm_pnl": info["pnl"], "own_uptime": float(np.mean(uptimes)),
-             "price_end": env._mids[-1], "steps": len(rewards),
+             "price_end": info["mid"], "steps": len(rewards),
              "steps_per_s": len(rewards) / wall},
             np.cumsum(rewards).tolist())
 

@@ -140,7 +140,7 @@ class MarketMakerEnv(gym.Env):
         self._pnl = pnl
         terminated = model.time >= model.project.maturity
         truncated = not terminated and model.time >= self.end
-        info = {"minute": model.time, "pnl": pnl, "own_uptime": uptime}
+        info = {"minute": model.time, "pnl": pnl, "own_uptime": uptime, "mid": self._mids[-1]}
         return self._observe(uptime), float(reward), terminated, truncated, info
 
     # -- the pieces ----------------------------------------------------------------------------

@@ -63,16 +63,18 @@ class ObligationMonitor:
         """The window's uptime per exchange; below the threshold, the penalty."""
         uptimes = tuple(m / self._sampled for m in self._met) if self._sampled else ()
         self.windows.append((self.model.time, uptimes))
-        owed = 0.0
+        owed, missed_any = 0.0, False
         for k, uptime in enumerate(uptimes):
             if uptime < self.threshold:
+                missed_any = True
                 self.missed[k] += 1
-                self.charged[k] += self.penalty * (self._sampled - self._met[k]) / 60.0
-                owed += self.penalty * (self._sampled - self._met[k]) / 60.0
+                cost = self.penalty * (self._sampled - self._met[k]) / 60.0
+                self.charged[k] += cost
+                owed += cost
         self._met, self._sampled = [0] * len(self._met), 0
         if owed > 0:
             self.charge(owed)
-        if any(u < self.threshold for u in uptimes):
+        if missed_any:
             self.windows_with_miss += 1
             project = self.model.project
             if self.forfeit:

@@ -67,7 +67,8 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
     """
     for name, value, lo, hi in (("mid_usd", mid_usd, 0.0, math.inf), ("depth_usd", depth_usd, 0.0, math.inf),
                                 ("band", band, 0.0, 0.5), ("max_spread", max_spread, 0.0, band),
-                                ("tick_size", tick_size, 0.0, math.inf), ("lot_size", lot_size, 0.0, math.inf)):
+                                ("tick_size", tick_size, 0.0, math.inf), ("lot_size", lot_size, 0.0, math.inf),
+                                ("spread_use", spread_use, 0.0, 1.0), ("reach", reach, 0.0, 1.0)):
         if isinstance(value, bool) or not isinstance(value, _NUMBER) or not lo < value <= hi:
             raise ValueError(f"{name} must be in ({lo}, {hi}], got {value!r}")
     if not isinstance(levels, int) or not 1 <= levels <= 1000:
@@ -78,9 +79,6 @@ def obligation_ladder(mid_usd: float, *, depth_usd: float, band: float, max_spre
         raise ValueError(f"margin must be in [0, 1], got {margin!r}")
     if not (isinstance(lean, _NUMBER) and 0.0 <= lean <= 10.0):
         raise ValueError(f"lean must be in [0, 10], got {lean!r}")
-    for name, value in (("spread_use", spread_use), ("reach", reach)):
-        if isinstance(value, bool) or not isinstance(value, _NUMBER) or not 0.0 < value <= 1.0:
-            raise ValueError(f"{name} must be in (0, 1], got {value!r}")
     if isinstance(inner, bool) or not isinstance(inner, int) or not 1 <= inner <= levels:
         raise ValueError(f"inner must be an integer in [1, levels = {levels}], got {inner!r}")
     return checked_ladder(mid_usd, depth_usd, band, max_spread, tick_size, lot_size, levels,

@@ -81,11 +81,7 @@ class Sale:
             tokens = max(excess, 0.0)
         if tokens <= 0:
             return
-        for _ in range(SLICES):
-            venue, _ = self._best_buyer(tokens / SLICES)
-            if venue is None:
-                break
-            sold = self._sell_on(venue, tokens / SLICES)
+        for sold in self._sell_in_parts(tokens):
             self.sold_tokens += sold
             self._sale_left -= sold
 
@@ -95,13 +91,19 @@ class Sale:
         the sale's tokens and proceeds). The tokens sold."""
         self._sweep_cash()
         sold = 0.0
+        for part in self._sell_in_parts(tokens):
+            sold += part
+        self.sold_tokens += sold
+        return sold
+
+    def _sell_in_parts(self, tokens: float):
+        """Sell `tokens` in SLICES equal parts, each where it pays most at that moment;
+        yields the tokens each part sold (until no venue would buy)."""
         for _ in range(SLICES):
             venue, _ = self._best_buyer(tokens / SLICES)
             if venue is None:
-                break
-            sold += self._sell_on(venue, tokens / SLICES)
-        self.sold_tokens += sold
-        return sold
+                return
+            yield self._sell_on(venue, tokens / SLICES)
 
     def _best_buyer(self, tokens: float):
         """The venue that pays most for `tokens` now (CEX: its best bid; DEX: its quote)."""

@@ -88,13 +88,12 @@ def compare(config: Config, strategies: Sequence[str] = ("article", "hold"),
         raise ConfigError(f"strategies must be at least two distinct ones (built-in: "
                           f"{', '.join(STRATEGIES)}; or yours as 'module:Class'), "
                           f"got {', '.join(strategies) or 'none'}")
-    for s in strategies:                 # each checked (and a user's loaded) before any runs
-        config.override({"market_maker.strategy": s})
+    # each checked (and a user's loaded) before any runs
+    configs = {s: config.override({"market_maker.strategy": s}).to_dict() for s in strategies}
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ConfigError("seeds must be at least 1")
-    tasks = [Task((s, seed), config.override({"market_maker.strategy": s}).to_dict(), seed)
-             for s in strategies for seed in seed_list]
+    tasks = [Task((s, seed), configs[s], seed) for s in strategies for seed in seed_list]
     rows, paths, version, todo = [], [], code_version(), []
     store = None if store is None else Path(store)
     if store is not None:
