@@ -35,6 +35,7 @@ cdef enum:
     MAX_HORIZONS = 16
 
 cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT
+_KINDS = {"spot": V_CEX, "pool": V_DEX, "perp": V_PERP}    # a venue's `kind` -> its calls here
 cdef double C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
 
 
@@ -342,9 +343,14 @@ cdef _Loop _bind(pop):
     if len(L.venues) > MAX_VENUES:
         raise ValueError(f"act_batch handles at most {MAX_VENUES} venues")
     for n, v in enumerate(L.venues):
-        L.vkind[n] = V_DEX if v is model.dex else V_PERP if v is model.perp else V_CEX
-        if L.vkind[n] == V_CEX and not isinstance(v, SpotExchange):
-            raise TypeError(f"retail venue {v!r} is neither the pool, the perp nor a SpotExchange")
+        # the venue's kind (interface.py) picks the C-level calls this loop makes on it
+        kind = getattr(v, "kind", None)
+        if kind not in _KINDS or (kind == "spot" and not isinstance(v, SpotExchange)):
+            raise TypeError(f"retail venue {v!r} is neither a pool, a perp nor a SpotExchange")
+        if (kind == "pool" and v is not model.dex) or (kind == "perp" and v is not model.perp):
+            raise TypeError(f"retail venue {v!r}: the loop trades with the model's one pool "
+                            f"and one perp market")
+        L.vkind[n] = _KINDS[kind]
     L.kind, L.home, L.resting, L.orders = pop.kind, pop.home, pop.resting, pop.orders
     L.horizon, L.stop, L.offset, L.stop_level = pop.horizon, pop.stop, pop.offset, pop.stop_level
     L.take_profit, L.basis, L.seen = pop.take_profit, pop.basis, pop.seen_tokens

@@ -88,16 +88,12 @@ class MoneyFlows:
         """Trader i leaves: its resting order is cancelled, its free USDT withdrawn and burnt."""
         pop, model = self.population, self.model
         owner, venue = pop.owner(i), pop.venues[pop.home[i]]
-        if venue is model.perp:
-            acct = venue.account(owner)
-            if acct.position or acct.locked:
-                return                                  # it has a position to look after
-            free = acct.collateral
-        else:
-            if pop.resting[i] and venue is not model.dex:
-                venue.cancel(owner, int(pop.resting[i]))
-                pop.resting[i] = 0
-            free = round(venue.balance(owner)["usdt"] / units.USDT_UNIT)
+        if venue.committed(owner):
+            return                                      # it has a position to look after
+        if pop.resting[i]:
+            venue.cancel(owner, int(pop.resting[i]))
+            pop.resting[i] = 0
+        free = venue.free_usdt_units(owner)
         if free > 0:
             defund(venue, model.wallets, owner, free, 0)
             model.wallets.burn(owner, free)

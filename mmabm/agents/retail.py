@@ -180,8 +180,7 @@ class RetailPopulation(mesa.Agent):
             if tokens[i]:
                 model.wallets.transfer(model.project.unique_id, owner, token_units=int(tokens[i]))
             venue = self.venues[self.home[i]]
-            fund(model.wallets, venue, owner, int(usdt[i]),
-                 0 if venue is model.perp else int(tokens[i]))
+            fund(model.wallets, venue, owner, int(usdt[i]), int(tokens[i]))   # perp: no tokens
 
     def owner(self, i: int) -> int:
         """The venue owner id of trader i."""

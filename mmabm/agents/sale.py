@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from mesa.time import Schedule
 
-from mmabm._core import BUY, SELL
 from mmabm.venues import fund, units
 
 SLICES = 4       # each sale slice is split this many ways, each part to the best venue
@@ -106,49 +105,27 @@ class Sale:
             yield self._sell_on(venue, tokens / SLICES)
 
     def _best_buyer(self, tokens: float):
-        """The venue that pays most for `tokens` now (CEX: its best bid; DEX: its quote)."""
+        """The venue that pays most for `tokens` now (each venue's `sell_quote`: a CEX's best
+        bid that is not its own, the pool's quote)."""
         best, best_price = None, 0.0
-        for venue in self.model.cexs:
-            bid = self._best_other_bid(venue) * venue.tick_size * (1 - venue.taker_fee)
-            if bid > best_price:
-                best, best_price = venue, bid
         amount = units.tokens_to_units(tokens)
-        if amount and self.model.dex.pool.token_reserve > 0:
-            pool_price = self.model.dex.pool.quote_exact_in(SELL, float(amount)) / amount
-            if pool_price > best_price:
-                best, best_price = self.model.dex, pool_price
+        for venue in (*self.model.cexs, self.model.dex):
+            price = venue.sell_quote(self.unique_id, amount)
+            if price > best_price:
+                best, best_price = venue, price
         return best, best_price
-
-    def _best_other_bid(self, venue) -> int:
-        """The best bid (ticks) that is not the market maker's own, 0 if none near the top."""
-        own: dict[int, int] = {}
-        for _, _, side, price, qty in venue.orders_of(self.unique_id).tolist():
-            if side == BUY:
-                own[price] = own.get(price, 0) + qty
-        for price, qty, _ in venue.levels(BUY, 64).tolist():
-            if qty > own.get(price, 0):
-                return price
-        return 0
 
     def _sell_on(self, venue, tokens: float) -> float:
         """Move `tokens` from the wallet to `venue` and sell them there; tokens sold."""
         wallets, me = self.model.wallets, self.unique_id
         amount = min(units.tokens_to_units(tokens), wallets.tokens[me])
-        if venue is not self.model.dex:
-            amount -= amount % venue.lot_units
+        amount -= amount % venue.lot_units
         if amount <= 0:
             return 0.0
         fund(wallets, venue, me, 0, amount)
-        if venue is self.model.dex:
-            usdt = venue.swap_exact_in(me, SELL, amount)
-            self.sale_usdt += max(usdt, 0) * units.USDT_UNIT
-            return amount * units.TOKEN_UNIT
-        before = venue.balance(me)
-        venue.market(me, SELL, amount // venue.lot_units, stp=True)   # never into its own bids
-        after = venue.balance(me)
-        # totals, free + locked: bids removed by self-trade prevention only change lock state
-        self.sale_usdt += (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"])
-        if self.model.config.market_maker.requote_after_sale:
+        sold, usdt = venue.sell_tokens(me, amount)
+        self.sale_usdt += usdt
+        if self.model.config.market_maker.requote_after_sale and venue in self.model.cexs:
             self.requote_now(venue)             # the mid moved, its bids in the way are gone
-        return (before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"])
+        return sold
 

@@ -210,6 +210,40 @@ cdef class SpotExchange:
         return {"usdt": a.usdt * USDT_UNIT, "usdt_locked": a.usdt_locked * USDT_UNIT,
                 "tokens": a.tokens * TOKEN_UNIT, "tokens_locked": a.tokens_locked * TOKEN_UNIT}
 
+    # -- the venue interface (mmabm/venues/interface.py) ---------------------------------------
+    kind = "spot"
+
+    def free_usdt_units(self, owner):
+        """USDT units `owner` could withdraw now (its free balance)."""
+        return round(self.balance(owner)["usdt"] / USDT_UNIT)
+
+    def committed(self, owner):
+        """Never: resting orders can always be cancelled and balances withdrawn."""
+        self.known(owner)
+        return False
+
+    def sell_quote(self, owner, token_units):
+        """USDT per token after the taker fee at the best bid that is not `owner`'s own (its
+        own bids would be skipped by self-trade prevention); 0.0 if none near the top."""
+        own = {}
+        for _, _, side, price, qty in self.orders_of(owner).tolist():
+            if side == 1:
+                own[price] = own.get(price, 0) + qty
+        for price, qty, _ in self.levels(1, 64).tolist():
+            if qty > own.get(price, 0):
+                return price * self.tick_size * (1 - self.taker_fee)
+        return 0.0
+
+    def sell_tokens(self, owner, token_units):
+        """A market sell of `token_units` (whole lots) never into `owner`'s own bids; (tokens,
+        USDT) it moved, counted free + locked (self-trade prevention only unlocks)."""
+        before = self.balance(owner)
+        self.market(owner, -1, int_arg(token_units, "token_units", 0, INT64_MAX) // self.lot_units,
+                    stp=True)
+        after = self.balance(owner)
+        return ((before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"]),
+                (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"]))
+
     def accounts(self):
         """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
         return to_array(self._accounts, self._n_accounts, ACCOUNT_DTYPE)

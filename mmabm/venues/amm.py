@@ -17,6 +17,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from mmabm._core import SELL
 from mmabm.venues import units
 from mmabm.venues._amm_accounts import AmmAccounts
 from mmabm.venues.errors import Rejection
@@ -90,6 +91,52 @@ class AmmVenue(AmmAccounts):
         """(USDT, token) units the venue holds for everyone: deposits minus withdrawals."""
         return (self.deposited_usdt - self.withdrawn_usdt,
                 self.deposited_tokens - self.withdrawn_tokens)
+
+    # -- the venue interface (mmabm/venues/interface.py) ---------------------------------------
+    kind = "pool"
+    lot_units = 1            # a swap takes any whole number of units
+
+    def mid_usd(self) -> float:
+        """The pool's price, USDT per token (NaN when empty)."""
+        return self.price()
+
+    def depth_usd(self, side: int, band: float = 0.02) -> float:
+        """USDT the pool pays for tokens sold into it before its price falls by `band` (side
+        +1, its bid: y(1 - sqrt(1 - band))) or takes for tokens bought before it rises by
+        `band` (side -1: y(sqrt(1 + band) - 1)), before its fee; y = its USDT reserve."""
+        if side not in (1, -1):
+            raise ValueError(f"side must be 1 (buy) or -1 (sell), got {side!r}")
+        if isinstance(band, bool) or not isinstance(band, (int, float)) or not 0.0 <= band <= 1.0:
+            raise ValueError(f"band must be a number in [0.0, 1.0], got {band!r}")
+        y = self.pool.usdt_reserve * units.USDT_UNIT
+        return y * (1.0 - math.sqrt(1.0 - band)) if side > 0 else y * (math.sqrt(1.0 + band) - 1.0)
+
+    def free_usdt_units(self, owner: int) -> int:
+        """USDT units `owner` could withdraw now (its free balance)."""
+        return round(self.balance(owner)["usdt"] / units.USDT_UNIT)
+
+    def committed(self, owner: int) -> bool:
+        """Never: a balance in the pool's accounts can always be withdrawn."""
+        self._known(owner)
+        return False
+
+    def sell_quote(self, owner: int, token_units: int) -> float:
+        """USDT per token the pool would pay for `token_units` now, after its fee (0.0 for
+        none, or an empty pool)."""
+        amount = units.whole_units(token_units, "token_units")
+        if not amount or self.pool.token_reserve <= 0:
+            return 0.0
+        return self.pool.quote_exact_in(SELL, float(amount)) / amount
+
+    def sell_tokens(self, owner: int, token_units: int) -> tuple[float, float]:
+        """Swap `token_units` for USDT; (tokens, USDT) moved (the USDT 0 if refused)."""
+        usdt = self.swap_exact_in(owner, SELL, token_units)
+        return token_units * units.TOKEN_UNIT, max(usdt, 0) * units.USDT_UNIT
+
+    def cancel(self, owner: int, order_id: int) -> int:
+        """0: the pool holds no resting orders."""
+        self._known(owner)
+        return 0
 
     # -- liquidity -----------------------------------------------------------------------------
     def add_liquidity(self, owner: int, token_units: int, usdt_units: int) -> float:

@@ -10,18 +10,8 @@ together:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
-
+from mmabm.venues.interface import Venue
 from mmabm.venues.wallets import Wallets
-
-
-class Venue(Protocol):
-    name: str
-
-    def deposit_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None: ...
-    def withdraw_units(self, owner: int, usdt_units: int = 0, token_units: int = 0) -> None: ...
-    def holdings_units(self) -> tuple[int, int]: ...
-    def audit(self) -> list[str]: ...
 
 
 class ConservationError(AssertionError):

@@ -355,6 +355,46 @@ class PerpExchange(PerpRisk):
                 self._cover(acct)
         return rate
 
+    # -- the venue interface (mmabm/venues/interface.py) ---------------------------------------
+    kind = "perp"
+
+    def mid_usd(self) -> float:
+        """Mid of the contract's book in USDT per token, NaN if either side is empty."""
+        return self.book.mid() * self.tick_size
+
+    def depth_usd(self, side: int, band: float = 0.02) -> float:
+        """USDT notional resting on `side` within `band` of the mid (as on a spot venue)."""
+        lo, hi = units.band_ticks(self.book.mid(), _check(band, "band", 0.0, 1.0), side)
+        if lo > hi:
+            return 0.0
+        return self.book.depth(side, lo, hi)[1] * self.quote_units * units.USDT_UNIT
+
+    def balance(self, owner: int) -> dict[str, float]:
+        """`owner`'s USDT: free collateral, locked by orders, and the position's margin; a
+        perp account holds no tokens (`position` reports the contract)."""
+        acct = self.account(owner)
+        return {"usdt": acct.collateral * units.USDT_UNIT, "usdt_locked": acct.locked * units.USDT_UNIT,
+                "usdt_margin": acct.margin * units.USDT_UNIT, "tokens": 0.0, "tokens_locked": 0.0}
+
+    def free_usdt_units(self, owner: int) -> int:
+        """Free collateral, the USDT `owner` could withdraw now."""
+        return self.account(owner).collateral
+
+    def committed(self, owner: int) -> bool:
+        """An open position or margin locked by resting orders ties the account down."""
+        acct = self.account(owner)
+        return bool(acct.position or acct.locked)
+
+    def sell_quote(self, owner: int, token_units: int) -> float:
+        """0.0: a perp account holds no tokens to sell."""
+        self.account(owner)
+        return 0.0
+
+    def sell_tokens(self, owner: int, token_units: int) -> tuple[float, float]:
+        """Refused: a perp account holds no tokens (sell a contract with `market`)."""
+        raise ValueError(f"venue {self.name!r} holds no tokens: sell_tokens is for the spot "
+                         f"venues and the pool (a contract is sold with market/limit)")
+
     # -- reports and audit ---------------------------------------------------------------------
     def position(self, owner: int) -> dict[str, float]:
         """`owner`'s position in tokens, entry price, PnL and margin, in USDT."""

@@ -66,6 +66,22 @@ def owner_id(value: object, name: str = "owner") -> int:
     return value
 
 
+def band_ticks(mid_ticks: float, band: float, side: int) -> tuple[int, int]:
+    """The prices (ticks) within `band` (a fraction) of `mid_ticks` on `side`: [mid(1 - band),
+    mid] for the bids (+1), [mid, mid(1 + band)] for the asks (-1), rounded inward; an empty
+    range (lo > hi) when there is no mid. The compiled spot venue does the same inline."""
+    if not mid_ticks == mid_ticks:
+        return 1, 0
+    if side > 0:
+        return math.ceil(mid_ticks * (1.0 - band)), math.floor(mid_ticks)
+    return math.ceil(mid_ticks), math.floor(mid_ticks * (1.0 + band))
+
+
+def ticks_to_usd(ticks: float, tick_size: float) -> float:
+    """A price in ticks as USDT per token."""
+    return ticks * tick_size
+
+
 def _check_positive(value: float, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
