@@ -70,6 +70,15 @@ class Controlled(Strategy):
     def on_hedge(self, maker) -> None:
         self.base.on_hedge(maker)
 
+    def buyback_tokens(self, maker, book) -> float:
+        return self.base.buyback_tokens(maker, book)
+
+    def exercise(self, maker, option, spot: float) -> bool:
+        return self.base.exercise(maker, option, spot)
+
+    def cover_at_maturity(self, maker) -> bool:
+        return self.base.cover_at_maturity(maker)
+
 
 class MarketMakerEnv(gym.Env):
     """The market maker on the full market (see the module docstring)."""

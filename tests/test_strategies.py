@@ -79,3 +79,41 @@ def test_mmabm_strategies_lists_the_built_ins_and_describes_one(capsys):
     assert "market_maker.params.dip = 0.1 in [0.01, 0.99]" in capsys.readouterr().out
     assert main(["strategies", "nope"]) == 2
     assert "must be a built-in strategy" in capsys.readouterr().err
+
+
+_END = '''  # strategies for the contract's end, loaded by path as a user's would be
+from mmabm.strategies import Article
+
+class NoBuyback(Article):
+    def buyback_tokens(self, maker, book):
+        return 0.0
+
+class Defaulter(NoBuyback):
+    def exercise(self, maker, option, spot):
+        return False
+
+    def cover_at_maturity(self, maker):
+        return False
+'''
+
+
+def test_the_contract_s_end_is_the_strategy_s_choice(tmp_path):
+    """A strategy that buys nothing back, exercises nothing and does not cover hands the project
+    back only what it holds; the article's maker buys back and covers. Same market until the
+    buyback starts (common random numbers)."""
+    path = tmp_path / "end.py"
+    path.write_text(_END)
+    short = MONTH.override({"contract.months": 1.0, "market_maker.buyback_days": 7.0})
+    article = _run(short)
+    none = _run(short.override({"market_maker.strategy": f"{path}:NoBuyback"}))
+    default = _run(short.override({"market_maker.strategy": f"{path}:Defaulter"}))
+    a, n, d = article.market_maker, none.market_maker, default.market_maker
+    assert a.buyback_tokens > 0 and n.buyback_tokens > 0            # n: only at maturity
+    assert d.buyback_tokens == 0 and d.options_exercised == 0
+    loan = article.project.loan_units
+    assert article.project.tokens_returned_units == loan
+    # all bought at maturity, in whole lots: within a lot of the loan
+    assert loan - 1_000_000 < none.project.tokens_returned_units <= loan
+    assert default.project.tokens_returned_units < loan - 1_000_000
+    for model in (article, none, default):
+        assert model.conservation_problems() == []

@@ -45,7 +45,7 @@ class Settlement:
         """Hourly: buy what the holdings lack against the working inventory an hour from now
         (it rises to the tokens owed by maturity), where it is cheapest."""
         book = self.book(self.spot(), value_calls=False)
-        gap = self.working_inventory(self.model.time + 60) - book.tokens
+        gap = self.strategy.buyback_tokens(self, book)
         self.update_skew(book)
         if gap > 0:
             tokens, usdt = self._buy(gap)
@@ -115,14 +115,15 @@ class Settlement:
         self._bring_home(usdt=False)
         self._leave_pool()
         for option in project.options:
-            if spot == spot and option.should_exercise(spot):
+            if spot == spot and self.strategy.exercise(self, option, spot):
                 try:
                     option.exercise(model.wallets, model.time)
                     self.options_exercised += 1
                     self.exercise_pnl += (spot - option.strike) * option.quantity_tokens
                 except ValueError:
                     pass                                       # cannot pay the strike
-        self._buy_back(project.loan_units - project.tokens_returned_units)
+        if self.strategy.cover_at_maturity(self):
+            self._buy_back(project.loan_units - project.tokens_returned_units)
         returned = min(model.wallets.tokens[me], project.loan_units)
         model.wallets.transfer(me, project.unique_id, token_units=returned)
         return returned

@@ -10,7 +10,11 @@ A strategy answers three questions at each of the maker's hedge checks (every
 - `skew_aim(maker, book)`: the holdings its quotes lean toward (the skew is
   (tokens - aim) / max_skew_tokens);
 - `on_hedge(maker)`: anything else it does before the target is computed (buy, sell: through
-  the maker's helpers, so every unit stays accounted for).
+  the maker's helpers, so every unit stays accounted for);
+and three of the contract's end: `buyback_tokens(maker, book)` (how much to buy back each hour
+of the `market_maker.buyback_days` before maturity), `exercise(maker, option, spot)` (which
+calls to exercise at maturity) and `cover_at_maturity(maker)` (whether to buy what it is still
+short of the loan, or hand back what it holds).
 
 Its own parameters are a frozen dataclass `Params` whose fields are declared with `param`
 (default, range, doc), read from the `[market_maker.params]` table and checked by name like
@@ -56,3 +60,18 @@ class Strategy:
 
     def on_hedge(self, maker) -> None:
         """At each hedge check, before the target: nothing by default."""
+
+    def buyback_tokens(self, maker, book) -> float:
+        """Tokens to buy in this hour of the buyback (hourly from `market_maker.buyback_days`
+        before maturity; nothing when <= 0): by default what the holdings lack against the
+        working inventory an hour from now, which rises to the tokens owed by maturity."""
+        return maker.working_inventory(maker.model.time + 60) - book.tokens
+
+    def exercise(self, maker, option, spot: float) -> bool:
+        """Whether to exercise `option` (a `CallOption`) at maturity: when it pays."""
+        return option.should_exercise(spot)
+
+    def cover_at_maturity(self, maker) -> bool:
+        """Whether to buy on the CEXs at maturity what it is still short of the loan (True),
+        or hand back only what it holds (False: the project bears the shortfall)."""
+        return True
