@@ -13,6 +13,7 @@ perp's liquidity, hedged on spot) and the retail population.
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 import mesa
 import numpy as np
@@ -22,7 +23,7 @@ from mmabm.agents.arbitrageur import Arbitrageur
 from mmabm.agents.basis import BasisDesk
 from mmabm.agents.beliefs import FlowLearning
 from mmabm.agents.insiders import Insiders
-from mmabm.agents.latent import latent_books
+from mmabm.agents.latent import LatentBook, latent_books
 from mmabm.agents.liquidity import LiquidityProvider, per_cex
 from mmabm.agents.market_maker import MarketMaker
 from mmabm.agents.perp_liquidity import PerpLiquidityProvider
@@ -61,6 +62,9 @@ class PeriodicHook(StepHook):
         self.interval, self.start = interval, start
 
 
+A = TypeVar("A", bound=mesa.Agent)
+
+
 class MarketModel(mesa.Model):
     """One run of the market. `run_model()` plays it to the end of `config.run.months`."""
 
@@ -93,19 +97,21 @@ class MarketModel(mesa.Model):
         self._build_venues()
         self.tape = Tape(self)
         self.flow_learning = FlowLearning(self)   # after the tape: it reads the hour's flow
-        self.project = ProjectTeam(self)
-        self.insiders = Insiders(self)
-        self.market_maker = MarketMaker(self)
+        # the agents: each registers itself with Mesa (model.agents_by_type), where the
+        # properties below find them; in this order (each funds itself from the ones before)
+        ProjectTeam(self)
+        Insiders(self)
+        MarketMaker(self)
         self.project.open_deal(self.market_maker)
         self.market_maker.open_markets()
-        self.arbitrageur = Arbitrageur(self)
-        self.basis_desk = BasisDesk(self)
-        self.providers = per_cex(self, LiquidityProvider, config.liquidity)
-        self.latent_books = latent_books(self, config.latent)
-        self.perp_providers = ([PerpLiquidityProvider(self)] if config.liquidity.perp_usdt > 0
-                               else [])
+        Arbitrageur(self)
+        BasisDesk(self)
+        per_cex(self, LiquidityProvider, config.liquidity)
+        latent_books(self, config.latent)
+        if config.liquidity.perp_usdt > 0:
+            PerpLiquidityProvider(self)
         self.rows: list[dict[str, float]] = []
-        self.retail = RetailPopulation(self)
+        RetailPopulation(self)
         self.obligations = ObligationMonitor(self)   # last: it samples the minute's end state
         self.ledger_start = ledger_rows(self, "start")
         # the non-retail owners' HOLDERS groups (metrics.supply_row); the latent books trade as
@@ -145,6 +151,33 @@ class MarketModel(mesa.Model):
         if default_step is not None and type(self).step is mesa.Model.step:
             default_step.stop()
         self._building = False
+
+    # -- the agents, found in Mesa's registry -----------------------------------------------
+    def agents_of(self, agent_type: type[A]) -> list[A]:
+        """The agents of exactly `agent_type`, in the order they were made
+        (`agents_by_type`, Mesa's registry)."""
+        agents = self.agents_by_type.get(agent_type)
+        return list(agents) if agents else []
+
+    def agent_of(self, agent_type: type[A]) -> A:
+        """The one agent of `agent_type`, else a LookupError naming it."""
+        agents = self.agents_by_type.get(agent_type)
+        if not agents or len(agents) != 1:
+            raise LookupError(f"the model has {len(agents) if agents else 0} agents of type "
+                              f"{agent_type.__name__}, not one")
+        return next(iter(agents))
+
+    project = property(lambda self: self.agent_of(ProjectTeam), doc="the project team")
+    insiders = property(lambda self: self.agent_of(Insiders), doc="the insiders' unlocks")
+    market_maker = property(lambda self: self.agent_of(MarketMaker), doc="the market maker")
+    arbitrageur = property(lambda self: self.agent_of(Arbitrageur), doc="the arbitrage desk")
+    basis_desk = property(lambda self: self.agent_of(BasisDesk), doc="the basis desk")
+    retail = property(lambda self: self.agent_of(RetailPopulation), doc="the retail traders")
+    providers = property(lambda self: self.agents_of(LiquidityProvider),
+                         doc="the CEX liquidity providers, one per CEX that has one")
+    latent_books = property(lambda self: self.agents_of(LatentBook), doc="the latent books")
+    perp_providers = property(lambda self: self.agents_of(PerpLiquidityProvider),
+                              doc="the perp liquidity provider, if any")
 
     def _build_world(self) -> None:
         w, hours = self.config.world, int(self.end_minute // 60) + 2

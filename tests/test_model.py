@@ -360,3 +360,16 @@ def test_recording_only_reads_the_model():
 def _same(a: dict, b: dict) -> bool:
     """Equal dicts, NaN equal to NaN."""
     return a.keys() == b.keys() and all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)
+
+
+def test_agents_are_found_in_mesa_s_registry():
+    """model.market_maker and the rest are views of Mesa's agents_by_type, not attributes."""
+    from mmabm.agents.liquidity import LiquidityProvider
+    from mmabm.agents.market_maker import MarketMaker
+    model = MarketModel(Config().override({"run.months": 0.01, "retail.n_traders": 50}), seed=0)
+    assert model.market_maker is model.agent_of(MarketMaker)
+    assert model.market_maker in model.agents_by_type[MarketMaker]
+    assert model.providers == list(model.agents_by_type[LiquidityProvider])
+    assert [p.venue for p in model.providers] == model.cexs[:len(model.providers)]
+    with pytest.raises(LookupError, match="LiquidityProvider, not one"):
+        model.agent_of(LiquidityProvider)
