@@ -62,6 +62,7 @@ import numpy as np
 from mmabm._core import BUY, IOC, SELL
 from mmabm.agents.latent_density import LatentDensity
 from mmabm.agents.liquidity import endow, per_cex
+from mmabm.venues import units
 
 ACTIVITY_STEP = 0.1       # a change of the activity factor by this share makes it requote
 
@@ -133,15 +134,15 @@ class LatentBook(mesa.Agent):
         if excess_bids * share >= lot:          # intentions above the price: buy up to them
             held = density.prices()[density.bids >= lot]
             top = held.max() if len(held) else x
-            limit = max(1, math.floor(self.centre * math.exp(top) / tick))
-            afford = b["usdt"] / (limit * tick * (1.0 + 2 * venue.taker_fee))
+            limit = max(1, units.bid_ticks(self.centre * math.exp(top), tick))
+            afford = b["usdt"] / (units.ticks_to_usd(limit, tick) * (1.0 + 2 * venue.taker_fee))
             lots = int(min(excess_bids * share, afford) / lot)
             if lots >= 1:
                 venue.limit(me, BUY, limit, lots, IOC)
         elif excess_asks * share >= lot:
             held = density.prices()[density.asks >= lot]
             low = held.min() if len(held) else x
-            limit = max(1, math.ceil(self.centre * math.exp(low) / tick))
+            limit = max(1, units.ask_ticks(self.centre * math.exp(low), tick))
             lots = int(min(excess_asks * share, b["tokens"]) / lot)
             if lots >= 1:
                 venue.limit(me, SELL, limit, lots, IOC)
@@ -164,12 +165,12 @@ class LatentBook(mesa.Agent):
             sizes = density.bands(x, edges, bids=side == BUY)
             where = self.centre * np.exp(x + sign * edges[1:])     # each rung at its far edge
             if side == BUY:
-                prices = np.floor(where / tick).astype(np.int64)
+                prices = units.bid_ticks_array(where, tick)
                 usdt = sizes * prices * tick * (1.0 + 2 * venue.taker_fee)
                 scale = min(1.0, share * b["usdt"] / usdt.sum()) if usdt.sum() > 0 else 0.0
                 ok = prices < best_ask if best_ask else prices >= 1
             else:
-                prices = np.ceil(where / tick).astype(np.int64)
+                prices = units.ask_ticks_array(where, tick)
                 scale = min(1.0, share * b["tokens"] / sizes.sum()) if sizes.sum() > 0 else 0.0
                 ok = prices > best_bid if best_bid else prices >= 1
             lots = np.floor(sizes * scale / lot).astype(np.int64)
@@ -289,10 +290,10 @@ class LatentBook(mesa.Agent):
         b = venue.balance(me)
         tick, lot = venue.tick_size, venue.lot_size
         bid_at, ask_at = centres or (self.centre, self.centre)
-        bid_prices = np.floor(bid_at * (1.0 - self._offsets) / tick).astype(np.int64)
-        ask_prices = np.ceil(ask_at * (1.0 + self._offsets) / tick).astype(np.int64)
+        bid_prices = units.bid_ticks_array(bid_at * (1.0 - self._offsets), tick)
+        ask_prices = units.ask_ticks_array(ask_at * (1.0 + self._offsets), tick)
         bid_usd = share * b["usdt"] * self._weights / (1.0 + 2 * venue.taker_fee)
-        bid_lots = np.floor(bid_usd / (np.maximum(bid_prices, 1) * tick * lot)).astype(np.int64)
+        bid_lots = np.floor(bid_usd / (units.ticks_to_usd(np.maximum(bid_prices, 1), tick) * lot)).astype(np.int64)
         ask_lots = np.floor(share * b["tokens"] * self._weights / lot).astype(np.int64)
         mid_ticks = mid / tick
         for side, prices, lots, open_ in ((BUY, bid_prices, bid_lots, bid_prices < mid_ticks),

@@ -118,8 +118,8 @@ class LiquidityProvider(mesa.Agent):
         pull."""
         venue, me = self.venue, self.unique_id
         tick, lot, fee = venue.tick_size, venue.lot_size, venue.taker_fee
-        buy = math.floor(fair * (1.0 - fee) / tick)
-        sell = math.ceil(fair * (1.0 + fee) / tick)
+        buy = units.bid_ticks(fair * (1.0 - fee), tick)
+        sell = units.ask_ticks(fair * (1.0 + fee), tick)
         ask, bid = venue.best_ask(), venue.best_bid()
         if not (0 < ask <= buy or bid >= sell > 0):
             return
@@ -127,7 +127,7 @@ class LiquidityProvider(mesa.Agent):
         self._quoted = (math.nan, None)
         b = venue.balance(me)
         if 0 < ask <= buy:
-            lots = int(b["usdt"] / (buy * tick * lot * (1.0 + fee)))
+            lots = int(b["usdt"] / (units.ticks_to_usd(buy, tick) * lot * (1.0 + fee)))
             if lots >= 1:
                 self._own_trade(BUY, buy, lots)
         else:
@@ -155,10 +155,10 @@ class LiquidityProvider(mesa.Agent):
         # ticks and lots), without numpy's per-call cost
         inner, outer = 1.0 - half, 1.0 + half
         steps = _steps(terms.ladder_width, terms.levels)
-        bid_prices = [math.floor(center * (inner - x) / tick) for x in steps]
-        ask_prices = [math.ceil(center * (outer + x) / tick) for x in steps]
+        bid_prices = [units.bid_ticks(center * (inner - x), tick) for x in steps]
+        ask_prices = [units.ask_ticks(center * (outer + x), tick) for x in steps]
         bid_usd = terms.quote_share * b["usdt"] / terms.levels / (1.0 + 2 * venue.taker_fee)
-        bid_lots = [math.floor(bid_usd / (max(p, 1) * tick * lot)) for p in bid_prices]
+        bid_lots = [math.floor(bid_usd / (units.ticks_to_usd(max(p, 1), tick) * lot)) for p in bid_prices]
         ask_lots = [int(terms.quote_share * b["tokens"] / terms.levels / lot)] * terms.levels
         for side, prices, lots in ((BUY, bid_prices, bid_lots), (SELL, ask_prices, ask_lots)):
             keep = [k for k in range(len(prices)) if lots[k] >= 1 and prices[k] >= 1]

@@ -66,7 +66,7 @@ class Settlement:
         for _ in range(BUY_PARTS):
             part = units.tokens_to_units(tokens / BUY_PARTS)
             cex = self._cheapest_cex()
-            ask = cex.best_ask() * cex.tick_size * (1 + cex.taker_fee) or math.inf
+            ask = units.ticks_to_usd(cex.best_ask(), cex.tick_size) * (1 + cex.taker_fee) or math.inf
             pool = (dex.pool.quote_exact_out(BUY, float(part)) / part * units.USDT_UNIT
                     / units.TOKEN_UNIT if part and dex.pool.token_reserve > part else math.inf)
             usdt_before = wallets.usdt[me]
@@ -98,7 +98,7 @@ class Settlement:
 
     def _cheapest_cex(self):
         """The CEX with the lowest best ask (any CEX when none has asks)."""
-        return min(self.model.cexs, key=lambda v: v.best_ask() * v.tick_size or math.inf)
+        return min(self.model.cexs, key=lambda v: units.ticks_to_usd(v.best_ask(), v.tick_size) or math.inf)
 
     # -- maturity -------------------------------------------------------------------------------
     def settle_contract(self, project: mesa.Agent) -> int:
@@ -134,7 +134,7 @@ class Settlement:
         for _ in range(BUYBACK_ROUNDS):
             short = owed_units - wallets.tokens[me]
             venue = self._cheapest_cex()
-            ask = venue.best_ask() * venue.tick_size
+            ask = units.ticks_to_usd(venue.best_ask(), venue.tick_size)
             if short <= 0 or not ask:
                 return
             tokens = min(short * units.TOKEN_UNIT, size,

@@ -1,5 +1,9 @@
 """Balance units: the one place that converts between USDT / tokens and integers.
 
+Prices are integer ticks on a venue's book: `bid_ticks` / `ask_ticks` round a USDT price to
+the tick a bid or an ask may rest at (never more generous than asked), `ticks_to_usd` goes
+back (the compiled code does the same inline: mmabm/_types.pxd).
+
 Every account balance is an integer number of micro-units (1e-6 USDT, 1e-6 token), so a fill
 moves exact amounts and conservation holds to the unit, with no float drift over a year-long
 run. A venue's tick (USDT per token) and lot (tokens) must be whole numbers of these units.
@@ -7,6 +11,8 @@ run. A venue's tick (USDT per token) and lot (tokens) must be whole numbers of t
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 USDT_UNIT = 1e-6   # USDT per balance unit
 TOKEN_UNIT = 1e-6  # tokens per balance unit
@@ -77,9 +83,29 @@ def band_ticks(mid_ticks: float, band: float, side: int) -> tuple[int, int]:
     return math.ceil(mid_ticks), math.floor(mid_ticks * (1.0 + band))
 
 
-def ticks_to_usd(ticks: float, tick_size: float) -> float:
-    """A price in ticks as USDT per token."""
+def ticks_to_usd(ticks, tick_size: float):
+    """A price in ticks (or an array of them) as USDT per token."""
     return ticks * tick_size
+
+
+def bid_ticks(usd: float, tick_size: float) -> int:
+    """A USDT price as the tick at or below it: a bid never pays more than it meant to."""
+    return math.floor(usd / tick_size)
+
+
+def ask_ticks(usd: float, tick_size: float) -> int:
+    """A USDT price as the tick at or above it: an ask never sells for less."""
+    return math.ceil(usd / tick_size)
+
+
+def bid_ticks_array(usd: np.ndarray, tick_size: float) -> np.ndarray:
+    """`bid_ticks` of each price (int64)."""
+    return np.floor(usd / tick_size).astype(np.int64)
+
+
+def ask_ticks_array(usd: np.ndarray, tick_size: float) -> np.ndarray:
+    """`ask_ticks` of each price (int64)."""
+    return np.ceil(usd / tick_size).astype(np.int64)
 
 
 def _check_positive(value: float, name: str) -> None:
