@@ -13,10 +13,12 @@ perp's liquidity, hedged on spot) and the retail population.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TypeVar
 
 import mesa
 import numpy as np
+import pandas as pd
 from mesa.time import EventGenerator, Priority, Schedule
 
 from mmabm.agents.arbitrageur import Arbitrageur
@@ -65,6 +67,24 @@ class PeriodicHook(StepHook):
 A = TypeVar("A", bound=mesa.Agent)
 
 
+class Rows(Sequence):
+    """The recorded rows, row by row: `rows[i]` is a dict of column -> value, read from the
+    DataCollector's columns (nothing is copied until a row is asked for)."""
+
+    def __init__(self, columns: dict[str, list]) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(next(iter(self._columns.values()))) if self._columns else 0
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"row {i} of {len(self)}")
+        return {key: values[i] for key, values in self._columns.items()}
+
+
 class MarketModel(mesa.Model):
     """One run of the market. `run_model()` plays it to the end of `config.run.months`."""
 
@@ -110,7 +130,7 @@ class MarketModel(mesa.Model):
         latent_books(self, config.latent)
         if config.liquidity.perp_usdt > 0:
             PerpLiquidityProvider(self)
-        self.rows: list[dict[str, float]] = []
+        self.datacollector: mesa.DataCollector | None = None    # the rows; see record
         RetailPopulation(self)
         self.obligations = ObligationMonitor(self)   # last: it samples the minute's end state
         self.ledger_start = ledger_rows(self, "start")
@@ -338,8 +358,29 @@ class MarketModel(mesa.Model):
             self.record()
 
     def record(self) -> None:
-        """Append a row of the time series (reads the model, changes nothing)."""
-        self.rows.append(self.recorder.row())
+        """Collect a row of the time series (reads the model, changes nothing) into Mesa's
+        DataCollector, one model reporter per column (the columns are the first row's). The
+        row is computed once per collect (`Recorder.row`) and each reporter reads its column:
+        the DataCollector costs ~2-3% of a year's run (benchmarks/bench_recorder.py)."""
+        self._row = row = self.recorder.row()
+        if self.datacollector is None:
+            self.datacollector = mesa.DataCollector(model_reporters={
+                key: (lambda model, key=key: model._row[key]) for key in row})
+        elif len(row) != len(self.datacollector.model_reporters):
+            raise RuntimeError(f"a row has columns {sorted(set(row) ^ set(self.datacollector.model_reporters))} "
+                               f"that the first row did not (or the other way round)")
+        self.datacollector.collect(self)
+
+    @property
+    def rows(self) -> Rows:
+        """The rows recorded so far, each a dict (a view of the DataCollector's columns)."""
+        return Rows(self.datacollector.model_vars if self.datacollector is not None else {})
+
+    def timeseries(self) -> pd.DataFrame:
+        """The rows recorded so far as a frame (the DataCollector's model variables)."""
+        if self.datacollector is None:
+            return pd.DataFrame()
+        return self.datacollector.get_model_vars_dataframe()
 
     def conservation_problems(self) -> list[str]:
         """Everything that does not balance across wallets and venues (empty: all balances)."""

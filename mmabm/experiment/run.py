@@ -51,7 +51,7 @@ def run(config: Config | None = None, seed: int | None = None, progress: bool = 
     reporter = _Progress(model) if progress else None
     model.run_model()
     del reporter
-    timeseries = pd.DataFrame(model.rows)
+    timeseries = model.timeseries()
     if len(timeseries):                  # wall-clock time of each row, from the listing date
         timeseries.insert(1, "timestamp", pd.Timestamp(model.config.run.listing_date)
                           + pd.to_timedelta(timeseries["minute"], unit="min"))
