@@ -37,8 +37,8 @@ class Recorder:
         main, c = model.cexs[0], model.config
         bid, ask = main.best_bid(), main.best_ask()
         row = {"minute": model.time, "mid": main.mid_usd(),
-               "best_bid": bid * main.tick_size if bid else math.nan,
-               "best_ask": ask * main.tick_size if ask else math.nan,
+               "best_bid": units.ticks_to_usd(bid, main.tick_size) if bid else math.nan,
+               "best_ask": units.ticks_to_usd(ask, main.tick_size) if ask else math.nan,
                "spread_bps": main.spread_bps(),
                "depth_bid_usd": main.depth_usd(BUY, c.cex[0].band),
                "depth_ask_usd": main.depth_usd(SELL, c.cex[0].band),
@@ -118,10 +118,10 @@ def latent_row(model) -> dict[str, float]:
 def _within(venue, orders, mid: float, band: float) -> float:
     """USDT notional of `orders` inside the band around `mid`, the ticks `depth_usd` counts."""
     mid_ticks, price = mid / venue.tick_size, orders["price"]
-    bids = (orders["side"] == BUY) & (price >= math.ceil(mid_ticks * (1.0 - band))) & (
-        price <= math.floor(mid_ticks))
-    asks = (orders["side"] == SELL) & (price >= math.ceil(mid_ticks)) & (
-        price <= math.floor(mid_ticks * (1.0 + band)))
+    (bid_lo, bid_hi), (ask_lo, ask_hi) = (units.band_ticks(mid_ticks, band, side)
+                                          for side in (BUY, SELL))
+    bids = (orders["side"] == BUY) & (price >= bid_lo) & (price <= bid_hi)
+    asks = (orders["side"] == SELL) & (price >= ask_lo) & (price <= ask_hi)
     keep = bids | asks
     return float((price[keep] * orders["qty"][keep]).sum()) * venue.tick_size * venue.lot_size
 
