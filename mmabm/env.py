@@ -4,12 +4,15 @@ Each step is one decision period (`decision_minutes`, an hour by default) of the
 retail, the desks, the providers, the project and the world move as in `mmabm run`; the
 agent sets how the market maker deviates from the configured strategy:
 
-| action | range | neutral | what it does |
+| action | means | neutral | what it does |
 |---|---|---|---|
 | skew | [-1, 1] | 0 | added to its quotes' inventory skew (+1: lean fully to sell) |
 | width | [0.05, 1] | `market_maker.spread_use` | its best quotes' share of the allowed spread |
 | hedge_ratio | [0, 2] | 1 | times the strategy's perp hedge target |
 | sale_rate | [0, 1] | 0 | share of its tokens above the working inventory it sells now |
+
+The action space is [-1, 1] in each (as learning libraries expect); each is mapped linearly
+onto its range above (`MEANS`, `decode`), so -1 is a range's low end and +1 its high end.
 
 The skew and the hedge ratio take effect at its next hedge check (every
 `market_maker.hedge_minutes`), the width at its next ladder, the sale at once. The neutral
@@ -44,6 +47,7 @@ OBSERVATION = ("price_change", "spread_bps", "bid_depth", "ask_depth", "tokens",
                "delta_inventory", "delta_liability", "perp_position", "return_1h",
                "return_24h", "volatility", "time_left", "sale_left", "own_uptime")
 ACTION = ("skew", "width", "hedge_ratio", "sale_rate")
+MEANS = np.array([[-1.0, 1.0], [0.05, 1.0], [0.0, 2.0], [0.0, 1.0]])   # each action's range
 REWARDS = ("pnl", "pnl_inventory", "uptime")
 BOUND = 100.0                      # observations are clipped to ±BOUND
 
@@ -102,9 +106,10 @@ class MarketMakerEnv(gym.Env):
         self.decision_minutes, self.reward_mode = decision_minutes, reward
         self.reward_scale, self.inventory_penalty = reward_scale, inventory_penalty
         mm = self.config.market_maker
-        self.neutral = np.array([0.0, mm.spread_use, 1.0, 0.0], dtype=np.float32)
-        self.action_space = gym.spaces.Box(np.array([-1.0, 0.05, 0.0, 0.0], np.float32),
-                                           np.array([1.0, 1.0, 2.0, 1.0], np.float32))
+        means = np.array([0.0, mm.spread_use, 1.0, 0.0])
+        self.neutral = (2.0 * (means - MEANS[:, 0]) / (MEANS[:, 1] - MEANS[:, 0]) - 1.0
+                        ).astype(np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (len(ACTION),), np.float32)
         self.observation_space = gym.spaces.Box(-BOUND, BOUND, (len(OBSERVATION),), np.float32)
         self.model: MarketModel | None = None
 
@@ -130,9 +135,7 @@ class MarketMakerEnv(gym.Env):
         if action.shape != (len(ACTION),) or not np.isfinite(action).all():
             raise ValueError(f"action must be {len(ACTION)} finite numbers ({', '.join(ACTION)}), "
                              f"got {action!r}")
-        low, high = self.action_space.low, self.action_space.high
-        skew, width, ratio, sale = np.clip(action, low, high).tolist()
-        self._apply(skew, width, ratio, sale)
+        self._apply(*self.decode(action))
         model = self.model
         model.run_until(min(model.time + self.decision_minutes, self.end))
         self._mids.append(self._mid())
@@ -153,11 +156,20 @@ class MarketMakerEnv(gym.Env):
         return self._observe(uptime), float(reward), terminated, truncated, info
 
     # -- the pieces ----------------------------------------------------------------------------
+    def decode(self, action) -> tuple[float, float, float, float]:
+        """(skew, width, hedge ratio, sale rate) that an action in [-1, 1] means (clipped to
+        it); the neutral action decodes to the configured strategy exactly."""
+        a = np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
+        skew, width, ratio, sale = (MEANS[:, 0] + (a + 1.0) / 2.0 * (MEANS[:, 1] - MEANS[:, 0])
+                                    ).tolist()
+        if np.float32(a[1]) == self.neutral[1]:
+            width = self.config.market_maker.spread_use     # not its float32 round trip
+        return skew, width, ratio, sale
+
     def _apply(self, skew: float, width: float, ratio: float, sale: float) -> None:
         mm = self.model.market_maker
         self.control.skew, self.control.hedge_ratio = skew, ratio
-        mm.set_spread_use(width if width != self.neutral[1] else
-                          self.config.market_maker.spread_use)
+        mm.set_spread_use(width)
         if sale > 0 and mm.quoting:
             book = mm.book(mm.spot(), value_calls=False)
             excess = book.tokens - mm.working_inventory()

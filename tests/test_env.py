@@ -21,6 +21,15 @@ def test_it_passes_gymnasium_s_checker():
     assert env.action_space.shape == (len(ACTION),)
 
 
+def test_actions_are_normalised_and_decode_onto_their_ranges():
+    env = MarketMakerEnv(SMALL)
+    assert (env.action_space.low == -1).all() and (env.action_space.high == 1).all()
+    assert env.decode(-np.ones(4)) == (-1.0, 0.05, 0.0, 0.0)
+    assert env.decode(np.ones(4)) == (1.0, 1.0, 2.0, 1.0)
+    assert env.decode(5 * np.ones(4)) == env.decode(np.ones(4))           # clipped
+    assert env.decode(env.neutral) == (0.0, SMALL.market_maker.spread_use, 1.0, 0.0)
+
+
 def test_a_seeded_reset_is_reproducible():
     env = MarketMakerEnv(SMALL)
     episodes = []
@@ -56,12 +65,12 @@ def test_the_hedge_ratio_and_the_sale_do_what_they_say():
         env.step(env.neutral)
     hedged = abs(env.model.market_maker.book(1.0, value_calls=False).perp_tokens)
     for _ in range(3):
-        env.step(np.array([0.0, 0.9, 0.0, 0.0], np.float32))     # hedge nothing
+        env.step(np.array([0.0, 0.9, -1.0, -1.0], np.float32))   # hedge nothing
     unhedged = abs(env.model.market_maker.book(1.0, value_calls=False).perp_tokens)
     assert hedged > 100_000 and unhedged < 0.2 * hedged
     mm = env.model.market_maker
     before = mm.sold_tokens
-    env.step(np.array([0.0, 0.9, 1.0, 1.0], np.float32))         # sell what it can
+    env.step(np.array([0.0, 0.9, 0.0, 1.0], np.float32))          # sell what it can
     assert mm.sold_tokens > before
     assert env.model.conservation_problems() == []
 
