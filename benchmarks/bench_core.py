@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))   # the stream maker
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's mmabm
-from streams import make_stream  # noqa: E402
+from event_streams import make_stream  # noqa: E402
 
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET, OrderBook, Pool, replay  # noqa: E402
 from mmabm.reference.replay import reference_replay  # noqa: E402

@@ -1,6 +1,6 @@
 """The synthetic stream behind the replay tests and the benchmark has the documented mix."""
 import numpy as np
-from streams import make_stream
+from event_streams import make_stream
 
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET
 from mmabm.reference.replay import reference_replay
