@@ -5,7 +5,7 @@
 
 1. replay: a seeded 1,000,000-event stream (about 60% limits around a drifting mid, 30%
    cancels of recent limits, 10% market orders) through the Cython `replay` and through the
-   pure-Python reference book of tests/ (same stream, same fills: checked).
+   pure-Python reference book of mmabm.reference (same stream, same fills: checked).
 2. AMM: exact-in swaps through `Pool.swap_exact_in_batch` versus one Python call per swap.
 3. The Python entry points: limit + cancel one call at a time (what a venue layer pays).
 Goals (issue 2): replay >= 10M events/s and >= 25x the reference; batch swaps >= 5M/s.
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))   # the stream maker
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's mmabm
-from reference_book import reference_replay  # noqa: E402
-from streams import make_stream  # noqa: E402
+from event_streams import make_stream  # noqa: E402
 
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET, OrderBook, Pool, replay  # noqa: E402
+from mmabm.reference.replay import reference_replay  # noqa: E402
 
 
 def best_time(fn, repeats, label=None):

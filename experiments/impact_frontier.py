@@ -27,7 +27,7 @@ from pathlib import Path
 import _common
 import numpy as np
 import pandas as pd
-from impact_persistence import exponent, permanent_fraction
+from _persistence import exponent, permanent_fraction
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle

@@ -1,4 +1,4 @@
-"""Test set-up: the reference book and stream generator in this folder import as top-level."""
+"""Test set-up: the stream generator and the example budget in this folder import as top-level."""
 import sys
 from pathlib import Path
 

@@ -124,55 +124,11 @@ def test_empty_pool_refuses_swaps():
 
 # -- the compiled swaps against the Python venue they replaced ----------------------------------
 import pickle  # noqa: E402
-from collections import defaultdict  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from mmabm import Pool  # noqa: E402
-
-
-class ReferenceSwaps:
-    """AmmVenue's swaps as they were in Python (balances in dicts, a Pool's public methods)."""
-
-    def __init__(self, fee, balances, token_units, usdt_units):
-        self.pool = Pool(fee, quantum=1.0)
-        self.pool.add_liquidity(float(token_units), float(usdt_units))
-        self.usdt = defaultdict(int, {o: u for o, (u, _) in balances.items()})
-        self.tokens = defaultdict(int, {o: t for o, (_, t) in balances.items()})
-        self.volume_usdt, self.swaps, self.changes = 0, [], 0
-
-    def _pay(self, owner, side, amount_in, amount_out):
-        self.changes += 1
-        if side > 0:
-            self.usdt[owner] -= amount_in
-            self.tokens[owner] += amount_out
-            notional, bought = amount_in, amount_out
-        else:
-            self.tokens[owner] -= amount_in
-            self.usdt[owner] += amount_out
-            notional, bought = amount_out, -amount_in
-        self.volume_usdt += notional
-        self.swaps.append((owner, notional, bought))
-
-    def _can_pay(self, owner, side, amount):
-        return (self.usdt[owner] if side > 0 else self.tokens[owner]) >= amount
-
-    def swap_exact_in(self, owner, side, a):
-        if not self._can_pay(owner, side, a):
-            self.pool.quote_exact_in(side, float(a))
-            return Rejection.INSUFFICIENT_FUNDS
-        out = int(self.pool.swap_exact_in(side, float(a)))
-        self._pay(owner, side, a, out)
-        return out
-
-    def swap_exact_out(self, owner, side, a):
-        cost = int(self.pool.quote_exact_out(side, float(a)))
-        if not self._can_pay(owner, side, cost):
-            return Rejection.INSUFFICIENT_FUNDS
-        self.pool.swap_exact_out(side, float(a))
-        self._pay(owner, side, cost, a)
-        return cost
+from mmabm.reference.amm_accounts import ReferenceSwaps  # noqa: E402
 
 
 UNITS = st.integers(1, 10**15)

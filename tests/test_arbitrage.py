@@ -87,8 +87,9 @@ def test_cex_cex_needs_the_same_grid():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from mmabm.agents.arbitrage import (ArbResult, look, reference_cex_amm,  # noqa: E402
-                                    reference_cex_cex, reference_look)
+from mmabm.agents.arbitrage import ArbResult, look  # noqa: E402
+from mmabm.reference.arbitrage import (reference_cex_amm, reference_cex_cex,  # noqa: E402
+                                       reference_look)
 
 GRIDS = st.sampled_from([(0.0001, 1.0), (0.001, 0.1), (0.0001, 10.0), (0.01, 1.0)])
 FEES = st.one_of(st.sampled_from([0.0, 0.001]), st.floats(0.0, 0.01))

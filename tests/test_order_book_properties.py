@@ -11,11 +11,11 @@ from collections import defaultdict
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from reference_book import REJECTED as REF_REJECTED
-from reference_book import ReferenceBook
 
 from mmabm import GTC, IOC, POST_ONLY, REJECTED, OrderBook
 from mmabm._core import ORDER_DTYPE
+from mmabm.reference.book import REJECTED as REF_REJECTED
+from mmabm.reference.book import ReferenceBook
 from budget import examples
 
 SIDES = st.sampled_from([1, -1])

@@ -1,6 +1,4 @@
 """Quoting ladders meet the contract's depth and spread obligations on a real venue."""
-import math
-
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -8,6 +6,7 @@ from hypothesis import strategies as st
 
 from mmabm import BUY, SELL
 from mmabm.agents.quoting import obligation_ladder
+from mmabm.reference.quoting import numpy_ladder
 from mmabm.venues import SpotExchange
 from budget import examples
 
@@ -65,32 +64,6 @@ def test_prices_are_strictly_ordered_best_first():
 def test_bad_terms_are_named(kw, match):
     with pytest.raises(ValueError, match=match):
         obligation_ladder(1.0, **(TERMS | kw))
-
-
-def numpy_ladder(mid_usd, *, depth_usd, band, max_spread, tick_size, lot_size, levels=10,
-                 margin=0.05, skew=0.0):
-    """obligation_ladder as first written, on numpy arrays: the reference for the fast one."""
-    mid = mid_usd * (1.0 - skew * max_spread / 4)
-    half = max_spread / 2 * 0.9
-    edge = band * 0.9
-    offsets = np.linspace(half, edge, levels)
-    bid_prices = np.floor(mid * (1 - offsets) / tick_size).astype(np.int64)
-    ask_prices = np.ceil(mid * (1 + offsets) / tick_size).astype(np.int64)
-    gap = ask_prices[0] - bid_prices[0]
-    if gap < 1 or gap > max_spread * mid / tick_size:
-        bid_prices[0] = max(1, math.floor(mid / tick_size))
-        ask_prices[0] = bid_prices[0] + 1
-    bid_prices = np.unique(np.maximum(bid_prices, 1))[::-1]
-    ask_prices = np.unique(ask_prices)
-    bid_prices = bid_prices[bid_prices <= bid_prices[0]]
-    want = depth_usd * (1 + margin)
-    lean = 0.5 * skew
-    bid_usd, ask_usd = want * (1 + max(0.0, -lean)), want * (1 + max(0.0, lean))
-
-    def lots(prices, total_usd):
-        return np.ceil(total_usd / len(prices) / (prices * tick_size * lot_size)).astype(np.int64)
-
-    return bid_prices, lots(bid_prices, bid_usd), ask_prices, lots(ask_prices, ask_usd)
 
 
 @settings(max_examples=examples(2_000), deadline=None)

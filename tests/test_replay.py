@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_book import reference_replay
-from streams import make_stream
+from event_streams import make_stream
 
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET, replay
+from mmabm.reference.replay import reference_replay
 from budget import examples
 
 

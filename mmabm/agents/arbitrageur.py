@@ -5,7 +5,8 @@ from __future__ import annotations
 import mesa
 from mesa.time import Schedule
 
-from mmabm.agents.arbitrage import look, reference_look
+from mmabm.agents.arbitrage import look
+from mmabm.reference.arbitrage import reference_look
 from mmabm.venues import defund, fund, units
 
 
@@ -14,8 +15,8 @@ class Arbitrageur(mesa.Agent):
     capital evenly over the venues again every hour, and at once when a look leaves one of its
     accounts low (`arbitrage.rebalance_below`)."""
 
-    #: trade with the compiled rounds (arbitrage.look); False runs `reference_look`, the Python
-    #: reference that the compiled rounds must match trade for trade
+    #: trade with the compiled rounds (arbitrage.look); False runs `reference_look`
+    #: (mmabm.reference.arbitrage), the Python reference they must match trade for trade
     compiled: bool = True
 
     def __init__(self, model: mesa.Model) -> None:

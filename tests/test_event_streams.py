@@ -1,9 +1,9 @@
 """The synthetic stream behind the replay tests and the benchmark has the documented mix."""
 import numpy as np
-from reference_book import reference_replay
-from streams import make_stream
+from event_streams import make_stream
 
 from mmabm import CANCEL, EVENT_DTYPE, LIMIT, MARKET
+from mmabm.reference.replay import reference_replay
 
 
 def test_stream_mix_and_every_cancel_hits_a_live_order():

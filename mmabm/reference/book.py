@@ -1,9 +1,11 @@
-"""A small, obviously-correct pure-Python order book: the oracle for the Cython book's tests
-and the baseline of its benchmark.
+"""The order book in plain Python: the reference of mmabm/_core.pyx's `OrderBook` (whose sides
+are _ladder.pyx's), the oracle of the book's tests and the baseline of its benchmark.
 
 Each side is a dict price -> {order_id: [qty, owner]} (dicts keep insertion order, which is
 time priority) plus a sorted list of its prices. Nothing clever: correctness by inspection.
 """
+from __future__ import annotations
+
 from bisect import bisect_left, insort
 
 GTC, IOC, POST_ONLY = 0, 1, 2
@@ -11,7 +13,9 @@ REJECTED = -1
 
 
 class ReferenceBook:
-    def __init__(self):
+    """OrderBook's contract: price-time priority, IOC, post-only and self-trade prevention."""
+
+    def __init__(self) -> None:
         self.levels = {1: {}, -1: {}}     # side -> price -> {order_id: [qty, owner]}
         self.prices = {1: [], -1: []}     # side -> sorted prices with resting orders
         self.where = {}                   # live order_id -> (side, price)
@@ -19,7 +23,7 @@ class ReferenceBook:
         self.expired = []                 # (order_id, owner, side, price, qty) removed by STP
         self.next_id = 1
 
-    def best(self, side):
+    def best(self, side: int) -> int | None:
         prices = self.prices[side]
         if not prices:
             return None
@@ -55,7 +59,8 @@ class ReferenceBook:
                 self._remove_level_if_empty(-side, price)
         return qty
 
-    def limit(self, side, price, qty, owner=0, tif=GTC, stp=False):
+    def limit(self, side: int, price: int, qty: int, owner: int = 0, tif: int = GTC,
+              stp: bool = False) -> int:
         if tif == POST_ONLY and self._crosses(side, price):
             return REJECTED
         oid = self.next_id
@@ -69,13 +74,13 @@ class ReferenceBook:
             self.where[oid] = (side, price)
         return oid
 
-    def market(self, side, qty, owner=0, stp=False):
+    def market(self, side: int, qty: int, owner: int = 0, stp: bool = False) -> int:
         oid = self.next_id
         self.next_id += 1
         self._match(side, float("inf") if side == 1 else float("-inf"), qty, oid, owner, stp)
         return oid
 
-    def cancel(self, oid):
+    def cancel(self, oid: int) -> int:
         if oid not in self.where:
             return 0
         side, price = self.where.pop(oid)
@@ -83,7 +88,7 @@ class ReferenceBook:
         self._remove_level_if_empty(side, price)
         return qty
 
-    def reduce(self, oid, new_qty):
+    def reduce(self, oid: int, new_qty: int) -> int:
         if oid not in self.where:
             return 0
         side, price = self.where[oid]
@@ -94,53 +99,30 @@ class ReferenceBook:
         order[0] = new_qty
         return removed
 
-    def remaining(self, oid):
+    def remaining(self, oid: int) -> int:
         if oid not in self.where:
             return 0
         side, price = self.where[oid]
         return self.levels[side][price][oid][0]
 
-    def cancel_all(self, owner, side=0):
+    def cancel_all(self, owner: int, side: int = 0) -> dict[int, int]:
         mine = [oid for oid, (s, p) in self.where.items()
                 if self.levels[s][p][oid][1] == owner and side in (0, s)]
         return {oid: self.cancel(oid) for oid in mine}
 
-    def replace_ladder(self, owner, side, prices, qtys, post_only=True):
+    def replace_ladder(self, owner: int, side: int, prices: list[int], qtys: list[int],
+                       post_only: bool = True) -> tuple[dict[int, int], list[int]]:
         cancelled = self.cancel_all(owner, side)
         tif = POST_ONLY if post_only else GTC
         return cancelled, [self.limit(side, p, q, owner, tif) for p, q in zip(prices, qtys)]
 
-    def level_list(self, side):
+    def level_list(self, side: int) -> list[tuple[int, int, int]]:
         """[(price, total qty, count)] best first."""
         prices = self.prices[side][::-1] if side == 1 else self.prices[side]
         return [(p, sum(o[0] for o in self.levels[side][p].values()), len(self.levels[side][p]))
                 for p in prices]
 
-    def order_list(self, side):
+    def order_list(self, side: int) -> list[tuple[int, int, int, int]]:
         """[(order_id, owner, price, qty)] in priority order."""
         prices = self.prices[side][::-1] if side == 1 else self.prices[side]
         return [(oid, o[1], p, o[0]) for p in prices for oid, o in self.levels[side][p].items()]
-
-
-def reference_replay(kind, side, price, qty, ref, counts=None):
-    """The replay contract, event by event, on the reference book.
-
-    Returns (fills as [(taker_event, maker_event, price, qty)], bids, asks) with bids/asks as
-    [(price, total qty, count)] best first. Owners are event indices. If `counts` is a dict,
-    counts["live_cancels"] is set to the number of cancels that found their order live.
-    """
-    live_cancels = 0
-    book = ReferenceBook()
-    ids = {}
-    for i in range(len(kind)):
-        k = int(kind[i])
-        if k == 0:
-            ids[i] = book.limit(int(side[i]), int(price[i]), int(qty[i]), owner=i)
-        elif k == 1:
-            book.market(int(side[i]), int(qty[i]), owner=i)
-        else:
-            live_cancels += book.cancel(ids[int(ref[i])]) > 0
-    if counts is not None:
-        counts["live_cancels"] = live_cancels
-    fills = [(f[2], f[3], f[4], f[5]) for f in book.fills]
-    return fills, book.level_list(1), book.level_list(-1)
