@@ -24,7 +24,7 @@ except ImportError as err:        # a Python without the project's environment
              f".venv/bin/python experiments/{Path(sys.argv[0]).name} (make run creates it)")
 
 from mmabm.config import Config, ConfigError, load_config, parse_overrides  # noqa: E402
-from mmabm.experiment.executor import progress_printer  # noqa: E402
+from mmabm.runner.executor import progress_printer  # noqa: E402
 
 progress = progress_printer("run")      # each script's on_done: status, time so far, ETA
 

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mmabm.config import load_config
-from mmabm.experiment import compare, fan
+from mmabm.runner import compare, fan
 from mmabm.plots import save
 
 SCENARIO = _common.ROOT / "scenarios" / "move.toml"

@@ -5,7 +5,7 @@ contract's length and how fast launch attention fades.
 import _common
 import pandas as pd
 
-from mmabm.experiment import heatmap_table, sweep, sweep_spec
+from mmabm.runner import heatmap_table, sweep, sweep_spec
 from mmabm.plots import heatmap_figure, save
 
 METRICS = ["price_end", "mm_pnl_total", "project_tokens_returned", "mm_buyback_usdt"]

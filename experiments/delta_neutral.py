@@ -7,7 +7,7 @@ subtracts the tokens owed back to the project. How directional is each strategy 
 import _common
 import pandas as pd
 
-from mmabm.experiment import compare, fan
+from mmabm.runner import compare, fan
 from mmabm.plots import fan_figure, save
 
 STRATEGIES = ["article", "hold", "liability_neutral"]

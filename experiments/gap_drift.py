@@ -18,7 +18,7 @@ import pandas as pd
 
 import _common
 from impact_persistence import LOAN, _size, sale_of
-from mmabm.experiment.executor import Task, run_tasks
+from mmabm.runner.executor import Task, run_tasks
 from mmabm.plots import save
 from mmabm.stylized import mean_ci
 

@@ -44,7 +44,7 @@ from _persistence import (HOLDERS, LATER, PATH_DAYS, RETAIL_KINDS, SELLERS, bala
                           prefactor, retail_kinds, still_sold, takers)
 
 from mmabm.config import DEAF_DEALERS
-from mmabm.experiment.executor import Task, run_tasks
+from mmabm.runner.executor import Task, run_tasks
 from mmabm.plots import save
 
 LOAN = 10_000_000.0     # 4M and its quotes' selling stay below it (6M capped the 4M point)

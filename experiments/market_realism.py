@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mmabm.experiment.executor import Task, run_tasks
+from mmabm.runner.executor import Task, run_tasks
 from mmabm.plots import save
 from mmabm.stylized import mean_ci, news_beta, news_lags, stylized_facts
 

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mmabm.config import DEAF_DEALERS
-from mmabm.experiment.executor import Task, run_tasks
+from mmabm.runner.executor import Task, run_tasks
 from mmabm.plots import save
 from mmabm.stylized import mean_ci, news_beta, stylized_facts
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mmabm.experiment import compare
+from mmabm.runner import compare
 from mmabm.plots import save
 from mmabm.stylized import mean_ci
 

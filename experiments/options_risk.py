@@ -8,7 +8,7 @@ import _common
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mmabm.experiment import compare
+from mmabm.runner import compare
 from mmabm.exogenous import REGIMES
 from mmabm.plots import save
 

@@ -6,7 +6,7 @@ The article strategy (sell 2.3M at once), a TWAP sale and no sale (hold), on the
 import _common
 import pandas as pd
 
-from mmabm.experiment import compare, fan, paired_differences, report_markdown
+from mmabm.runner import compare, fan, paired_differences, report_markdown
 from mmabm.plots import fan_figure, save
 
 DAY = 1440

@@ -9,7 +9,7 @@ $2M pool's USDT half and the CEX bids need $1.24M (the scenario's $1M funds pool
 import _common
 import pandas as pd
 
-from mmabm.experiment import heatmap_table, sweep, sweep_spec
+from mmabm.runner import heatmap_table, sweep, sweep_spec
 from mmabm.plots import heatmap_figure, save
 
 

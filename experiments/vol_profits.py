@@ -6,7 +6,7 @@ import _common
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mmabm.experiment import sweep, sweep_spec
+from mmabm.runner import sweep, sweep_spec
 from mmabm.plots import save
 
 INCOME = ["mm_pnl_gamma", "mm_pnl_spread", "mm_pnl_lp_fees", "mm_pnl_funding"]

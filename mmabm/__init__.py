@@ -38,7 +38,7 @@ __all__ = [
 def __getattr__(name: str):
     """The model and `run` load on first use: importing the core stays light (no Mesa)."""
     if name in ("run", "RunResult"):
-        from mmabm.experiment import run as _run, RunResult as _RunResult
+        from mmabm.runner import run as _run, RunResult as _RunResult
         return {"run": _run, "RunResult": _RunResult}[name]
     if name == "MarketModel":
         from mmabm.model import MarketModel as _MarketModel

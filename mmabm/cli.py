@@ -86,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 (default: 10)")
     _where(compare)
     sweep = sub.add_parser("sweep", help="a grid or random design over config fields x seeds",
-                           description="Run a sweep file (see mmabm.experiment.sweep): results "
+                           description="Run a sweep file (see mmabm.runner.sweep): results "
                            "go to runs.parquet, summary.parquet and a time-series dataset "
                            "partitioned by run; finished runs are skipped when it is run again.")
     sweep.add_argument("sweep_file", type=Path, help="sweep TOML")
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args.what = "this command"                           # named when something fails
     try:
         from mmabm.config import ConfigError
-        from mmabm.experiment.executor import ClusterError
+        from mmabm.runner.executor import ClusterError
     except ImportError as err:                           # a checkout whose core was never built
         print(f"mmabm {args.command}: cannot load mmabm ({err}); build it first: "
               f"make .venv/.installed, or pip install -e .", file=sys.stderr)
@@ -188,7 +188,7 @@ def _config(args: argparse.Namespace):
 def provenance(args: argparse.Namespace, seed: int, start: float) -> dict[str, object]:
     """What re-creates a run's files besides config.json: the code version (package and git
     commit), the scenario, the seed, the command line, and the wall time."""
-    from mmabm.experiment.provenance import code_version
+    from mmabm.runner.provenance import code_version
     return {"code_version": code_version(), "scenario": str(args.scenario), "seed": seed,
             "command": ["mmabm", *args.argv], "wall_s": round(time.perf_counter() - start, 1)}
 
@@ -204,8 +204,8 @@ def _n(x: float, spec: str = ",.0f", missing: str = "none") -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mmabm.experiment import run
-    from mmabm.experiment.outputs import check_out_dir, json_text, staged_dir
+    from mmabm.runner import run
+    from mmabm.runner.outputs import check_out_dir, json_text, staged_dir
     from mmabm.plots import standard_figures
     config = _config(args)
     seed = config.run.seed
@@ -311,9 +311,9 @@ def _obligations_line(s: dict, config) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from mmabm.experiment import compare, report_markdown
-    from mmabm.experiment.executor import progress_printer
-    from mmabm.experiment.outputs import check_out_dir, json_text, write_atomic
+    from mmabm.runner import compare, report_markdown
+    from mmabm.runner.executor import progress_printer
+    from mmabm.runner.outputs import check_out_dir, json_text, write_atomic
     config = _config(args)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if args.seeds < 1:
@@ -360,7 +360,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _fans(paths, out: Path) -> list[Path]:
-    from mmabm.experiment import fan
+    from mmabm.runner import fan
     from mmabm.plots import fan_figure, save
     return [save(fan_figure(fan(paths, column), column), out / f"fan_{column}.png")
             for column in ("mid", "depth_bid_usd", "mm_pnl")
@@ -368,8 +368,8 @@ def _fans(paths, out: Path) -> list[Path]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from mmabm.experiment import load_sweep, sweep
-    from mmabm.experiment.executor import progress_printer
+    from mmabm.runner import load_sweep, sweep
+    from mmabm.runner.executor import progress_printer
     spec = load_sweep(args.sweep_file)
     out = args.out or spec.out or Path("out") / args.sweep_file.stem
     total = len(spec.points) * len(spec.seeds)
@@ -447,7 +447,7 @@ def _read_json(path: Path) -> dict:
 
 def _plot(args: argparse.Namespace) -> int:
     from mmabm.config import ConfigError
-    from mmabm.experiment import heatmap_table
+    from mmabm.runner import heatmap_table
     from mmabm.plots import heatmap_figure, save, standard_figures
     where = args.results
     if not where.is_dir():

@@ -22,7 +22,7 @@ import pandas as pd
 import solara
 
 from mmabm.config import ConfigError, load_config
-from mmabm.experiment.compare import STRATEGIES, fan
+from mmabm.runner.compare import STRATEGIES, fan
 from mmabm.live import DAY, LivePair, Results, read_results
 
 FRAMES_PER_SECOND = 5            # redraws while playing (the page's refresh rate)
@@ -181,7 +181,7 @@ def fan_chart(paths: pd.DataFrame, column: str, title: str, unit: str) -> dict:
 
 
 def heatmap_chart(summary: pd.DataFrame, metric: str, x: str, y: str) -> dict:
-    from mmabm.experiment import heatmap_table
+    from mmabm.runner import heatmap_table
     table = heatmap_table(summary, metric, x, y)
     values = table.to_numpy(dtype=float)
     data = [[j, i, None if v != v else round(float(v), 6)] for (i, j), v in np.ndenumerate(values)]

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import mmabm.experiment
+import mmabm.runner
 from mmabm.cli import main
 from mmabm.config import ConfigError, load_config, scenario_names
-from mmabm.experiment.outputs import json_text, staged_dir, write_atomic
+from mmabm.runner.outputs import json_text, staged_dir, write_atomic
 from mmabm.venues.wallets import InsufficientFunds, Wallets
 
 REPO = Path(__file__).parents[1]
@@ -118,7 +118,7 @@ def test_a_crash_is_one_line_pointing_at_a_log_with_the_traceback(monkeypatch, c
                                                                    tmp_path):
     def crash(*args, **kwargs):
         raise ZeroDivisionError("a bug deep inside")
-    monkeypatch.setattr(mmabm.experiment, "run", crash)
+    monkeypatch.setattr(mmabm.runner, "run", crash)
     assert main(["run", "--months", "0.002", "--out", str(tmp_path / "out")]) == 1
     line = one_line(capsys.readouterr().err)
     assert line.startswith("mmabm run: the run of article (strategy article, seed 0) failed: "
@@ -131,7 +131,7 @@ def test_a_crash_is_one_line_pointing_at_a_log_with_the_traceback(monkeypatch, c
 @pytest.mark.slow
 def test_a_compare_whose_runs_all_fail_exits_1(monkeypatch, capsys, tmp_path):
     # the module (the package's `run` is the function): the executor imports run from it
-    monkeypatch.setattr(importlib.import_module("mmabm.experiment.run"), "run",
+    monkeypatch.setattr(importlib.import_module("mmabm.runner.run"), "run",
                         lambda *a, **k: 1 / 0)
     assert main(["compare", "--months", "0.002", "--seeds", "2", "--workers", "1",
                  "--strategies", "hold,article", "--out", str(tmp_path)]) == 1
@@ -202,7 +202,7 @@ def test_ctrl_c_during_a_compare_keeps_finished_runs_and_it_resumes(tmp_path, ca
 
 @pytest.mark.slow
 def test_an_interrupted_sweep_can_be_plotted(tmp_path):
-    from mmabm.experiment import sweep, sweep_spec
+    from mmabm.runner import sweep, sweep_spec
     spec = sweep_spec({"scenario": str(REPO / "scenarios" / "article.toml"), "seeds": 1,
                        "set": {"run.months": 0.002, "retail.n_traders": 100},
                        "grid": {"dex.pool_usd": [500_000.0, 1_000_000.0],
@@ -295,7 +295,7 @@ def test_contract_terms_the_market_maker_cannot_fund_name_the_keys():
 def test_an_unbuilt_core_is_one_line_that_says_how_to_build(monkeypatch, capsys):
     """A source checkout whose compiled modules are missing: the import error, named, and the
     command that builds them, not a traceback."""
-    monkeypatch.setitem(sys.modules, "mmabm.experiment.executor", None)   # import -> ImportError
+    monkeypatch.setitem(sys.modules, "mmabm.runner.executor", None)   # import -> ImportError
     assert main(["run", "--months", "0.01"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot load mmabm" in err[0] and "pip install -e ." in err[0]

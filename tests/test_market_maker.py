@@ -4,7 +4,7 @@ import math
 import pytest
 
 from mmabm.config import DEAF_DEALERS, Config
-from mmabm.experiment import run
+from mmabm.runner import run
 
 BASE = Config().override({"run.months": 0.04, "retail.n_traders": 500,
                           "retail.launch_orders_per_minute": 5, "market_maker.sale_horizon_hours": 6})

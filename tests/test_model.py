@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mmabm.config import Config
-from mmabm.experiment import run
+from mmabm.runner import run
 from mmabm.model import MarketModel
 
 BUY_SIDE = 1

@@ -45,7 +45,7 @@ def test_readme_experiment_example_pairs_two_strategies(ns):
 
 
 def test_readme_sweep_file_is_valid():
-    from mmabm.experiment import load_sweep
+    from mmabm.runner import load_sweep
     spec = load_sweep(README.parent / "experiments" / "sale_size.toml")
     assert len(spec.points) == 12 and spec.seeds == [0, 1, 2]
 

@@ -56,7 +56,7 @@ class Outcome:
 def execute(task: Task, columns: Sequence[str] | None = None) -> Outcome:
     """Run one task here and now; any exception becomes the outcome's error (with its trace)."""
     from mmabm.config import Config
-    from mmabm.experiment.run import run
+    from mmabm.runner.run import run
 
     start = time.perf_counter()
     try:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from mmabm.config import Config, ConfigError
-from mmabm.experiment.executor import Outcome, Task, run_tasks
-from mmabm.experiment.outputs import json_text, write_atomic
-from mmabm.experiment.provenance import code_version, run_id
+from mmabm.runner.executor import Outcome, Task, run_tasks
+from mmabm.runner.outputs import json_text, write_atomic
+from mmabm.runner.provenance import code_version, run_id
 from mmabm.stylized import t975
 from mmabm.strategies import BUILTIN
 

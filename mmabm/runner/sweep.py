@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 
 from mmabm.config import Config, ConfigError, load_config, read_toml
-from mmabm.experiment.executor import Outcome, Task, run_tasks
-from mmabm.experiment.outputs import json_text, write_atomic
-from mmabm.experiment.provenance import code_version, run_id
+from mmabm.runner.executor import Outcome, Task, run_tasks
+from mmabm.runner.outputs import json_text, write_atomic
+from mmabm.runner.provenance import code_version, run_id
 
 _KEYS = {"scenario", "seeds", "design", "samples", "design_seed", "set", "grid", "random", "out"}
 

@@ -12,8 +12,8 @@ import pytest
 
 from mmabm.cli import main
 from mmabm.config import Config, ConfigError
-from mmabm.experiment import compare, fan, heatmap_table, paired_differences, sweep, sweep_spec
-from mmabm.experiment.compare import t975
+from mmabm.runner import compare, fan, heatmap_table, paired_differences, sweep, sweep_spec
+from mmabm.runner.compare import t975
 from mmabm.plots import fan_figure, heatmap_figure
 
 TINY = Config().override({"run.months": 0.008, "retail.n_traders": 100,
@@ -117,7 +117,7 @@ def test_sweep_resumes_and_records_failures_without_losing_the_others(swept, sce
                                                                       monkeypatch):
     spec, out, runs = swept
     calls = []
-    run_module = importlib.import_module("mmabm.experiment.run")
+    run_module = importlib.import_module("mmabm.runner.run")
     real = run_module.run
 
     def flaky(config, seed=None, progress=False):
@@ -176,7 +176,7 @@ def test_bad_sweeps_name_the_key(scenario_dir, change, message):
 
 
 def test_missing_or_malformed_sweep_files_are_named(tmp_path):
-    from mmabm.experiment import load_sweep
+    from mmabm.runner import load_sweep
     with pytest.raises(ConfigError, match="sweep file .*nope.toml' does not exist"):
         load_sweep(tmp_path / "nope.toml")
     (tmp_path / "bad.toml").write_text("seeds = [\n")
