@@ -13,7 +13,7 @@ Two measures: (1) the cost per row of keeping it, on a row of a real run, times 
 year (8,784 hourly), against a year's run time measured here, so machine load moves both;
 (2) with --runs, whole runs alternating (A B A B ...), each pair's frames checked equal.
 
-    .venv/bin/python benchmarks/bench_recorder.py                   # (1), about a minute
+    .venv/bin/python benchmarks/bench_recorder.py                   # (1), a year's run
     .venv/bin/python benchmarks/bench_recorder.py --runs 3 --months 3
 """
 from __future__ import annotations
@@ -50,11 +50,11 @@ def _timed(cls: type[MarketModel], config: Config) -> tuple[float, pd.DataFrame]
 
 
 def per_row(repeats: int = 5, n: int = 2000) -> tuple[float, float, int, float]:
-    """(us per row in a DataCollector, us per row appended, columns, seconds of a 1-month
-    run) on the rows of a real month."""
-    month = Config().override({"run.months": 1.0})
+    """(us per row in a DataCollector, us per row appended, columns, seconds of a year's
+    run) on the rows of a real year."""
+    year = Config().override({"run.months": 12.0})
     start = time.perf_counter()
-    model = MarketModel(month, seed=0)
+    model = MarketModel(year, seed=0)
     model.run_model()
     seconds = time.perf_counter() - start
 
@@ -83,12 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=0, help="pairs of whole runs (0: none)")
     parser.add_argument("--months", type=float, default=3.0, help="length of each whole run")
     args = parser.parse_args(argv)
-    dc, plain, columns, month_s = per_row()
-    year_s = month_s * 12
+    dc, plain, columns, year_s = per_row()
     extra = (dc - plain) * ROWS_PER_YEAR / 1e6
     print(f"keeping a row of {columns} columns: DataCollector {dc:.0f} us, list {plain:.1f} us; "
-          f"x {ROWS_PER_YEAR} rows = {extra:.2f} s on a year of ~{year_s:.0f} s "
-          f"(12 x a month's {month_s:.1f} s): {extra / year_s:.1%} of its time")
+          f"x {ROWS_PER_YEAR} rows = {extra:.2f} s on a year's run of {year_s:.0f} s: "
+          f"{extra / year_s:.1%} of its time")
     times: dict[str, list[float]] = {"list": [], "datacollector": []}
     for _ in range(args.runs):
         a, rows = _timed(Listed, Config().override({"run.months": args.months}))

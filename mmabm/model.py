@@ -361,7 +361,7 @@ class MarketModel(mesa.Model):
         """Collect a row of the time series (reads the model, changes nothing) into Mesa's
         DataCollector, one model reporter per column (the columns are the first row's). The
         row is computed once per collect (`Recorder.row`) and each reporter reads its column:
-        the DataCollector costs ~2-3% of a year's run (benchmarks/bench_recorder.py)."""
+        the DataCollector costs under 2% of a year's run (benchmarks/bench_recorder.py)."""
         self._row = row = self.recorder.row()
         if self.datacollector is None:
             self.datacollector = mesa.DataCollector(model_reporters={
