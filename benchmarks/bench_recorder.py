@@ -1,7 +1,7 @@
 """Mesa's DataCollector against a plain list, for keeping the time series' rows.
 
-Issue 12 asks to use Mesa's DataCollector if it keeps a run within 5% of its time; it does
-(about 2-3% of a year), so `MarketModel.record` collects through one. Both variants compute the
+Issue 12 asks to use Mesa's DataCollector if it keeps a run within 5% of its time; it does, well
+within (README, "Benchmarks"), so `MarketModel.record` collects through one. Both compute the
 same row (`Recorder.row`, once per recording); they differ only in how it is kept:
 
 - `datacollector`: a `mesa.DataCollector` with one model reporter per column, each reading the
