@@ -74,6 +74,9 @@ class Controlled(Strategy):
     def on_hedge(self, maker) -> None:
         self.base.on_hedge(maker)
 
+    def quote_centre(self, maker, venue, mid: float) -> float:
+        return self.base.quote_centre(maker, venue, mid)
+
     def buyback_tokens(self, maker, book) -> float:
         return self.base.buyback_tokens(maker, book)
 

@@ -117,3 +117,23 @@ def test_the_contract_s_end_is_the_strategy_s_choice(tmp_path):
     assert default.project.tokens_returned_units < loan - 1_000_000
     for model in (article, none, default):
         assert model.conservation_problems() == []
+
+
+def test_a_strategy_places_its_quotes_where_it_centres_them(tmp_path):
+    """quote_centre moves the maker's ladders: each requote centres where the strategy says
+    (0.2% under the mid here), and the posted ladder straddles that centre."""
+    path = tmp_path / "low.py"
+    path.write_text("from mmabm.strategies import Hold\n\nclass Low(Hold):\n"
+                    "    def quote_centre(self, maker, venue, mid):\n"
+                    "        self.seen = getattr(self, 'seen', {})\n"
+                    "        self.seen[venue.name] = mid\n        return 0.998 * mid\n")
+    config = MONTH.override({"run.months": 0.02, "market_maker.strategy": f"{path}:Low"})
+    model = MarketModel(config, seed=0)
+    model.run_model()
+    mm, cex = model.market_maker, model.cexs[0]
+    assert mm.quoted_mid[cex.name] == 0.998 * mm.strategy.seen[cex.name]
+    mine = cex.orders_of(mm.unique_id)
+    bid = mine["price"][mine["side"] == 1].max() * cex.tick_size
+    ask = mine["price"][mine["side"] == -1].min() * cex.tick_size
+    centre = mm.quoted_mid[cex.name]
+    assert bid < centre < ask

@@ -147,6 +147,7 @@ class MarketMaker(Hedging, Sale, Settlement, mesa.Agent):
         it); its sale's execution is read when the markets open."""
         self.strategy = strategy
         self._acts = type(strategy).on_hedge is not Strategy.on_hedge
+        self._centres = type(strategy).quote_centre is not Strategy.quote_centre   # else: mid
 
     def set_spread_use(self, share: float) -> None:
         """Quote its best bid and ask `share` of the allowed spread apart from the next
@@ -405,6 +406,8 @@ class MarketMaker(Hedging, Sale, Settlement, mesa.Agent):
         mid = venue.mid_usd() * (tilt or 1.0)
         if mid == mid and self.model.config.market_maker.lean_reference == "unleaned":
             mid /= 1.0 - self._own_lean(venue, terms)
+        if self._centres and mid == mid:
+            return self.strategy.quote_centre(self, venue, mid)
         return mid
 
     def requote_now(self, venue) -> None:

@@ -8,7 +8,8 @@ A strategy answers three questions at each of the maker's hedge checks (every
 - `hedge_target(maker, book)`: the perp position it wants, and the part of it that hedges the
   calls (gamma scalping is that part's P&L);
 - `skew_aim(maker, book)`: the holdings its quotes lean toward (the skew is
-  (tokens - aim) / max_skew_tokens);
+  (tokens - aim) / max_skew_tokens); `quote_centre(maker, venue, mid)`, at each requote, the
+  price its ladder on a CEX centres on (the ladder's geometry is the `market_maker` keys);
 - `on_hedge(maker)`: anything else it does before the target is computed (buy, sell: through
   the maker's helpers, so every unit stays accounted for);
 and three of the contract's end: `buyback_tokens(maker, book)` (how much to buy back each hour
@@ -57,6 +58,12 @@ class Strategy:
         """The holdings (tokens) its quotes lean toward: by default the working inventory
         the obligations need."""
         return maker.working_inventory()
+
+    def quote_centre(self, maker, venue, mid: float) -> float:
+        """The price (USDT) its ladder on `venue` centres on at a requote, given `mid` (the
+        venue's mid, tilted by the news and unleaned as `market_maker` configures): that mid.
+        Keep it within the venue's band of the mid, or the ladder misses the obligation."""
+        return mid
 
     def on_hedge(self, maker) -> None:
         """At each hedge check, before the target: nothing by default."""
