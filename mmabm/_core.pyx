@@ -22,6 +22,7 @@ from mmabm._args import ladder_arrays
 from mmabm._ladder cimport (Ladder, Level, ladder_add_level, ladder_alloc, ladder_drop_level,
                             ladder_dump, ladder_free, ladder_index, ladder_load, ladder_next,
                             ladder_step)
+from mmabm._types cimport owner_t, price_t, qty_t
 
 # ---- public constants -------------------------------------------------------------------------
 BUY = 1
@@ -87,17 +88,17 @@ cdef object to_array(const void* src, int64_t n, object dtype):
 cdef packed struct OrderRow:
     # One row of ORDER_DTYPE, byte for byte (numpy packs its fields: 8+8+1+8+8 bytes).
     int64_t id
-    int64_t owner
+    owner_t owner
     int8_t side
-    int64_t price
-    int64_t qty
+    price_t price
+    qty_t qty
 
 
 if sizeof(OrderRow) != ORDER_DTYPE.itemsize:
     raise ImportError("OrderRow does not match ORDER_DTYPE")
 
 
-cdef inline bint crosses(int8_t side, int64_t price, int64_t opp_best) noexcept nogil:
+cdef inline bint crosses(int8_t side, price_t price, price_t opp_best) noexcept nogil:
     return price >= opp_best if side > 0 else price <= opp_best
 
 
@@ -175,7 +176,7 @@ cdef class OrderBook:
             return NIL
         return <int32_t>s
 
-    cdef int owner_reserve(self, int64_t owner) except -1:
+    cdef int owner_reserve(self, owner_t owner) except -1:
         cdef int64_t cap = max(64, self._owner_cap)
         cdef int32_t* grown
         if owner < self._owner_cap:
@@ -208,7 +209,7 @@ cdef class OrderBook:
         if o.owner_next != NIL:
             self._orders[o.owner_next].owner_prev = o.owner_prev
 
-    cdef int64_t owner_arg(self, object owner) except? -1:
+    cdef owner_t owner_arg(self, object owner) except? -1:
         if self._track_owners:
             return int_arg(owner, "owner", 0, MAX_OWNER - 1)
         return int_arg(owner, "owner", INT64_MIN, INT64_MAX)
@@ -263,8 +264,8 @@ cdef class OrderBook:
         self.free_slot(s)
 
     # -- matching ------------------------------------------------------------------------------
-    cdef int push_fill(self, int64_t taker_id, int32_t maker, int64_t taker_owner,
-                       int64_t qty, int8_t side) except -1:
+    cdef int push_fill(self, int64_t taker_id, int32_t maker, owner_t taker_owner,
+                       qty_t qty, int8_t side) except -1:
         cdef Fill* f
         cdef Order* m = &self._orders[maker]
         if self._n_fills == self._fill_cap:
@@ -290,8 +291,8 @@ cdef class OrderBook:
         self.unrest(s)
         return 0
 
-    cdef int64_t match(self, int8_t side, int64_t limit, int64_t qty, int64_t taker_id,
-                       int64_t taker_owner, bint stp) except -1:
+    cdef qty_t match(self, int8_t side, price_t limit, qty_t qty, int64_t taker_id,
+                     owner_t taker_owner, bint stp) except -1:
         """Trade `qty` against the other side at prices up to `limit`; return what is left.
 
         With `stp`, resting orders of the taker's own owner are removed instead of traded.
@@ -317,7 +318,7 @@ cdef class OrderBook:
                     lv.qty -= trade
         return qty
 
-    cdef int64_t submit(self, int8_t side, int64_t price, int64_t qty, int64_t owner,
+    cdef int64_t submit(self, int8_t side, price_t price, qty_t qty, owner_t owner,
                         int tif, bint stp) except -2:
         """Match, then rest (GTC, POST_ONLY) or drop (IOC) the remainder; the id or REJECTED."""
         cdef int32_t s
@@ -344,7 +345,7 @@ cdef class OrderBook:
             self.free_slot(s)
         return oid
 
-    cdef int64_t cancel_id(self, int64_t order_id) except -1:
+    cdef qty_t cancel_id(self, int64_t order_id) except -1:
         cdef int32_t s = self.live_slot(order_id)
         cdef int64_t qty
         if s == NIL:
@@ -504,8 +505,8 @@ cdef class OrderBook:
         cdef double notional = self.depth_between(sd, lo, hi, &qty)
         return qty, notional
 
-    cdef double depth_between(self, int8_t side, int64_t lo, int64_t hi,
-                              int64_t* qty) noexcept:
+    cdef double depth_between(self, int8_t side, price_t lo, price_t hi,
+                              qty_t* qty) noexcept:
         """`depth` without the Python call: the notional, and the lots into `qty`."""
         cdef Ladder* L = self.ladder(side)
         cdef int64_t i, last
@@ -521,8 +522,8 @@ cdef class OrderBook:
             i = ladder_next(L, i + 1)
         return notional
 
-    cdef double owner_depth_between(self, int64_t owner, int8_t side, int64_t lo, int64_t hi,
-                                    int64_t* best) noexcept:
+    cdef double owner_depth_between(self, owner_t owner, int8_t side, price_t lo, price_t hi,
+                                    price_t* best) noexcept:
         """`owner`'s own notional (tick-lots) resting on `side` at prices in [lo, hi], from its
         list of orders (O(its orders)); its best price on that side into `best` (0: none).
         Needs track_owners (else: nothing)."""
@@ -561,7 +562,7 @@ cdef class OrderBook:
         its last level; 0 if that side is empty."""
         return self.reach(side_arg(side), int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS))
 
-    cdef int64_t reach(self, int8_t side, int64_t qty) noexcept:
+    cdef price_t reach(self, int8_t side, qty_t qty) noexcept:
         """`worst_price` for checked arguments (C callers: the spot venue's market orders)."""
         cdef Ladder* L = self.ladder(-side)
         cdef int64_t i, price = 0, seen = 0
