@@ -14,11 +14,12 @@ ctypedef int64_t units_t
 
 
 cdef inline double ticks_to_usd(price_t ticks, double tick_size) noexcept nogil:
-    """A price in ticks as USDT: the one float product every caller used to write inline."""
+    """A price in ticks as USDT (venues.units.ticks_to_usd in C): the one float product the
+    callers wrote inline before."""
     return <double>ticks * tick_size
 
 
 cdef inline double usd_to_ticks(double usd, double tick_size) noexcept nogil:
-    """A USDT price in ticks, unrounded: each caller rounds its own way (floor a bid, ceil an
-    ask, rint a limit)."""
+    """A USDT price in ticks, unrounded: each caller rounds its own way (a bid floors and an ask
+    ceils, as venues.units.bid_ticks and ask_ticks do; a limit rints)."""
     return usd / tick_size

@@ -24,11 +24,13 @@ from mmabm._core cimport (C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, O
                           to_array)
 from mmabm._core import MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS
 from mmabm._ladder cimport Ladder, ladder_step
+from mmabm._types cimport owner_t, price_t, qty_t, ticks_to_usd, units_t, usd_to_ticks
 from mmabm.venues import units
 from mmabm.venues.errors import Rejection  # noqa: F401  (the refusal codes; imported from here before)
 
 cdef int64_t SLOT_MASK = 0xFFFFFFFF
-cdef int64_t C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
+cdef price_t C_MAX_PRICE = MAX_PRICE_TICKS
+cdef qty_t C_MAX_QTY = MAX_QTY_LOTS
 cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT   # typed: no lookups
 cdef double MAX_LOCK = 4.0e18            # no account can hold more than this many units
 
@@ -50,21 +52,21 @@ ACCOUNT_DTYPE = np.dtype([(name, np.int64) for name in (
     "usdt", "usdt_locked", "tokens", "tokens_locked")])
 
 
-cdef inline void band_ticks(double mid, double band, int8_t side, int64_t* lo,
-                            int64_t* hi) noexcept nogil:
+cdef inline void band_ticks(double mid, double band, int8_t side, price_t* lo,
+                            price_t* hi) noexcept nogil:
     """The prices (ticks) within `band` of `mid` on `side`: [mid(1 - band), mid] for the bids,
     [mid, mid(1 + band)] for the asks, rounded inward."""
     if side > 0:
-        lo[0], hi[0] = <int64_t>ceil(mid * (1.0 - band)), <int64_t>floor(mid)
+        lo[0], hi[0] = <price_t>ceil(mid * (1.0 - band)), <price_t>floor(mid)
     else:
-        lo[0], hi[0] = <int64_t>ceil(mid), <int64_t>floor(mid * (1.0 + band))
+        lo[0], hi[0] = <price_t>ceil(mid), <price_t>floor(mid * (1.0 + band))
 
 
-cdef inline int64_t fee_of(int64_t notional, double rate) noexcept nogil:
+cdef inline units_t fee_of(units_t notional, double rate) noexcept nogil:
     """Fee in USDT units: rounded up when charged, down when a (maker) rebate is paid."""
     if rate >= 0.0:
-        return <int64_t>ceil(notional * rate)
-    return -<int64_t>floor(notional * -rate)
+        return <units_t>ceil(notional * rate)
+    return -<units_t>floor(notional * -rate)
 
 
 def _number_in(value, str name, double lo, double hi):
@@ -90,7 +92,7 @@ cdef class SpotExchange:
     def __cinit__(self, *args, **kwargs):
         self._trade_cap = self._lock_cap = 1024
         self._trades = <Trade*>PyMem_Malloc(self._trade_cap * sizeof(Trade))
-        self._lock_per_lot = <int64_t*>PyMem_Malloc(self._lock_cap * sizeof(int64_t))
+        self._lock_per_lot = <units_t*>PyMem_Malloc(self._lock_cap * sizeof(units_t))
         if self._trades == NULL or self._lock_per_lot == NULL:
             raise MemoryError()
 
@@ -117,7 +119,7 @@ cdef class SpotExchange:
     def __reduce__(self):
         state = (self._book, self._opened,
                  (<char*>self._accounts)[:self._n_accounts * sizeof(Account)],
-                 (<char*>self._lock_per_lot)[:self._lock_cap * sizeof(int64_t)],
+                 (<char*>self._lock_per_lot)[:self._lock_cap * sizeof(units_t)],
                  (<char*>self._trades)[:self._n_trades * sizeof(Trade)],
                  (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
                   self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
@@ -131,7 +133,7 @@ cdef class SpotExchange:
         if accounts:
             self.account(len(accounts) // sizeof(Account) - 1)
             memcpy(self._accounts, <const char*>accounts, len(accounts))
-        grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(int64_t), len(locks) // sizeof(int64_t))
+        grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(units_t), len(locks) // sizeof(units_t))
         memcpy(self._lock_per_lot, <const char*>locks, len(locks))
         self._n_trades = len(trades) // sizeof(Trade)
         grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades)
@@ -141,7 +143,7 @@ cdef class SpotExchange:
          self._interval_lots, self._interval_usdt, self.changes) = counters
 
     # -- accounts ------------------------------------------------------------------------------
-    cdef Account* account(self, int64_t owner) except NULL:
+    cdef Account* account(self, owner_t owner) except NULL:
         """The owner's account, opened (empty) on first use."""
         cdef int64_t old = self._n_accounts, cap = max(16, self._n_accounts)
         cdef Account* grown
@@ -155,7 +157,7 @@ cdef class SpotExchange:
             self._accounts, self._n_accounts = grown, cap
         return &self._accounts[owner]
 
-    cdef int64_t known(self, object owner) except -1:
+    cdef owner_t known(self, object owner) except -1:
         """A valid owner id with an account here (opened by a deposit), else a named error."""
         cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
         if o not in self._opened:
@@ -270,14 +272,14 @@ cdef class SpotExchange:
         return tokens, usdt
 
     # -- locking and settling ------------------------------------------------------------------
-    cdef int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
+    cdef units_t lock_per_lot(self, int8_t side, price_t price) noexcept:
         cdef int64_t notional
         if side < 0:
             return self.lot_units
         notional = price * self.quote_units
         return notional + <int64_t>ceil(notional * self.fee_lock)
 
-    cdef void lock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef void lock(self, owner_t owner, int8_t side, units_t amount) noexcept:
         """Move `amount` from free to locked (USDT for bids, tokens for asks); negative: back."""
         cdef Account* a = &self._accounts[owner]
         if side > 0:
@@ -287,17 +289,17 @@ cdef class SpotExchange:
             a.tokens -= amount
             a.tokens_locked += amount
 
-    cdef void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef void unlock(self, owner_t owner, int8_t side, units_t amount) noexcept:
         self.lock(owner, side, -amount)
 
-    cdef int remember_lock(self, int64_t order_id, int64_t per_lot) except -1:
+    cdef int remember_lock(self, int64_t order_id, units_t per_lot) except -1:
         cdef int64_t slot = order_id & SLOT_MASK
         if slot >= self._lock_cap:
-            grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(int64_t), slot + 1)
+            grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(units_t), slot + 1)
         self._lock_per_lot[slot] = per_lot
         return 0
 
-    cdef int64_t settle(self, int64_t taker_per_lot) except -1:
+    cdef qty_t settle(self, units_t taker_per_lot) except -1:
         """Settle the book's new fills and self-trade removals; returns the lots the taker got."""
         cdef int64_t k, n, fb, fs, buyer, seller, b_lock, maker_lock, taker_lots = 0
         cdef Fill* f
@@ -330,7 +332,7 @@ cdef class SpotExchange:
         self._book._n_fills = 0
         return taker_lots
 
-    cdef int record(self, Fill* f, int64_t notional, int64_t taker_fee, int64_t maker_fee) except -1:
+    cdef int record(self, Fill* f, units_t notional, units_t taker_fee, units_t maker_fee) except -1:
         if self._n_trades == self._trade_cap:
             grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades + 1)
         self._trades[self._n_trades] = Trade(f.taker_owner, f.maker_owner, f.price, f.qty,
@@ -344,7 +346,7 @@ cdef class SpotExchange:
         self._interval_usdt += notional
         return 0
 
-    cdef int64_t place(self, int64_t owner, int8_t side, int64_t price, int64_t qty, int tif,
+    cdef int64_t place(self, owner_t owner, int8_t side, price_t price, qty_t qty, int tif,
                        bint stp) except -10:
         """Lock, submit, settle, unlock the unused part. Returns the id or a Rejection code."""
         cdef Account* a = self.account(owner)
@@ -400,14 +402,14 @@ cdef class SpotExchange:
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
         return self.market_order(o, s, q, stp)
 
-    cdef int64_t market_order(self, int64_t owner, int8_t side, int64_t qty, bint stp) except -10:
+    cdef int64_t market_order(self, owner_t owner, int8_t side, qty_t qty, bint stp) except -10:
         """`market` on checked arguments."""
         cdef int64_t worst = self.worst_price(side, qty)
         if worst == 0:
             return R_NO_LIQUIDITY
         return self.place(owner, side, worst, qty, C_IOC, stp)
 
-    cdef int64_t worst_price(self, int8_t side, int64_t qty) noexcept:
+    cdef price_t worst_price(self, int8_t side, qty_t qty) noexcept:
         """The deepest price a taker of `qty` lots on `side` reaches (0 if the side is empty)."""
         return self._book.reach(side, qty)
 
@@ -417,7 +419,7 @@ cdef class SpotExchange:
         cdef int64_t oid = int_arg(order_id, "order_id", -INT64_MAX, INT64_MAX)
         return self.cancel_order(o, oid)
 
-    cdef int64_t cancel_order(self, int64_t o, int64_t oid) except -1:
+    cdef qty_t cancel_order(self, owner_t o, int64_t oid) except -1:
         """`cancel` on checked arguments."""
         cdef int32_t s = self._book.live_slot(oid)
         cdef int8_t side
@@ -435,7 +437,7 @@ cdef class SpotExchange:
         cdef int64_t o = self.known(owner)
         return self.cancel_side(o, 0 if side == 0 else side_arg(side))
 
-    cdef int64_t cancel_side(self, int64_t o, int8_t side) except -1:
+    cdef qty_t cancel_side(self, owner_t o, int8_t side) except -1:
         """Cancel `o`'s resting orders on `side` (both if 0), unlocking what each locked; the
         lots cancelled. Walks the book's list of the owner's orders, newest first (the order
         `orders_of` gives, so slots are freed in the same order as cancelling those ids)."""
@@ -496,7 +498,7 @@ cdef class SpotExchange:
         it and for side -1 (an ask) the tick at or above it, so a quote never crosses its price.
         At least one tick."""
         cdef double p = _number_in(price_usd, "price_usd", 0.0, MAX_PRICE_TICKS * self.tick_size)
-        cdef double ticks = p / self.tick_size
+        cdef double ticks = usd_to_ticks(p, self.tick_size)
         cdef int8_t s = 0 if side == 0 else side_arg(side)
         snapped = round(ticks)
         if abs(ticks - snapped) > 1e-9 * max(1.0, ticks):      # not on the grid: round
@@ -587,7 +589,7 @@ cdef class SpotExchange:
 
     def last_price_usd(self):
         """Price of the last trade in USDT, NaN before the first."""
-        return self.last_price * self.tick_size if self.last_price else float("nan")
+        return ticks_to_usd(self.last_price, self.tick_size) if self.last_price else float("nan")
 
     def take_volume(self):
         """(lots, USDT) traded since the previous call; starts a new interval."""
