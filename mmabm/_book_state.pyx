@@ -7,6 +7,7 @@ levels, depth, an owner's orders. The matching engine that changes them is Order
 the split keeps the engine's hot code in one module (its own calls are direct, and the helpers
 it shares with this module are inline in _book_state.pxd).
 """
+cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.stdint cimport INT64_MAX, INT64_MIN, int8_t, int32_t, int64_t
 from libc.string cimport memcpy
@@ -104,6 +105,7 @@ cdef class BookState:
         ladder_free(&self._bids)
         ladder_free(&self._asks)
 
+    @cython.final
     cdef owner_t owner_arg(self, object owner) except? -1:
         """An owner argument, checked: in [0, MAX_OWNER) if the book tracks owners."""
         if self._track_owners:
@@ -153,6 +155,7 @@ cdef class BookState:
         cdef double notional = self.depth_between(sd, lo, hi, &qty)
         return qty, notional
 
+    @cython.final
     cdef double depth_between(self, int8_t side, price_t lo, price_t hi,
                               qty_t* qty) noexcept:
         """`depth` without the Python call: the notional, and the lots into `qty`."""
@@ -170,6 +173,7 @@ cdef class BookState:
             i = ladder_next(L, i + 1)
         return notional
 
+    @cython.final
     cdef double owner_depth_between(self, owner_t owner, int8_t side, price_t lo, price_t hi,
                                     price_t* best) noexcept:
         """`owner`'s own notional (tick-lots) resting on `side` at prices in [lo, hi], from its
@@ -210,6 +214,7 @@ cdef class BookState:
         its last level; 0 if that side is empty."""
         return self.reach(side_arg(side), int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS))
 
+    @cython.final
     cdef price_t reach(self, int8_t side, qty_t qty) noexcept:
         """`worst_price` for checked arguments (C callers: the spot venue's market orders)."""
         cdef Ladder* L = self.ladder(-side)
@@ -286,6 +291,7 @@ cdef class BookState:
             s = r.owner_next
         return out
 
+    @cython.final
     cdef tuple row(self, int32_t s):
         cdef Order* o = &self._orders[s]
         return (pack_id(o.gen, s), o.owner, o.side, o.price, o.qty)
