@@ -31,9 +31,10 @@ DIRECTIVES = {
 MACROS = [("CYTHON_TRACE_NOGIL", "1")] if DEBUG else [("CYTHON_WITHOUT_ASSERTIONS", "1")]
 CFLAGS = ["-O0", "-g"] if DEBUG else ["-O3"]
 
-MODULES = ["mmabm._args", "mmabm._ladder", "mmabm._core", "mmabm._replay", "mmabm._amm",
-           "mmabm.venues._spot", "mmabm.venues._amm_accounts", "mmabm.agents._retail",
-           "mmabm.agents._arbitrage", "mmabm.agents._quoting"]
+MODULES = ["mmabm._args", "mmabm._ladder", "mmabm._book_state", "mmabm._core", "mmabm._replay",
+           "mmabm._amm", "mmabm.venues._spot_state", "mmabm.venues._spot",
+           "mmabm.venues._amm_accounts", "mmabm.agents._retail", "mmabm.agents._arbitrage",
+           "mmabm.agents._quoting"]
 extensions = [
     Extension(name, [name.replace(".", "/") + ".pyx"], define_macros=MACROS,
               extra_compile_args=CFLAGS)

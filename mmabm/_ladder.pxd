@@ -5,6 +5,8 @@
 # (allocation, refitting the window) lives in _ladder.pyx.
 from libc.stdint cimport int8_t, int32_t, int64_t, uint64_t
 
+from mmabm._types cimport price_t, qty_t
+
 cdef extern from *:
     """
     #define MMABM_CTZ(x) __builtin_ctzll(x)
@@ -15,7 +17,7 @@ cdef extern from *:
 
 
 cdef struct Level:
-    int64_t qty            # sum of the resting orders' remaining lots
+    qty_t qty              # sum of the resting orders' remaining lots
     int32_t head           # oldest order's slot (first to fill), -1 if none
     int32_t tail           # newest order's slot
     int32_t count
@@ -25,9 +27,9 @@ cdef struct Ladder:
     Level* levels
     uint64_t* bits         # bit i set <=> levels[i] is non-empty
     uint64_t* summary      # bit w set <=> bits[w] != 0
-    int64_t base           # price (ticks) of levels[0]
+    price_t base           # price of levels[0]
     int64_t cap            # power of two, >= MIN_CAP
-    int64_t best           # best price (ticks); meaningless when n_levels == 0
+    price_t best           # best price; meaningless when n_levels == 0
     int64_t n_levels       # non-empty levels
     int8_t side            # +1 bids (best = highest), -1 asks (best = lowest)
 
@@ -35,9 +37,9 @@ cdef struct Ladder:
 cdef int64_t MIN_CAP
 cdef int64_t MAX_SPAN
 
-cdef int ladder_alloc(Ladder* L, int64_t cap, int64_t base) except -1
+cdef int ladder_alloc(Ladder* L, int64_t cap, price_t base) except -1
 cdef void ladder_free(Ladder* L) noexcept
-cdef int ladder_refit(Ladder* L, int64_t price) except -1
+cdef int ladder_refit(Ladder* L, price_t price) except -1
 cdef bytes ladder_dump(Ladder* L)
 cdef int ladder_load(Ladder* L, bytes state) except -1
 
@@ -111,7 +113,7 @@ cdef inline int64_t ladder_step(Ladder* L, int64_t i) noexcept nogil:
     return ladder_prev(L, i - 1) if L.side > 0 else ladder_next(L, i + 1)
 
 
-cdef inline int64_t ladder_index(Ladder* L, int64_t price) except -1:
+cdef inline int64_t ladder_index(Ladder* L, price_t price) except -1:
     """Index of `price` in the window, sliding or growing the window first if needed."""
     cdef int64_t i = price - L.base
     if i < 0 or i >= L.cap:
@@ -122,7 +124,7 @@ cdef inline int64_t ladder_index(Ladder* L, int64_t price) except -1:
 
 cdef inline void ladder_add_level(Ladder* L, int64_t i) noexcept nogil:
     """Level i just became non-empty."""
-    cdef int64_t price = i + L.base
+    cdef price_t price = i + L.base
     ladder_mark(L, i)
     if L.n_levels == 0 or (price > L.best if L.side > 0 else price < L.best):
         L.best = price

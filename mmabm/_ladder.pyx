@@ -4,6 +4,8 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int64_t, uint64_t
 from libc.string cimport memcpy, memset
 
+from mmabm._types cimport price_t
+
 cdef int64_t MIN_CAP = 4096          # one summary word covers 64 * 64 levels
 cdef int64_t MAX_SPAN = 1 << 22      # widest span of resting prices on one side, in ticks
 
@@ -11,7 +13,7 @@ cdef int64_t MAX_SPAN = 1 << 22      # widest span of resting prices on one side
 MAX_SPAN_TICKS = MAX_SPAN
 
 
-cdef int ladder_alloc(Ladder* L, int64_t cap, int64_t base) except -1:
+cdef int ladder_alloc(Ladder* L, int64_t cap, price_t base) except -1:
     """Give L an empty window of `cap` levels starting at price `base`."""
     L.levels = <Level*>PyMem_Malloc(cap * sizeof(Level))
     L.bits = <uint64_t*>PyMem_Malloc((cap >> 6) * sizeof(uint64_t))
@@ -37,7 +39,7 @@ cdef void ladder_free(Ladder* L) noexcept:
     L.summary = NULL
 
 
-cdef int ladder_refit(Ladder* L, int64_t price) except -1:
+cdef int ladder_refit(Ladder* L, price_t price) except -1:
     """Slide (and if needed double) the window so `price` fits; L is unchanged on error.
 
     Costs O(cap) but runs only when a price leaves the window, which is at least cap/4 ticks

@@ -6,10 +6,12 @@ import numpy as np
 from libc.stdint cimport INT64_MAX, INT64_MIN, int8_t, int64_t
 
 from mmabm._core cimport C_GTC, C_IOC, OrderBook
+from mmabm._types cimport price_t, qty_t
+
 from mmabm._core import FILL_DTYPE
 
-cdef int64_t C_MAX_PRICE = 1 << 40   # MAX_PRICE_TICKS and MAX_QTY_LOTS of _core
-cdef int64_t C_MAX_QTY = 1 << 40
+cdef price_t C_MAX_PRICE = 1 << 40   # MAX_PRICE_TICKS and MAX_QTY_LOTS of _core
+cdef qty_t C_MAX_QTY = 1 << 40
 
 cdef enum:
     K_LIMIT = 0
@@ -41,8 +43,8 @@ cdef packed struct Event:
     # Field for field the layout of EVENT_DTYPE, so a structured stream is read without copying.
     int8_t kind
     int8_t side
-    int64_t price
-    int64_t qty
+    price_t price
+    qty_t qty
     int64_t ref
 
 

@@ -15,6 +15,7 @@ from libc.stdint cimport INT64_MAX, INT64_MIN, int8_t, int64_t
 from mmabm._amm cimport Pool
 from mmabm._core cimport C_IOC
 from mmabm._ladder cimport Ladder
+from mmabm._types cimport price_t, qty_t, ticks_to_usd
 from mmabm.venues._amm_accounts cimport AmmAccounts
 from mmabm.venues._spot cimport Account, SpotExchange
 
@@ -22,7 +23,8 @@ from mmabm._core import MAX_PRICE_TICKS, MAX_QTY_LOTS
 from mmabm.venues import units
 
 cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT
-cdef int64_t C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
+cdef price_t C_MAX_PRICE = MAX_PRICE_TICKS
+cdef qty_t C_MAX_QTY = MAX_QTY_LOTS
 cdef double TWO_63 = 9223372036854775808.0
 
 
@@ -73,7 +75,7 @@ cdef inline double int_product(int64_t a, int64_t b, int64_t c) except? -1.0:
 
 
 # -- the venues, read and traded through their cdef entry points --------------------------------
-cdef inline void top(SpotExchange cex, int8_t side, int64_t* price, int64_t* lots) noexcept:
+cdef inline void top(SpotExchange cex, int8_t side, price_t* price, qty_t* lots) noexcept:
     """SpotExchange.top: (price ticks, lots) of the best level on `side`, (0, 0) if empty."""
     cdef Ladder* L = cex._book.ladder(side)
     if L.n_levels == 0:
@@ -96,8 +98,8 @@ cdef inline double dex_balance(AmmAccounts dex, object owner, double* tokens) ex
     return usdt
 
 
-cdef int64_t limit_ioc(SpotExchange cex, object owner, int8_t side, int64_t price,
-                       int64_t lots) except -10:
+cdef int64_t limit_ioc(SpotExchange cex, object owner, int8_t side, price_t price,
+                       qty_t lots) except -10:
     """cex.limit(owner, side, price, lots, IOC); out of range goes through `limit`, which
     names the error."""
     if not (1 <= price <= C_MAX_PRICE and 1 <= lots <= C_MAX_QTY):
@@ -117,11 +119,11 @@ cdef int amm_rounds(SpotExchange cex, AmmAccounts dex, object owner, object max_
         price = dex.spot()
         top(cex, 1, &bid, &bid_lots)
         top(cex, -1, &ask, &ask_lots)
-        if bid and price < bid * cex.tick_size * (1 - fee_cex) * (1 - fee_pool):
-            target = bid * cex.tick_size * (1 - fee_cex) * (1 - fee_pool)
+        if bid and price < ticks_to_usd(bid, cex.tick_size) * (1 - fee_cex) * (1 - fee_pool):
+            target = ticks_to_usd(bid, cex.tick_size) * (1 - fee_cex) * (1 - fee_pool)
             side_pool, level, level_lots = 1, bid, bid_lots
-        elif ask and price > ask * cex.tick_size * (1 + fee_cex) / (1 - fee_pool):
-            target = ask * cex.tick_size * (1 + fee_cex) / (1 - fee_pool)
+        elif ask and price > ticks_to_usd(ask, cex.tick_size) * (1 + fee_cex) / (1 - fee_pool):
+            target = ticks_to_usd(ask, cex.tick_size) * (1 + fee_cex) / (1 - fee_pool)
             side_pool, level, level_lots = -1, ask, ask_lots
         else:
             break
@@ -137,8 +139,8 @@ cdef int amm_rounds(SpotExchange cex, AmmAccounts dex, object owner, object max_
     return 0
 
 
-cdef int64_t pool_lots(SpotExchange cex, AmmAccounts dex, int8_t side_pool,
-                       double target) except? -1:
+cdef qty_t pool_lots(SpotExchange cex, AmmAccounts dex, int8_t side_pool,
+                     double target) except? -1:
     """arbitrage._pool_lots: whole CEX lots of tokens the pool trades on its way to `target`."""
     cdef int8_t side
     cdef double amount = dex.pool.trade_to(target, &side), amount_in, tokens
@@ -159,24 +161,24 @@ cdef int64_t pool_lots(SpotExchange cex, AmmAccounts dex, int8_t side_pool,
     return q if q <= INT64_MAX else INT64_MAX
 
 
-cdef int64_t affordable_lots(SpotExchange cex, AmmAccounts dex, object owner, int8_t side_pool,
-                             int64_t level) except? -1:
+cdef qty_t affordable_lots(SpotExchange cex, AmmAccounts dex, object owner, int8_t side_pool,
+                           price_t level) except? -1:
     """arbitrage._affordable_lots: lots the owner can pay for on both legs."""
     cdef Account* a = cex_account(cex, owner)
     cdef double dex_tokens = 0.0, dex_usdt = dex_balance(dex, owner, &dex_tokens)
     cdef double lot_tokens = cex.lot_units * TOKEN_UNIT, by_cex, by_pool
     if side_pool > 0:
         by_cex = (a.tokens * TOKEN_UNIT) / lot_tokens
-        by_pool = dex_usdt / (level * cex.tick_size * lot_tokens * 1.5)
+        by_pool = dex_usdt / (ticks_to_usd(level, cex.tick_size) * lot_tokens * 1.5)
     else:
-        by_cex = (a.usdt * USDT_UNIT) / (level * cex.tick_size * lot_tokens * (1 + cex.taker_fee)
-                                         * 1.001)
+        by_cex = (a.usdt * USDT_UNIT) / (ticks_to_usd(level, cex.tick_size) * lot_tokens
+                                         * (1 + cex.taker_fee) * 1.001)
         by_pool = dex_tokens / lot_tokens
     return py_int(by_pool if by_pool < by_cex else by_cex)      # min(by_cex, by_pool)
 
 
 cdef bint one_round(SpotExchange cex, AmmAccounts dex, object owner, int8_t side_pool,
-                    int64_t level, int64_t lots, Outcome* result) except -1:
+                    price_t level, qty_t lots, Outcome* result) except -1:
     """arbitrage._round: one round at one level, if it pays after fees; True if it traded."""
     cdef double token_units = int_product(lots, cex.lot_units, 1)
     cdef double notional = int_product(level, cex.quote_units, lots)
@@ -209,11 +211,11 @@ cdef bint one_round(SpotExchange cex, AmmAccounts dex, object owner, int8_t side
     return moved > 0
 
 
-cdef double value(SpotExchange cex, AmmAccounts dex, object owner, int64_t level) except? -1.0:
+cdef double value(SpotExchange cex, AmmAccounts dex, object owner, price_t level) except? -1.0:
     """arbitrage._value: the owner's holdings on both venues in USDT, tokens at `level`."""
     cdef Account* c = cex_account(cex, owner)
     cdef double d_tokens = 0.0, d_usdt = dex_balance(dex, owner, &d_tokens)
-    cdef double price = level * cex.tick_size
+    cdef double price = ticks_to_usd(level, cex.tick_size)
     return (c.usdt * USDT_UNIT + c.usdt_locked * USDT_UNIT + d_usdt
             + (c.tokens * TOKEN_UNIT + c.tokens_locked * TOKEN_UNIT + d_tokens) * price)
 
@@ -234,7 +236,7 @@ cdef int cex_rounds(SpotExchange buy_on, SpotExchange sell_on, object owner, obj
             break
         lot_tokens = buy_on.lot_units * TOKEN_UNIT
         afford = (cex_account(buy_on, owner).usdt * USDT_UNIT) / (
-            ask * buy_on.tick_size * lot_tokens * (1 + buy_on.taker_fee) * 1.001)
+            ticks_to_usd(ask, buy_on.tick_size) * lot_tokens * (1 + buy_on.taker_fee) * 1.001)
         sellable = (cex_account(sell_on, owner).tokens * TOKEN_UNIT) / lot_tokens
         # int(min(ask_lots, bid_lots, afford, sellable)): Python's min keeps the first of the
         # smallest, comparing ints with floats exactly

@@ -12,10 +12,12 @@ from libc.stdint cimport int64_t
 
 import numpy as np
 
+from mmabm._types cimport price_t, qty_t, ticks_to_usd, usd_to_ticks
+
 cdef double TWO_62 = 4611686018427387904.0
 
 
-cdef int64_t _unique(int64_t[:] prices, int64_t n, int direction) except -1:
+cdef int64_t _unique(price_t[:] prices, int64_t n, int direction) except -1:
     """Sort the prices best first (`direction` -1: falling, bids; +1: rising, asks) and drop
     repeats, in place; the count left. Rung by rung they almost always come sorted already
     (the offsets grow): then this is one pass."""
@@ -42,18 +44,18 @@ def build(double mid_usd, double skew, double max_spread, tuple below, tuple abo
     cdef double mid = mid_usd * (1.0 - skew * max_spread * lean)
     bid_arr = np.empty(levels, dtype=np.int64)
     ask_arr = np.empty(levels, dtype=np.int64)
-    cdef int64_t[:] bids = bid_arr, asks = ask_arr
-    cdef double top = mid * <double>above[levels - 1] / tick_size
+    cdef price_t[:] bids = bid_arr, asks = ask_arr
+    cdef double top = usd_to_ticks(mid * <double>above[levels - 1], tick_size)
     if not top < TWO_62:
         raise ValueError(f"mid_usd / tick_size must be a price in ticks below 2**62, got "
                          f"{mid_usd!r} / {tick_size!r}")
     for k in range(levels):
-        bids[k] = <int64_t>floor(mid * <double>below[k] / tick_size)
-        asks[k] = <int64_t>ceil(mid * <double>above[k] / tick_size)
+        bids[k] = <price_t>floor(usd_to_ticks(mid * <double>below[k], tick_size))
+        asks[k] = <price_t>ceil(usd_to_ticks(mid * <double>above[k], tick_size))
     cdef int64_t gap = asks[0] - bids[0]
-    if gap < 1 or <double>gap > max_spread * mid / tick_size:
+    if gap < 1 or <double>gap > usd_to_ticks(max_spread * mid, tick_size):
         # the tick is too coarse for the spread: the tightest the venue allows, one tick
-        bids[0] = <int64_t>floor(mid / tick_size)
+        bids[0] = <price_t>floor(usd_to_ticks(mid, tick_size))
         if bids[0] < 1:
             bids[0] = 1
         asks[0] = bids[0] + 1
@@ -95,12 +97,12 @@ def totals(bid_prices, bid_lots, ask_prices, ask_lots, double tick_size, double 
             bid_min, ask_min)
 
 
-cdef _lots(int64_t[:] prices, int64_t n, double total_usd, double tick_size, double lot_size):
+cdef _lots(price_t[:] prices, int64_t n, double total_usd, double tick_size, double lot_size):
     """Equal USDT per rung, rounded up to whole lots."""
     out = np.empty(n, dtype=np.int64)
-    cdef int64_t[:] lots = out
+    cdef qty_t[:] lots = out
     cdef double per_rung = total_usd / n
     cdef int64_t k
     for k in range(n):
-        lots[k] = <int64_t>ceil(per_rung / (<double>prices[k] * tick_size * lot_size))
+        lots[k] = <qty_t>ceil(per_rung / (ticks_to_usd(prices[k], tick_size) * lot_size))
     return out

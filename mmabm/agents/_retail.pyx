@@ -11,6 +11,7 @@ from libc.math cimport INFINITY, NAN, exp, fabs, log, rint, sqrt, tanh
 from libc.stdint cimport int64_t, int8_t
 
 from mmabm._core cimport C_GTC, C_IOC
+from mmabm._types cimport owner_t, price_t, qty_t, ticks_to_usd, units_t, usd_to_ticks
 from mmabm.venues._amm_accounts cimport AmmAccounts
 from mmabm.venues._spot cimport Account, SpotExchange
 
@@ -77,7 +78,7 @@ cdef class _Loop:
     cdef const double[:] stop_level
     cdef const double[:] take_profit
     cdef double[:] basis
-    cdef int64_t[:] seen
+    cdef units_t[:] seen        # token units held at the last decision
     cdef int64_t[:] resting
     cdef int64_t[:] orders
     cdef int64_t stops_hit
@@ -112,25 +113,25 @@ cdef class _Loop:
         mid = cex.mid_ticks() * cex.tick_size
         if mid == mid:
             return mid
-        return cex.last_price * cex.tick_size if cex.last_price else NAN
+        return ticks_to_usd(cex.last_price, cex.tick_size) if cex.last_price else NAN
 
-    cdef int64_t held(self, int64_t i, object venue, int8_t vk) except -1:
+    cdef units_t held(self, int64_t i, object venue, int8_t vk) except -1:
         """Trader i's tokens on its spot venue, in units (free and in orders)."""
         cdef Account* a
         if vk == V_DEX:
-            return <int64_t>self.dex_tokens[RETAIL_BASE + i]
+            return <units_t>self.dex_tokens[RETAIL_BASE + i]
         a = (<SpotExchange>venue).account(RETAIL_BASE + i)
         return a.tokens + a.tokens_locked
 
-    cdef int64_t cash(self, int64_t i, object venue, int8_t vk) except -1:
+    cdef units_t cash(self, int64_t i, object venue, int8_t vk) except -1:
         """Trader i's USDT on its spot venue, in units (free and in orders)."""
         cdef Account* a
         if vk == V_DEX:
-            return <int64_t>self.dex_usdt[RETAIL_BASE + i]
+            return <units_t>self.dex_usdt[RETAIL_BASE + i]
         a = (<SpotExchange>venue).account(RETAIL_BASE + i)
         return a.usdt + a.usdt_locked
 
-    cdef void book_cost(self, int64_t i, int64_t before, int64_t now, double price) noexcept:
+    cdef void book_cost(self, int64_t i, units_t before, units_t now, double price) noexcept:
         """Average cost basis: `now - before` more token units bought at `price`."""
         if now > before and now > 0:
             self.basis[i] = (self.basis[i] * before + price * (now - before)) / now
@@ -226,7 +227,9 @@ cdef class _Loop:
                   double size_usd, double limit_price, double ref) except -1:
         """Send the order to trader i's home venue, sized to what it can pay (its previous
         resting order, if any, is cancelled first: one resting order per trader)."""
-        cdef int64_t owner = RETAIL_BASE + i, lots, oid
+        cdef owner_t owner = RETAIL_BASE + i
+        cdef qty_t lots
+        cdef int64_t oid
         cdef double have, amount, unit, price = pymax(ref, limit_price), x
         cdef SpotExchange cex
         cdef Account* a
@@ -268,7 +271,8 @@ cdef class _Loop:
             if market:
                 venue.market(owner, side, int(x))
                 return 0
-            poid = venue.limit(owner, side, int(pymax(1.0, rint(limit_price / <double>venue.tick_size))),
+            poid = venue.limit(owner, side,
+                               int(pymax(1.0, rint(usd_to_ticks(limit_price, venue.tick_size)))),
                                int(x), C_GTC)
             if poid > 0:
                 self.resting[i] = poid
@@ -291,19 +295,19 @@ cdef class _Loop:
             else:
                 venue.limit(owner, side, 1, int(x), C_GTC)
             return 0
-        lots = <int64_t>x
+        lots = <qty_t>x
         if market:
             # a marketable limit, immediate-or-cancel: no further than the slippage cap
-            x = ref * (1.0 + side * self.t.slippage) / cex.tick_size
+            x = usd_to_ticks(ref * (1.0 + side * self.t.slippage), cex.tick_size)
             x = pymax(1.0, x - (x % 1.0) if side == 1 else x + (1.0 - x % 1.0) % 1.0)
             if x <= C_MAX_PRICE:
-                cex.place(owner, side, <int64_t>x, lots, C_IOC, False)
+                cex.place(owner, side, <price_t>x, lots, C_IOC, False)
             return 0
-        x = pymax(1.0, rint(limit_price / cex.tick_size))
+        x = pymax(1.0, rint(usd_to_ticks(limit_price, cex.tick_size)))
         if x > C_MAX_PRICE:
             venue.limit(owner, side, int(x), lots, C_GTC)
             return 0
-        oid = cex.place(owner, side, <int64_t>x, lots, C_GTC, False)
+        oid = cex.place(owner, side, <price_t>x, lots, C_GTC, False)
         if oid > 0:
             self.resting[i] = oid
         return 0

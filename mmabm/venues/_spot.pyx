@@ -9,12 +9,14 @@ to the unit: sum of balances + fees = deposits - withdrawals, exactly.
 
 An order that its owner cannot pay for is refused with a negative Rejection code and changes
 nothing; bad arguments raise ValueError/TypeError naming the field.
+
+This module is trading: locks, orders, settlement, the trade tape, the audit of it all. The
+venue's memory, its accounts (deposits, withdrawals, balances) and its market data are its base
+class, SpotState (_spot_state.pyx).
 """
-cimport cython
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from libc.math cimport INFINITY, NAN, ceil, floor, isnan
+from libc.math cimport ceil, floor
 from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 
 import numpy as np
 
@@ -22,14 +24,17 @@ from mmabm._args cimport int_arg, side_arg
 from mmabm._args import ladder_arrays
 from mmabm._core cimport (C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, OrderBook, grow,
                           to_array)
-from mmabm._core import MAX_OWNER, MAX_PRICE_TICKS, MAX_QTY_LOTS
-from mmabm._ladder cimport Ladder, ladder_step
+from mmabm._core import MAX_PRICE_TICKS, MAX_QTY_LOTS
+from mmabm._types cimport owner_t, price_t, qty_t, units_t
 from mmabm.venues import units
+from mmabm.venues._spot_state cimport Account, SpotState, Trade
+from mmabm.venues._spot_state import ACCOUNT_DTYPE, _number_in   # ACCOUNT_DTYPE: public here
 from mmabm.venues.errors import Rejection  # noqa: F401  (the refusal codes; imported from here before)
 
 cdef int64_t SLOT_MASK = 0xFFFFFFFF
-cdef int64_t C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_QTY = MAX_QTY_LOTS
-cdef double USDT_UNIT = units.USDT_UNIT, TOKEN_UNIT = units.TOKEN_UNIT   # typed: no lookups
+cdef price_t C_MAX_PRICE = MAX_PRICE_TICKS
+cdef qty_t C_MAX_QTY = MAX_QTY_LOTS
+cdef double USDT_UNIT = units.USDT_UNIT   # typed: no lookups
 cdef double MAX_LOCK = 4.0e18            # no account can hold more than this many units
 
 
@@ -45,38 +50,16 @@ cdef enum:
 TRADE_DTYPE = np.dtype([(name, np.int64) for name in (
     "taker_owner", "maker_owner", "price", "qty", "taker_side", "notional", "taker_fee",
     "maker_fee")] + [("mid", np.float64)])
-#: Account balances in units (the C struct Account, field for field).
-ACCOUNT_DTYPE = np.dtype([(name, np.int64) for name in (
-    "usdt", "usdt_locked", "tokens", "tokens_locked")])
 
 
-cdef inline void band_ticks(double mid, double band, int8_t side, int64_t* lo,
-                            int64_t* hi) noexcept nogil:
-    """The prices (ticks) within `band` of `mid` on `side`: [mid(1 - band), mid] for the bids,
-    [mid, mid(1 + band)] for the asks, rounded inward."""
-    if side > 0:
-        lo[0], hi[0] = <int64_t>ceil(mid * (1.0 - band)), <int64_t>floor(mid)
-    else:
-        lo[0], hi[0] = <int64_t>ceil(mid), <int64_t>floor(mid * (1.0 + band))
-
-
-cdef inline int64_t fee_of(int64_t notional, double rate) noexcept nogil:
+cdef inline units_t fee_of(units_t notional, double rate) noexcept nogil:
     """Fee in USDT units: rounded up when charged, down when a (maker) rebate is paid."""
     if rate >= 0.0:
-        return <int64_t>ceil(notional * rate)
-    return -<int64_t>floor(notional * -rate)
+        return <units_t>ceil(notional * rate)
+    return -<units_t>floor(notional * -rate)
 
 
-def _number_in(value, str name, double lo, double hi):
-    """A number in [lo, hi] (rates, bands, USDT prices, token amounts), else a named error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
-    if isnan(value) or not (lo <= value <= hi):
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
-    return float(value)
-
-
-cdef class SpotExchange:
+cdef class SpotExchange(SpotState):
     """One CEX: an order book in ticks and lots, accounts in units, maker and taker fees.
 
     Args:
@@ -86,14 +69,9 @@ cdef class SpotExchange:
             of micro-USDT.
         maker_fee, taker_fee: fractions of the notional. A maker rebate (negative maker fee) may
             not exceed the taker fee, so the venue never pays out more than it collects.
-    """
-    def __cinit__(self, *args, **kwargs):
-        self._trade_cap = self._lock_cap = 1024
-        self._trades = <Trade*>PyMem_Malloc(self._trade_cap * sizeof(Trade))
-        self._lock_per_lot = <int64_t*>PyMem_Malloc(self._lock_cap * sizeof(int64_t))
-        if self._trades == NULL or self._lock_per_lot == NULL:
-            raise MemoryError()
 
+    Its accounts and market data (balances, quotes, depth) are SpotState's.
+    """
     def __init__(self, str name="cex", tick_size=0.0001, lot_size=1.0, maker_fee=0.0,
                  taker_fee=0.001):
         self.lot_units = units.lot_units(lot_size)
@@ -105,11 +83,6 @@ cdef class SpotExchange:
         self._book = OrderBook(track_owners=True)
         self._opened = set()
 
-    def __dealloc__(self):
-        PyMem_Free(self._accounts)
-        PyMem_Free(self._lock_per_lot)
-        PyMem_Free(self._trades)
-
     def __repr__(self):
         return (f"SpotExchange({self.name!r}, bid={self.best_bid()}, ask={self.best_ask()}, "
                 f"accounts={self._n_accounts}, fees_usdt={self.fees_usdt * units.USDT_UNIT:.2f})")
@@ -117,7 +90,7 @@ cdef class SpotExchange:
     def __reduce__(self):
         state = (self._book, self._opened,
                  (<char*>self._accounts)[:self._n_accounts * sizeof(Account)],
-                 (<char*>self._lock_per_lot)[:self._lock_cap * sizeof(int64_t)],
+                 (<char*>self._lock_per_lot)[:self._lock_cap * sizeof(units_t)],
                  (<char*>self._trades)[:self._n_trades * sizeof(Trade)],
                  (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
                   self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
@@ -131,7 +104,7 @@ cdef class SpotExchange:
         if accounts:
             self.account(len(accounts) // sizeof(Account) - 1)
             memcpy(self._accounts, <const char*>accounts, len(accounts))
-        grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(int64_t), len(locks) // sizeof(int64_t))
+        grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(units_t), len(locks) // sizeof(units_t))
         memcpy(self._lock_per_lot, <const char*>locks, len(locks))
         self._n_trades = len(trades) // sizeof(Trade)
         grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades)
@@ -139,76 +112,6 @@ cdef class SpotExchange:
         (self.fees_usdt, self.deposited_usdt, self.deposited_tokens, self.withdrawn_usdt,
          self.withdrawn_tokens, self.last_price, self.volume_lots, self.volume_usdt,
          self._interval_lots, self._interval_usdt, self.changes) = counters
-
-    # -- accounts ------------------------------------------------------------------------------
-    cdef Account* account(self, int64_t owner) except NULL:
-        """The owner's account, opened (empty) on first use."""
-        cdef int64_t old = self._n_accounts, cap = max(16, self._n_accounts)
-        cdef Account* grown
-        if owner >= old:
-            while cap <= owner:
-                cap *= 2
-            grown = <Account*>PyMem_Realloc(self._accounts, cap * sizeof(Account))
-            if grown == NULL:
-                raise MemoryError()
-            memset(grown + old, 0, (cap - old) * sizeof(Account))
-            self._accounts, self._n_accounts = grown, cap
-        return &self._accounts[owner]
-
-    cdef int64_t known(self, object owner) except -1:
-        """A valid owner id with an account here (opened by a deposit), else a named error."""
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
-        if o not in self._opened:
-            raise ValueError(f"owner {o} has no account at {self.name!r}: deposit first")
-        return o
-
-    def deposit(self, owner, usdt=0.0, tokens=0.0):
-        """Credit USDT and tokens from outside the venue (counted as deposits)."""
-        self.deposit_units(owner, units.usdt_to_units(usdt), units.tokens_to_units(tokens))
-
-    def withdraw(self, owner, usdt=0.0, tokens=0.0):
-        """Debit free USDT and tokens to outside the venue; refused whole if either is short."""
-        self.withdraw_units(owner, units.usdt_to_units(usdt), units.tokens_to_units(tokens))
-
-    def deposit_units(self, owner, usdt_units=0, token_units=0):
-        """`deposit` in whole units."""
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
-        cdef int64_t du = int_arg(usdt_units, "usdt_units", 0, INT64_MAX >> 2)
-        cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
-        cdef Account* a = self.account(o)
-        self._opened.add(o)
-        self.changes += 1
-        a.usdt += du
-        a.tokens += dt
-        self.deposited_usdt += du
-        self.deposited_tokens += dt
-
-    def withdraw_units(self, owner, usdt_units=0, token_units=0):
-        """`withdraw` in whole units."""
-        cdef int64_t o = self.known(owner)
-        cdef int64_t du = int_arg(usdt_units, "usdt_units", 0, INT64_MAX >> 2)
-        cdef int64_t dt = int_arg(token_units, "token_units", 0, INT64_MAX >> 2)
-        cdef Account* a = self.account(o)
-        if du > a.usdt:
-            raise ValueError(f"usdt_units must be at most the free balance {a.usdt}, got {du}")
-        if dt > a.tokens:
-            raise ValueError(f"token_units must be at most the free balance {a.tokens}, got {dt}")
-        self.changes += 1
-        a.usdt -= du
-        a.tokens -= dt
-        self.withdrawn_usdt += du
-        self.withdrawn_tokens += dt
-
-    def holdings_units(self):
-        """(USDT, token) units the venue holds for everyone: deposits minus withdrawals."""
-        return (self.deposited_usdt - self.withdrawn_usdt,
-                self.deposited_tokens - self.withdrawn_tokens)
-
-    def balance(self, owner):
-        """The owner's balances in USDT and tokens: free and locked in orders."""
-        cdef Account* a = self.account(self.known(owner))
-        return {"usdt": a.usdt * USDT_UNIT, "usdt_locked": a.usdt_locked * USDT_UNIT,
-                "tokens": a.tokens * TOKEN_UNIT, "tokens_locked": a.tokens_locked * TOKEN_UNIT}
 
     # -- the venue interface (mmabm/venues/interface.py) ---------------------------------------
     kind = "spot"
@@ -244,40 +147,15 @@ cdef class SpotExchange:
         return ((before["tokens"] + before["tokens_locked"]) - (after["tokens"] + after["tokens_locked"]),
                 (after["usdt"] + after["usdt_locked"]) - (before["usdt"] + before["usdt_locked"]))
 
-    def accounts(self):
-        """Every account's balances in units (ACCOUNT_DTYPE; row = owner id)."""
-        return to_array(self._accounts, self._n_accounts, ACCOUNT_DTYPE)
-
-    def held_units(self, const int64_t[:] owners=None):
-        """(tokens, USDT) units held, free and locked, by `owners` together (an id without an
-        account holds nothing), or by every account when `owners` is None. What the hourly
-        supply row reads: copying 8k accounts a look cost ~25 us."""
-        cdef int64_t tokens = 0, usdt = 0, o
-        cdef Py_ssize_t k
-        cdef Account* a
-        if owners is None:
-            for k in range(self._n_accounts):
-                a = &self._accounts[k]
-                tokens += a.tokens + a.tokens_locked
-                usdt += a.usdt + a.usdt_locked
-            return tokens, usdt
-        for k in range(owners.shape[0]):
-            o = owners[k]
-            if 0 <= o < self._n_accounts:
-                a = &self._accounts[o]
-                tokens += a.tokens + a.tokens_locked
-                usdt += a.usdt + a.usdt_locked
-        return tokens, usdt
-
     # -- locking and settling ------------------------------------------------------------------
-    cdef int64_t lock_per_lot(self, int8_t side, int64_t price) noexcept:
+    cdef units_t lock_per_lot(self, int8_t side, price_t price) noexcept:
         cdef int64_t notional
         if side < 0:
             return self.lot_units
         notional = price * self.quote_units
         return notional + <int64_t>ceil(notional * self.fee_lock)
 
-    cdef void lock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef void lock(self, owner_t owner, int8_t side, units_t amount) noexcept:
         """Move `amount` from free to locked (USDT for bids, tokens for asks); negative: back."""
         cdef Account* a = &self._accounts[owner]
         if side > 0:
@@ -287,17 +165,17 @@ cdef class SpotExchange:
             a.tokens -= amount
             a.tokens_locked += amount
 
-    cdef void unlock(self, int64_t owner, int8_t side, int64_t amount) noexcept:
+    cdef void unlock(self, owner_t owner, int8_t side, units_t amount) noexcept:
         self.lock(owner, side, -amount)
 
-    cdef int remember_lock(self, int64_t order_id, int64_t per_lot) except -1:
+    cdef int remember_lock(self, int64_t order_id, units_t per_lot) except -1:
         cdef int64_t slot = order_id & SLOT_MASK
         if slot >= self._lock_cap:
-            grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(int64_t), slot + 1)
+            grow(<void**>&self._lock_per_lot, &self._lock_cap, sizeof(units_t), slot + 1)
         self._lock_per_lot[slot] = per_lot
         return 0
 
-    cdef int64_t settle(self, int64_t taker_per_lot) except -1:
+    cdef qty_t settle(self, units_t taker_per_lot) except -1:
         """Settle the book's new fills and self-trade removals; returns the lots the taker got."""
         cdef int64_t k, n, fb, fs, buyer, seller, b_lock, maker_lock, taker_lots = 0
         cdef Fill* f
@@ -330,7 +208,7 @@ cdef class SpotExchange:
         self._book._n_fills = 0
         return taker_lots
 
-    cdef int record(self, Fill* f, int64_t notional, int64_t taker_fee, int64_t maker_fee) except -1:
+    cdef int record(self, Fill* f, units_t notional, units_t taker_fee, units_t maker_fee) except -1:
         if self._n_trades == self._trade_cap:
             grow(<void**>&self._trades, &self._trade_cap, sizeof(Trade), self._n_trades + 1)
         self._trades[self._n_trades] = Trade(f.taker_owner, f.maker_owner, f.price, f.qty,
@@ -344,7 +222,7 @@ cdef class SpotExchange:
         self._interval_usdt += notional
         return 0
 
-    cdef int64_t place(self, int64_t owner, int8_t side, int64_t price, int64_t qty, int tif,
+    cdef int64_t place(self, owner_t owner, int8_t side, price_t price, qty_t qty, int tif,
                        bint stp) except -10:
         """Lock, submit, settle, unlock the unused part. Returns the id or a Rejection code."""
         cdef Account* a = self.account(owner)
@@ -400,14 +278,14 @@ cdef class SpotExchange:
         cdef int64_t q = int_arg(qty, "qty_lots", 1, MAX_QTY_LOTS)
         return self.market_order(o, s, q, stp)
 
-    cdef int64_t market_order(self, int64_t owner, int8_t side, int64_t qty, bint stp) except -10:
+    cdef int64_t market_order(self, owner_t owner, int8_t side, qty_t qty, bint stp) except -10:
         """`market` on checked arguments."""
         cdef int64_t worst = self.worst_price(side, qty)
         if worst == 0:
             return R_NO_LIQUIDITY
         return self.place(owner, side, worst, qty, C_IOC, stp)
 
-    cdef int64_t worst_price(self, int8_t side, int64_t qty) noexcept:
+    cdef price_t worst_price(self, int8_t side, qty_t qty) noexcept:
         """The deepest price a taker of `qty` lots on `side` reaches (0 if the side is empty)."""
         return self._book.reach(side, qty)
 
@@ -417,7 +295,7 @@ cdef class SpotExchange:
         cdef int64_t oid = int_arg(order_id, "order_id", -INT64_MAX, INT64_MAX)
         return self.cancel_order(o, oid)
 
-    cdef int64_t cancel_order(self, int64_t o, int64_t oid) except -1:
+    cdef qty_t cancel_order(self, owner_t o, int64_t oid) except -1:
         """`cancel` on checked arguments."""
         cdef int32_t s = self._book.live_slot(oid)
         cdef int8_t side
@@ -435,7 +313,7 @@ cdef class SpotExchange:
         cdef int64_t o = self.known(owner)
         return self.cancel_side(o, 0 if side == 0 else side_arg(side))
 
-    cdef int64_t cancel_side(self, int64_t o, int8_t side) except -1:
+    cdef qty_t cancel_side(self, owner_t o, int8_t side) except -1:
         """Cancel `o`'s resting orders on `side` (both if 0), unlocking what each locked; the
         lots cancelled. Walks the book's list of the owner's orders, newest first (the order
         `orders_of` gives, so slots are freed in the same order as cancelling those ids)."""
@@ -488,111 +366,6 @@ cdef class SpotExchange:
         """The settled trades since the last drain, as TRADE_DTYPE, in order; clears them."""
         out = to_array(self._trades, self._n_trades, TRADE_DTYPE)
         self._n_trades = 0
-        return out
-
-    # -- market data ---------------------------------------------------------------------------
-    def price_to_ticks(self, price_usd, side=0):
-        """A USDT price in ticks: the nearest tick, or for side +1 (a bid) the tick at or below
-        it and for side -1 (an ask) the tick at or above it, so a quote never crosses its price.
-        At least one tick."""
-        cdef double p = _number_in(price_usd, "price_usd", 0.0, MAX_PRICE_TICKS * self.tick_size)
-        cdef double ticks = p / self.tick_size
-        cdef int8_t s = 0 if side == 0 else side_arg(side)
-        snapped = round(ticks)
-        if abs(ticks - snapped) > 1e-9 * max(1.0, ticks):      # not on the grid: round
-            snapped = floor(ticks) if s > 0 else ceil(ticks) if s < 0 else snapped
-        return max(1, int(snapped))
-
-    def tokens_to_lots(self, tokens):
-        """Whole lots in a token amount (rounded down)."""
-        cdef double t = _number_in(tokens, "tokens", 0.0, MAX_QTY_LOTS * self.lot_size)
-        return int(floor(t / self.lot_size + 1e-9))
-
-    def top(self, side):
-        """(price ticks, lots) of the best level on `side`, (0, 0) if it is empty."""
-        return self._book.top(side)
-
-    def best_bid(self):
-        """Best bid in ticks, 0 if none."""
-        return self._book.best_bid()
-
-    def best_ask(self):
-        """Best ask in ticks, 0 if none."""
-        return self._book.best_ask()
-
-    def mid_usd(self):
-        """Mid price in USDT, NaN if either side is empty."""
-        return self.mid_ticks() * self.tick_size
-
-    cdef double mid_ticks(self) noexcept:
-        """OrderBook.mid, without the Python call."""
-        if self._book._bids.n_levels == 0 or self._book._asks.n_levels == 0:
-            return NAN
-        return 0.5 * (self._book._bids.best + self._book._asks.best)
-
-    def spread_bps(self):
-        """Best ask minus best bid over the mid, in basis points; NaN if a side is empty."""
-        mid = self._book.mid()
-        return (self._book.spread() / mid) * 1e4 if mid == mid else float("nan")
-
-    def depth_usd(self, side, band=0.02):
-        """USDT notional resting on `side` within `band` (a fraction) of the mid; 0 if no mid."""
-        cdef int8_t s = side_arg(side)
-        return self.depth_usd_c(s, _number_in(band, "band", 0.0, 1.0))
-
-    def thin_sides(self, band, depth_usd):
-        """Which sides hold less than `depth_usd` USDT within `band` of the mid (both when
-        there is no mid): 1 the bids, 2 the asks, 3 both, 0 neither. One call for the two
-        `depth_usd` checks of an obligation."""
-        cdef double b = _number_in(band, "band", 0.0, 1.0)
-        cdef double want = _number_in(depth_usd, "depth_usd", 0.0, INFINITY)
-        return ((0 if self.depth_usd_c(1, b) >= want else 1)
-                | (0 if self.depth_usd_c(-1, b) >= want else 2))
-
-    def own_obligation_met(self, owner, band, depth_usd, max_spread):
-        """Whether `owner`'s own quotes meet a quoting obligation: at least `depth_usd` USDT of
-        its orders within `band` of the mid on each side, and its own best bid and ask at most
-        `max_spread` of the mid apart (as exchanges' market-maker programmes measure it; False
-        with no mid). `thin_sides` measures the whole book instead."""
-        cdef int64_t o = int_arg(owner, "owner", 0, MAX_OWNER - 1)
-        cdef double b = _number_in(band, "band", 0.0, 1.0)
-        cdef double want = _number_in(depth_usd, "depth_usd", 0.0, INFINITY)
-        cdef double cap = _number_in(max_spread, "max_spread", 0.0, 1.0)
-        cdef double mid = self.mid_ticks(), scale = self.quote_units * USDT_UNIT
-        cdef int64_t bid, ask, lo, hi
-        if mid != mid:
-            return False
-        band_ticks(mid, b, 1, &lo, &hi)
-        cdef double bids = self._book.owner_depth_between(o, 1, lo, hi, &bid)
-        band_ticks(mid, b, -1, &lo, &hi)
-        cdef double asks = self._book.owner_depth_between(o, -1, lo, hi, &ask)
-        return bool(bids * scale >= want and asks * scale >= want and bid > 0 and ask > 0
-                    and <double>(ask - bid) <= cap * mid * (1.0 + 1e-9))
-
-    cdef double depth_usd_c(self, int8_t s, double band) noexcept:
-        cdef double mid = self.mid_ticks()
-        cdef int64_t qty, lo, hi
-        if mid != mid:
-            return 0.0
-        band_ticks(mid, band, s, &lo, &hi)
-        return self._book.depth_between(s, lo, hi, &qty) * self.quote_units * USDT_UNIT
-
-    def levels(self, side, n=None):
-        """Top levels of one side (ticks, lots, order count), best first."""
-        return self._book.levels(side, n)
-
-    def orders_of(self, owner):
-        """`owner`'s resting orders (id, owner, side, price ticks, qty lots)."""
-        return self._book.orders_of(owner)
-
-    def last_price_usd(self):
-        """Price of the last trade in USDT, NaN before the first."""
-        return self.last_price * self.tick_size if self.last_price else float("nan")
-
-    def take_volume(self):
-        """(lots, USDT) traded since the previous call; starts a new interval."""
-        out = (self._interval_lots, self._interval_usdt * units.USDT_UNIT)
-        self._interval_lots = self._interval_usdt = 0
         return out
 
     # -- audit -----------------------------------------------------------------------------------
