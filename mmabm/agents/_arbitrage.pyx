@@ -1,8 +1,8 @@
 # cython: language_level=3
 """The arbitrage rounds, compiled: `cex_amm` and `cex_cex` of mmabm.agents.arbitrage.
 
-They make exactly the trades of the Python reference in arbitrage.py (which the tests compare
-them with): the same float operations in the same order, Python's rounding where it rounds
+They make exactly the trades of the Python reference in mmabm/reference/arbitrage.py (which the
+tests compare them with): the same float operations in the same order, Python's rounding where it rounds
 (`int`, `round`, float `//`), Python's `min` where it mixes ints and floats, and the same checks
 and errors. They exist because the desk looks on ~90% of minutes and the interpreted rounds
 cost ~10 s per three months, mostly in calls; here the CEXs are read and traded through
@@ -141,7 +141,8 @@ cdef int amm_rounds(SpotExchange cex, AmmAccounts dex, object owner, object max_
 
 cdef qty_t pool_lots(SpotExchange cex, AmmAccounts dex, int8_t side_pool,
                      double target) except? -1:
-    """arbitrage._pool_lots: whole CEX lots of tokens the pool trades on its way to `target`."""
+    """reference.arbitrage._pool_lots:
+    whole CEX lots of tokens the pool trades on its way to `target`."""
     cdef int8_t side
     cdef double amount = dex.pool.trade_to(target, &side), amount_in, tokens
     if side == 0:
@@ -163,7 +164,7 @@ cdef qty_t pool_lots(SpotExchange cex, AmmAccounts dex, int8_t side_pool,
 
 cdef qty_t affordable_lots(SpotExchange cex, AmmAccounts dex, object owner, int8_t side_pool,
                            price_t level) except? -1:
-    """arbitrage._affordable_lots: lots the owner can pay for on both legs."""
+    """reference.arbitrage._affordable_lots: lots the owner can pay for on both legs."""
     cdef Account* a = cex_account(cex, owner)
     cdef double dex_tokens = 0.0, dex_usdt = dex_balance(dex, owner, &dex_tokens)
     cdef double lot_tokens = cex.lot_units * TOKEN_UNIT, by_cex, by_pool

@@ -2,7 +2,7 @@
 """The obligation ladder's rungs, compiled: the body of mmabm.agents.quoting.obligation_ladder.
 
 The same float operations in the same order as the plain-Python version it replaced (which
-tests/test_quoting.py keeps as the numpy reference and compares with, array for array), so
+mmabm/reference/quoting.py keeps as the numpy reference, compared with it array for array), so
 the ladders are the very same. It exists because the market maker builds a ladder at almost
 every requote (about one a minute per exchange when its quotes follow the news), and the
 interpreted version cost ~20 us a ladder in list building, floors and sorts.

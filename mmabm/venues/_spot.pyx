@@ -25,7 +25,7 @@ from mmabm._args import ladder_arrays
 from mmabm._core cimport (C_GTC, C_IOC, C_POST_ONLY, C_REJECTED, Expiry, Fill, OrderBook, grow,
                           to_array)
 from mmabm._core import MAX_PRICE_TICKS, MAX_QTY_LOTS
-from mmabm._types cimport owner_t, price_t, qty_t, units_t
+from mmabm._types cimport owner_t, price_t, qty_t, ticks_to_usd, units_t
 from mmabm.venues import units
 from mmabm.venues._spot_state cimport Account, SpotState, Trade
 from mmabm.venues._spot_state import ACCOUNT_DTYPE, _number_in   # ACCOUNT_DTYPE: public here
@@ -134,7 +134,7 @@ cdef class SpotExchange(SpotState):
                 own[price] = own.get(price, 0) + qty
         for price, qty, _ in self.levels(1, 64).tolist():
             if qty > own.get(price, 0):
-                return price * self.tick_size * (1 - self.taker_fee)
+                return ticks_to_usd(price, self.tick_size) * (1 - self.taker_fee)
         return 0.0
 
     def sell_tokens(self, owner, token_units):
