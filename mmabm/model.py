@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TypeVar
 
 import mesa
@@ -83,6 +84,19 @@ class Rows(Sequence):
         if not -len(self) <= i < len(self):
             raise IndexError(f"row {i} of {len(self)}")
         return {key: values[i] for key, values in self._columns.items()}
+
+
+def _view(agent_type: type, doc: str, many: bool = False) -> cached_property:
+    """`model.<name>`: the agent of `agent_type` in Mesa's registry (`many`: all of them, in
+    the order they were made), remembered until an agent is added or removed."""
+    def find(model):
+        return model.agents_of(agent_type) if many else model.agent_of(agent_type)
+    find.__doc__ = doc
+    return cached_property(find)
+
+
+_AGENT_VIEWS = ("project", "insiders", "market_maker", "arbitrageur", "basis_desk", "retail",
+                "providers", "latent_books", "perp_providers")
 
 
 class MarketModel(mesa.Model):
@@ -187,17 +201,31 @@ class MarketModel(mesa.Model):
                               f"{agent_type.__name__}, not one")
         return next(iter(agents))
 
-    project = property(lambda self: self.agent_of(ProjectTeam), doc="the project team")
-    insiders = property(lambda self: self.agent_of(Insiders), doc="the insiders' unlocks")
-    market_maker = property(lambda self: self.agent_of(MarketMaker), doc="the market maker")
-    arbitrageur = property(lambda self: self.agent_of(Arbitrageur), doc="the arbitrage desk")
-    basis_desk = property(lambda self: self.agent_of(BasisDesk), doc="the basis desk")
-    retail = property(lambda self: self.agent_of(RetailPopulation), doc="the retail traders")
-    providers = property(lambda self: self.agents_of(LiquidityProvider),
-                         doc="the CEX liquidity providers, one per CEX that has one")
-    latent_books = property(lambda self: self.agents_of(LatentBook), doc="the latent books")
-    perp_providers = property(lambda self: self.agents_of(PerpLiquidityProvider),
-                              doc="the perp liquidity provider, if any")
+    def register_agent(self, agent: mesa.Agent) -> None:
+        self._forget_views()
+        super().register_agent(agent)
+
+    def deregister_agent(self, agent: mesa.Agent) -> None:
+        self._forget_views()
+        super().deregister_agent(agent)
+
+    def _forget_views(self) -> None:
+        """The views below remember what they found (the model asks for the maker and the
+        desk several times a minute: the registry's lookup each time cost ~3% of a run);
+        an agent added or removed makes them look again."""
+        for name in _AGENT_VIEWS:
+            self.__dict__.pop(name, None)
+
+    project = _view(ProjectTeam, "the project team")
+    insiders = _view(Insiders, "the insiders' unlocks")
+    market_maker = _view(MarketMaker, "the market maker")
+    arbitrageur = _view(Arbitrageur, "the arbitrage desk")
+    basis_desk = _view(BasisDesk, "the basis desk")
+    retail = _view(RetailPopulation, "the retail traders")
+    providers = _view(LiquidityProvider, "the CEX liquidity providers, one per CEX", many=True)
+    latent_books = _view(LatentBook, "the latent books", many=True)
+    perp_providers = _view(PerpLiquidityProvider, "the perp liquidity provider, if any",
+                           many=True)
 
     def _build_world(self) -> None:
         w, hours = self.config.world, int(self.end_minute // 60) + 2

@@ -373,3 +373,9 @@ def test_agents_are_found_in_mesa_s_registry():
     assert [p.venue for p in model.providers] == model.cexs[:len(model.providers)]
     with pytest.raises(LookupError, match="LiquidityProvider, not one"):
         model.agent_of(LiquidityProvider)
+    maker = model.market_maker                      # found once, then remembered
+    assert model.__dict__["market_maker"] is maker
+    maker.remove()                                  # the registry forgets it, and so does
+    with pytest.raises(LookupError, match="0 agents of type MarketMaker"):   # the view
+        model.market_maker
+    assert maker not in model.agents
