@@ -98,7 +98,7 @@ class LiveRun:
         """Share of recorded rows so far in which the main CEX's obligation was met."""
         collector = self.model.datacollector
         met = collector.model_vars.get("obligations_met_main", []) if collector else []
-        met = [m for m in met if m == m and m is not None]
+        met = [m for m in met if m == m]
         return float(np.mean(met)) if met else float("nan")
 
 

@@ -118,7 +118,7 @@ cdef class SpotExchange(SpotState):
 
     def free_usdt_units(self, owner):
         """USDT units `owner` could withdraw now (its free balance)."""
-        return round(self.balance(owner)["usdt"] / USDT_UNIT)
+        return self.account(self.known(owner)).usdt
 
     def committed(self, owner):
         """Never: resting orders can always be cancelled and balances withdrawn."""

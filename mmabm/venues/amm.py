@@ -106,14 +106,13 @@ class AmmVenue(AmmAccounts):
         `band` (side -1: y(sqrt(1 + band) - 1)), before its fee; y = its USDT reserve."""
         if side not in (1, -1):
             raise ValueError(f"side must be 1 (buy) or -1 (sell), got {side!r}")
-        if isinstance(band, bool) or not isinstance(band, (int, float)) or not 0.0 <= band <= 1.0:
-            raise ValueError(f"band must be a number in [0.0, 1.0], got {band!r}")
+        band = units.number_in(band, "band", 0.0, 1.0)
         y = self.pool.usdt_reserve * units.USDT_UNIT
         return y * (1.0 - math.sqrt(1.0 - band)) if side > 0 else y * (math.sqrt(1.0 + band) - 1.0)
 
     def free_usdt_units(self, owner: int) -> int:
         """USDT units `owner` could withdraw now (its free balance)."""
-        return round(self.balance(owner)["usdt"] / units.USDT_UNIT)
+        return self.usdt[self._known(owner)]
 
     def committed(self, owner: int) -> bool:
         """Never: a balance in the pool's accounts can always be withdrawn."""

@@ -30,6 +30,14 @@ class Venue(Protocol):
         """`owner`'s balances (USDT and tokens, free and, where orders lock them, locked)."""
         ...
 
+    def mid_usd(self) -> float:
+        """The venue's price now, USDT per token (a book's mid, the pool's price; NaN: none)."""
+        ...
+
+    def depth_usd(self, side: int, band: float = 0.02) -> float:
+        """USDT that `side` (+1 bids, -1 asks) absorbs within `band` of the mid."""
+        ...
+
     def free_usdt_units(self, owner: int) -> int:
         """USDT units `owner` could withdraw now (a perp account's free collateral)."""
         ...

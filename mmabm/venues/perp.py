@@ -47,10 +47,7 @@ class PerpAccount:
         return self.collateral + self.locked + self.margin
 
 
-def _check(value, name: str, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
-    return float(value)
+_check = units.number_in
 
 
 def _int(value, name: str, lo: int, hi: int) -> int:

@@ -58,6 +58,13 @@ def _amount_units(amount: float, unit: float, name: str) -> int:
     return round(value / unit)
 
 
+def number_in(value: object, name: str, lo: float, hi: float) -> float:
+    """A number in [lo, hi] (not a bool) as a float, else a named error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
 def whole_units(value: object, name: str) -> int:
     """A whole number of units >= 0 (an int, not a float or bool), else a named error."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
